@@ -1,0 +1,281 @@
+import { z } from 'zod';
+
+/** A setting that cannot be used; the message names every offending variable and what is wrong. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+
+  constructor(readonly problems: readonly string[]) {
+    super(`Invalid configuration: ${problems.join('; ')}`);
+  }
+}
+
+/** The JWT signing secret used outside production when `JWT_SECRET` is not set. */
+export const DEVELOPMENT_JWT_SECRET = 'development-only-jwt-secret-never-use-in-production';
+/** The staff password used outside production when `STAFF_PASSWORD` is not set. */
+export const DEVELOPMENT_STAFF_PASSWORD = 'development-only-staff-password';
+
+const environments = ['development', 'test', 'production'] as const;
+const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+interface Setting {
+  readonly description: string;
+  /** The value used when the variable is unset or empty, as it would be written in the environment. */
+  readonly fallback?: string;
+  /** How the README shows the default when `fallback` alone does not tell it. */
+  readonly defaultNote?: string;
+  /** How a bad value is echoed in the error message; secrets must not be. */
+  readonly redact?: (value: string) => string;
+  readonly schema: z.ZodType<unknown, string>;
+}
+
+function integer(min: number, max: number) {
+  const rule = `must be an integer between ${min} and ${max}`;
+  return z
+    .string()
+    .regex(/^-?\d+$/, rule)
+    .transform(Number)
+    .pipe(z.number().int().min(min, rule).max(max, rule));
+}
+
+function text(rule = 'must not be blank') {
+  return z.string().trim().min(1, rule);
+}
+
+function oneOf<const T extends readonly [string, ...string[]]>(values: T) {
+  return z.enum(values, `must be one of ${values.join(', ')}`);
+}
+
+const lengthOnly = (value: string) => `${value.length} characters`;
+
+const originsRule = 'must be a comma-separated list of origins such as https://pizza.example';
+const origin = z.string().refine((value) => {
+  try {
+    return new URL(value).origin === value;
+  } catch {
+    return false;
+  }
+}, originsRule);
+
+const settings = {
+  NODE_ENV: {
+    description: 'Runtime environment; `production` requires real secrets and turns response validation off by default.',
+    fallback: 'development',
+    schema: oneOf(environments),
+  },
+  PORT: {
+    description: 'TCP port the HTTP server listens on.',
+    fallback: '8080',
+    schema: integer(1, 65535),
+  },
+  HOST: {
+    description: 'Interface the HTTP server binds to.',
+    fallback: '0.0.0.0',
+    schema: text(),
+  },
+  DATABASE_URL: {
+    description: 'PostgreSQL connection string. When unset the server uses SQLite at `SQLITE_PATH`.',
+    defaultNote: '(unset: SQLite)',
+    redact: (url) => JSON.stringify(url.replace(/\/\/[^@/]*@/, '//***@')),
+    schema: z.string().regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://'),
+  },
+  SQLITE_PATH: {
+    description: 'SQLite database file used when `DATABASE_URL` is unset; its directory is created. `:memory:` keeps it in memory.',
+    fallback: './data/pizza-place.db',
+    schema: text(),
+  },
+  JWT_SECRET: {
+    description: 'Secret that signs access tokens (HS256), at least 32 characters.',
+    defaultNote: '(development-only value; required in production)',
+    redact: lengthOnly,
+    schema: z.string().min(32, 'must be at least 32 characters long'),
+  },
+  JWT_ISSUER: {
+    description: 'The `iss` claim of issued access tokens.',
+    fallback: 'pizza-place',
+    schema: text(),
+  },
+  JWT_AUDIENCE: {
+    description: 'The `aud` claim of issued access tokens.',
+    fallback: 'pizza-place-api',
+    schema: text(),
+  },
+  TOKEN_TTL_SECONDS: {
+    description: 'Lifetime of an access token in seconds.',
+    fallback: '900',
+    schema: integer(60, 86_400),
+  },
+  STAFF_EMAIL: {
+    description: 'Email of the staff account that start-up creates or updates.',
+    fallback: 'staff@pizza-place.test',
+    schema: z.email('must be an email address').transform((email) => email.toLowerCase()),
+  },
+  STAFF_PASSWORD: {
+    description: 'Password of that staff account, at least 12 characters.',
+    defaultNote: '(development-only value; required in production)',
+    redact: lengthOnly,
+    schema: z.string().min(12, 'must be at least 12 characters long').max(128, 'must be at most 128 characters long'),
+  },
+  CORS_ORIGINS: {
+    description: 'Comma-separated origins allowed to call the API from a browser.',
+    fallback: 'http://localhost:5173',
+    schema: z
+      .string()
+      .transform((value) => value.split(',').map((entry) => entry.trim()).filter(Boolean))
+      .pipe(z.array(origin).min(1, originsRule)),
+  },
+  TLS_CERT_FILE: {
+    description: 'PEM certificate file; set together with `TLS_KEY_FILE` to serve HTTPS.',
+    defaultNote: '(unset: plain HTTP)',
+    schema: text(),
+  },
+  TLS_KEY_FILE: {
+    description: 'PEM private key file for `TLS_CERT_FILE`.',
+    defaultNote: '(unset: plain HTTP)',
+    schema: text(),
+  },
+  LOG_LEVEL: {
+    description: 'Minimum level of log lines written (pino levels).',
+    fallback: 'info',
+    schema: oneOf(logLevels),
+  },
+  BODY_LIMIT_BYTES: {
+    description: 'Largest request body accepted, in bytes.',
+    fallback: '65536',
+    schema: integer(1024, 10_485_760),
+  },
+  RATE_LIMIT_PER_MINUTE: {
+    description: 'Requests per minute a client may make.',
+    fallback: '600',
+    schema: integer(1, 1_000_000),
+  },
+  TOKEN_RATE_LIMIT_PER_MINUTE: {
+    description: 'Token requests (`POST /auth/token`) per minute a client may make.',
+    fallback: '10',
+    schema: integer(1, 1_000_000),
+  },
+  RESPONSE_VALIDATION: {
+    description: 'Check every response against the contract (a contract breach answers 500).',
+    defaultNote: '`true` (`false` when NODE_ENV=production)',
+    schema: z.stringbool({ error: 'must be true or false' }),
+  },
+  DELIVERY_FEE_CENTS: {
+    description: 'Delivery fee in minor units of `CURRENCY`.',
+    fallback: '399',
+    schema: integer(0, 100_000),
+  },
+  TAX_RATE_PERCENT: {
+    description: 'Tax rate applied to subtotal plus delivery fee, in percent (decimals allowed).',
+    fallback: '8',
+    schema: z
+      .string()
+      .regex(/^\d+(\.\d+)?$/, 'must be a number between 0 and 100')
+      .transform(Number)
+      .pipe(z.number().max(100, 'must be a number between 0 and 100')),
+  },
+  CURRENCY: {
+    description: 'ISO 4217 currency of every price.',
+    fallback: 'USD',
+    schema: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as USD'),
+  },
+  SHUTDOWN_TIMEOUT_MS: {
+    description: 'How long a graceful shutdown waits for requests in flight, in milliseconds.',
+    fallback: '10000',
+    schema: integer(0, 600_000),
+  },
+} satisfies Record<string, Setting>;
+
+export type ConfigVariable = keyof typeof settings;
+
+/** Every environment variable the server reads, for the README's table. */
+export const configVariables: ReadonlyArray<{ name: ConfigVariable; default: string; description: string }> =
+  Object.entries(settings).map(([name, setting]: [string, Setting]) => ({
+    name: name as ConfigVariable,
+    default: setting.defaultNote ?? `\`${setting.fallback}\``,
+    description: setting.description,
+  }));
+
+type Parsed<K extends ConfigVariable> = z.output<(typeof settings)[K]['schema']>;
+type Raw = { [K in ConfigVariable]: (typeof settings)[K] extends { fallback: string } ? Parsed<K> : Parsed<K> | undefined };
+
+const emptyIsUnset = (value: unknown) => (value === '' ? undefined : value);
+
+const rawSchema = z
+  .object(
+    Object.fromEntries(
+      Object.entries(settings).map(([name, setting]: [string, Setting]) => [
+        name,
+        z.preprocess(
+          emptyIsUnset,
+          setting.fallback === undefined ? setting.schema.optional() : setting.schema.prefault(setting.fallback),
+        ),
+      ]),
+    ),
+  )
+  .superRefine((value, context) => {
+    const raw = value as Raw;
+    if ((raw.TLS_CERT_FILE === undefined) !== (raw.TLS_KEY_FILE === undefined)) {
+      const [missing, present] =
+        raw.TLS_CERT_FILE === undefined ? ['TLS_CERT_FILE', 'TLS_KEY_FILE'] : ['TLS_KEY_FILE', 'TLS_CERT_FILE'];
+      context.addIssue({ code: 'custom', path: [missing], message: `is required when ${present} is set` });
+    }
+    if (raw.NODE_ENV === 'production') {
+      for (const name of ['JWT_SECRET', 'STAFF_PASSWORD'] as const) {
+        if (raw[name] === undefined) context.addIssue({ code: 'custom', path: [name], message: 'is required when NODE_ENV=production' });
+      }
+    }
+  });
+
+function toConfig(raw: Raw) {
+  const production = raw.NODE_ENV === 'production';
+  return {
+    environment: raw.NODE_ENV,
+    port: raw.PORT,
+    host: raw.HOST,
+    database:
+      raw.DATABASE_URL === undefined
+        ? ({ kind: 'sqlite', path: raw.SQLITE_PATH } as const)
+        : ({ kind: 'postgres', url: raw.DATABASE_URL } as const),
+    jwt: {
+      secret: raw.JWT_SECRET ?? DEVELOPMENT_JWT_SECRET,
+      issuer: raw.JWT_ISSUER,
+      audience: raw.JWT_AUDIENCE,
+      ttlSeconds: raw.TOKEN_TTL_SECONDS,
+    },
+    staff: { email: raw.STAFF_EMAIL, password: raw.STAFF_PASSWORD ?? DEVELOPMENT_STAFF_PASSWORD },
+    corsOrigins: raw.CORS_ORIGINS,
+    tls: raw.TLS_CERT_FILE && raw.TLS_KEY_FILE ? { certFile: raw.TLS_CERT_FILE, keyFile: raw.TLS_KEY_FILE } : null,
+    logLevel: raw.LOG_LEVEL,
+    bodyLimitBytes: raw.BODY_LIMIT_BYTES,
+    rateLimit: { perMinute: raw.RATE_LIMIT_PER_MINUTE, tokenPerMinute: raw.TOKEN_RATE_LIMIT_PER_MINUTE },
+    responseValidation: raw.RESPONSE_VALIDATION ?? !production,
+    pricing: { deliveryFeeCents: raw.DELIVERY_FEE_CENTS, taxRatePercent: raw.TAX_RATE_PERCENT, currency: raw.CURRENCY },
+    shutdownTimeoutMs: raw.SHUTDOWN_TIMEOUT_MS,
+  };
+}
+
+export type Config = ReturnType<typeof toConfig>;
+export type DatabaseConfig = Config['database'];
+
+function describeProblem(issue: z.core.$ZodIssue, env: Record<string, string | undefined>): string {
+  const name = String(issue.path[0]) as ConfigVariable;
+  const value = env[name];
+  const setting: Setting = settings[name];
+  const got = value === undefined || value === '' ? '' : ` (got ${(setting.redact ?? JSON.stringify)(value)})`;
+  return `${name} ${issue.message}${got}`;
+}
+
+/**
+ * Reads the configuration from environment variables, once, at start-up.
+ * @throws {ConfigError} naming every variable that is malformed or missing.
+ */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const result = rawSchema.safeParse(env);
+  if (!result.success) {
+    const firstIssuePerVariable = new Map<PropertyKey, z.core.$ZodIssue>();
+    for (const issue of result.error.issues) {
+      if (!firstIssuePerVariable.has(issue.path[0]!)) firstIssuePerVariable.set(issue.path[0]!, issue);
+    }
+    throw new ConfigError([...firstIssuePerVariable.values()].map((issue) => describeProblem(issue, env)));
+  }
+  return toConfig(result.data as Raw);
+}

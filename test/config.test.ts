@@ -1,0 +1,109 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, configVariables, DEVELOPMENT_JWT_SECRET, DEVELOPMENT_STAFF_PASSWORD, loadConfig } from '../server/config.ts';
+
+const productionSecrets = {
+  NODE_ENV: 'production',
+  JWT_SECRET: 'a-production-secret-that-is-long-enough',
+  STAFF_PASSWORD: 'a-real-staff-password',
+};
+
+function configError(env: Record<string, string>): ConfigError {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error(`expected ${JSON.stringify(env)} to be rejected`);
+}
+
+describe('loadConfig', () => {
+  it('uses the documented defaults when nothing is set', () => {
+    expect(loadConfig({})).toEqual({
+      environment: 'development',
+      port: 8080,
+      host: '0.0.0.0',
+      database: { kind: 'sqlite', path: './data/pizza-place.db' },
+      jwt: { secret: DEVELOPMENT_JWT_SECRET, issuer: 'pizza-place', audience: 'pizza-place-api', ttlSeconds: 900 },
+      staff: { email: 'staff@pizza-place.test', password: DEVELOPMENT_STAFF_PASSWORD },
+      corsOrigins: ['http://localhost:5173'],
+      tls: null,
+      logLevel: 'info',
+      bodyLimitBytes: 65_536,
+      rateLimit: { perMinute: 600, tokenPerMinute: 10 },
+      responseValidation: true,
+      pricing: { deliveryFeeCents: 399, taxRatePercent: 8, currency: 'USD' },
+      shutdownTimeoutMs: 10_000,
+    });
+  });
+
+  it('treats an empty variable as unset', () => {
+    expect(loadConfig({ PORT: '', CORS_ORIGINS: '' })).toMatchObject({ port: 8080, corsOrigins: ['http://localhost:5173'] });
+  });
+
+  it('reads every setting from its variable', () => {
+    const config = loadConfig({
+      PORT: '3000',
+      DATABASE_URL: 'postgresql://pizza:secret@db.internal:5432/pizza',
+      CORS_ORIGINS: 'https://pizza.example, http://localhost:5173',
+      TLS_CERT_FILE: '/etc/tls/cert.pem',
+      TLS_KEY_FILE: '/etc/tls/key.pem',
+      STAFF_EMAIL: 'Manager@Pizza.Example',
+      RESPONSE_VALIDATION: 'false',
+      TAX_RATE_PERCENT: '8.875',
+    });
+    expect(config).toMatchObject({
+      port: 3000,
+      database: { kind: 'postgres', url: 'postgresql://pizza:secret@db.internal:5432/pizza' },
+      corsOrigins: ['https://pizza.example', 'http://localhost:5173'],
+      tls: { certFile: '/etc/tls/cert.pem', keyFile: '/etc/tls/key.pem' },
+      staff: { email: 'manager@pizza.example' },
+      responseValidation: false,
+      pricing: { taxRatePercent: 8.875 },
+    });
+  });
+
+  it.each([
+    [{ PORT: 'abc' }, 'Invalid configuration: PORT must be an integer between 1 and 65535 (got "abc")'],
+    [{ PORT: '70000' }, 'PORT must be an integer between 1 and 65535 (got "70000")'],
+    [{ DATABASE_URL: 'mysql://root:hunter2@db/pizza' }, 'DATABASE_URL must start with postgres:// or postgresql:// (got "mysql://***@db/pizza")'],
+    [{ CORS_ORIGINS: 'pizza.example' }, 'CORS_ORIGINS must be a comma-separated list of origins'],
+    [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (got "loud")'],
+    [{ RESPONSE_VALIDATION: 'maybe' }, 'RESPONSE_VALIDATION must be true or false (got "maybe")'],
+    [{ CURRENCY: 'usd' }, 'CURRENCY must be an ISO 4217 code such as USD (got "usd")'],
+    [{ TLS_CERT_FILE: '/etc/tls/cert.pem' }, 'TLS_KEY_FILE is required when TLS_CERT_FILE is set'],
+  ])('rejects %j with a message naming the variable', (env, message) => {
+    expect(configError(env).message).toContain(message);
+  });
+
+  it('names every bad variable at once and never echoes a secret', () => {
+    const error = configError({ PORT: '0', JWT_SECRET: 'hunter2-too-short' });
+    expect(error.problems).toEqual([
+      'PORT must be an integer between 1 and 65535 (got "0")',
+      'JWT_SECRET must be at least 32 characters long (got 17 characters)',
+    ]);
+    expect(error.message).not.toContain('hunter2');
+  });
+
+  it('requires JWT_SECRET and STAFF_PASSWORD in production', () => {
+    expect(configError({ NODE_ENV: 'production' }).problems).toEqual([
+      'JWT_SECRET is required when NODE_ENV=production',
+      'STAFF_PASSWORD is required when NODE_ENV=production',
+    ]);
+  });
+
+  it('turns response validation off by default in production only', () => {
+    expect(loadConfig(productionSecrets).responseValidation).toBe(false);
+    expect(loadConfig({ ...productionSecrets, RESPONSE_VALIDATION: 'true' }).responseValidation).toBe(true);
+    expect(loadConfig({ NODE_ENV: 'test' }).responseValidation).toBe(true);
+  });
+
+  it('documents every variable it reads', () => {
+    const names = configVariables.map((variable) => variable.name);
+    expect(names).toEqual(expect.arrayContaining(['PORT', 'DATABASE_URL', 'JWT_SECRET', 'SHUTDOWN_TIMEOUT_MS']));
+    for (const variable of configVariables) {
+      expect(variable.description, variable.name).not.toBe('');
+      expect(variable.default, variable.name).not.toContain('undefined');
+    }
+  });
+});
