@@ -1,0 +1,163 @@
+import type { Context, Env, ValidationTargets } from 'hono';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import type { z } from 'zod';
+
+/** An RFC 9457 problem detail, the body of every error response. */
+export interface Problem<Status extends number = number> {
+  type: string;
+  title: string;
+  status: Status;
+  detail?: string;
+  instance?: string;
+}
+
+/** One thing wrong with a request, located by a JSON Pointer such as `/body/lines/0/quantity`. */
+export interface ValidationError {
+  pointer: string;
+  detail: string;
+}
+
+/** A problem with a request, listing each thing wrong with it. */
+export interface ValidationProblem<Status extends number = number> extends Problem<Status> {
+  errors: Array<ValidationError>;
+}
+
+export const problemMediaType = 'application/problem+json';
+
+const problemTypeBase = 'https://pizza-place.example/problems/';
+
+/**
+ * Builds a problem body. `type` is a slug under the project's problem namespace
+ * (`'not-found'` becomes `https://pizza-place.example/problems/not-found`).
+ */
+export function problem<Status extends number, Members extends object = object>(
+  fields: { type: string; title: string; status: Status; detail?: string; instance?: string } & Members,
+): Problem<Status> & Members {
+  return { ...fields, type: new URL(fields.type, problemTypeBase).href };
+}
+
+/**
+ * Answers with `body` as `application/problem+json` under its own status. The response is typed
+ * like `c.json(body, status)`, so a handler's return still has to match a status its route declares.
+ */
+export function respondWithProblem<E extends Env, Status extends ContentfulStatusCode, Body extends Problem<Status>>(
+  c: Context<E>,
+  body: Body,
+) {
+  return c.json(body, body.status, { 'Content-Type': problemMediaType });
+}
+
+/** Where each validation target lives in a request, as the first segment of an error's pointer. */
+const pointerRoots: Record<keyof ValidationTargets, string> = {
+  cookie: 'cookie',
+  form: 'body',
+  header: 'header',
+  json: 'body',
+  param: 'path',
+  query: 'query',
+};
+
+/**
+ * The problem for a request that fails its route's schema: 422 `validation-failed` for a body,
+ * 400 `invalid-parameter` for a path, query, header or cookie parameter.
+ */
+export function validationProblem(
+  target: keyof ValidationTargets,
+  error: z.ZodError,
+  instance?: string,
+): ValidationProblem<400 | 422> {
+  const root = pointerRoots[target];
+  const errors = error.issues.map((issue) => validationError(root, issue));
+  const detail = `The request has ${errors.length} ${errors.length === 1 ? 'problem' : 'problems'}.`;
+  const fields =
+    root === 'body'
+      ? { type: 'validation-failed', title: 'Your request is not valid', status: 422 as const }
+      : { type: 'invalid-parameter', title: 'Invalid request parameter', status: 400 as const };
+  return problem({ ...fields, detail, errors, ...(instance && { instance }) });
+}
+
+/**
+ * zod-openapi `defaultHook`: answers a request that fails validation with a
+ * {@link validationProblem} instead of zod's own error body.
+ *
+ * @example
+ * const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+ */
+export function validationHook<E extends Env>(
+  result: { target: keyof ValidationTargets } & ({ success: true } | { success: false; error: z.ZodError }),
+  c: Context<E>,
+): Response | undefined {
+  if (result.success) return undefined;
+  const url = new URL(c.req.url);
+  return respondWithProblem(c, validationProblem(result.target, result.error, url.pathname + url.search));
+}
+
+function validationError(root: string, issue: z.core.$ZodIssue): ValidationError {
+  const path = issue.path.map(String);
+  if (isMissing(issue)) {
+    const property = path.pop();
+    return { pointer: toPointer(root, path), detail: `Must have the property ${property}.` };
+  }
+  return { pointer: toPointer(root, path), detail: describe(issue) };
+}
+
+function toPointer(root: string, path: Array<string>): string {
+  return ['', root, ...path.map((segment) => segment.replaceAll('~', '~0').replaceAll('/', '~1'))].join('/');
+}
+
+/** zod reports a missing property as an `invalid_type` whose input was `undefined`. */
+function isMissing(issue: z.core.$ZodIssue): boolean {
+  return issue.code === 'invalid_type' && issue.path.length > 0 && issue.message.endsWith('received undefined');
+}
+
+const formatNames: Record<string, string> = {
+  date: 'an RFC 3339 date (2025-06-14)',
+  datetime: 'an RFC 3339 date-time (2025-06-14T18:05:00Z)',
+  email: 'an email address',
+  uri: 'a URI',
+  url: 'a URL',
+  uuid: 'a UUID',
+};
+
+/** A short sentence telling the client what to send instead. */
+function describe(issue: z.core.$ZodIssue): string {
+  switch (issue.code) {
+    case 'invalid_type':
+      return `Must be ${issue.expected === 'array' || issue.expected === 'object' ? 'an' : 'a'} ${issue.expected}.`;
+    case 'too_big':
+      return `Must ${bound(issue.origin, issue.inclusive ? 'at most' : 'less than', issue.maximum)}.`;
+    case 'too_small':
+      return `Must ${bound(issue.origin, issue.inclusive ? 'at least' : 'more than', issue.minimum)}.`;
+    case 'invalid_value':
+      return `Must be one of: ${issue.values.map((value) => JSON.stringify(value)).join(', ')}.`;
+    case 'invalid_format':
+      return issue.format === 'regex' && 'pattern' in issue
+        ? `Must match the pattern ${issue.pattern}.`
+        : `Must be ${formatNames[issue.format] ?? `a valid ${issue.format}`}.`;
+    case 'invalid_union': {
+      // A discriminated union reports the discriminator values it knows, untyped in zod's issue.
+      const options: unknown = (issue as { options?: unknown }).options;
+      return Array.isArray(options)
+        ? `Must be one of: ${options.map((option) => JSON.stringify(option)).join(', ')}.`
+        : 'Does not match any of the allowed shapes.';
+    }
+    case 'not_multiple_of':
+      return `Must be a multiple of ${issue.divisor}.`;
+    case 'unrecognized_keys':
+      return `Must not have the ${issue.keys.length === 1 ? 'property' : 'properties'} ${issue.keys.join(', ')}.`;
+    default:
+      return issue.message;
+  }
+}
+
+function bound(origin: string, relation: string, limit: number | bigint): string {
+  switch (origin) {
+    case 'string':
+      return `be ${relation} ${limit} characters long`;
+    case 'array':
+    case 'set':
+      return `have ${relation} ${limit} items`;
+    default:
+      return `be ${relation} ${limit}`;
+  }
+}
