@@ -1,0 +1,120 @@
+/**
+ * Every difference between SQLite and PostgreSQL lives here; repositories, services and migrations
+ * ask this module instead of checking the dialect themselves.
+ *
+ * Storage choices that make the two behave alike:
+ * - timestamps are text, RFC 3339 in UTC with milliseconds (`2026-11-26T09:00:00.000Z`), so they sort
+ *   the same as text and as time, read back identically from both drivers, and need no parsing;
+ * - JSON is text (`JsonText<T>`), booleans are not stored (flags are nullable timestamps such as `retired_at`);
+ * - money and quantities are `integer`; PostgreSQL `bigint` results (`count(*)`) are read as numbers like SQLite's.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import SQLite from 'better-sqlite3';
+import { PostgresAdapter, PostgresDialect, SqliteDialect, sql, type Dialect, type Kysely, type RawBuilder, type SelectQueryBuilder } from 'kysely';
+import pg from 'pg';
+import type { DatabaseConfig } from '../config.ts';
+import type { Database } from './tables.ts';
+
+export type DialectName = 'sqlite' | 'postgres';
+
+/** RFC 3339 text in UTC with milliseconds, as every timestamp column holds it. */
+export type Timestamp = string;
+
+declare const jsonOf: unique symbol;
+/** JSON kept as text; the type parameter says what it decodes to. */
+export type JsonText<T> = string & { readonly [jsonOf]?: T };
+
+export function toJsonText<T>(value: T): JsonText<T> {
+  return JSON.stringify(value) as JsonText<T>;
+}
+
+export function parseJsonText<T>(text: JsonText<T>): T {
+  return JSON.parse(text) as T;
+}
+
+export function toTimestamp(date: Date): Timestamp {
+  return date.toISOString();
+}
+
+const INT8_OID = 20;
+
+/** The Kysely dialect for a configured database; SQLite's file and directory are created when missing. */
+export function createDialect(config: DatabaseConfig): { name: DialectName; dialect: Dialect } {
+  if (config.kind === 'postgres') {
+    const pool = new pg.Pool({
+      connectionString: config.url,
+      types: {
+        getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+          oid === INT8_OID ? Number : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+      },
+    });
+    // An idle client losing its connection must not crash the process; the next query reports the problem.
+    pool.on('error', () => {});
+    return { name: 'postgres', dialect: new PostgresDialect({ pool }) };
+  }
+  if (config.path !== ':memory:') mkdirSync(dirname(config.path), { recursive: true });
+  const database = new SQLite(config.path);
+  database.pragma('journal_mode = WAL');
+  database.pragma('synchronous = NORMAL');
+  database.pragma('busy_timeout = 5000');
+  database.pragma('foreign_keys = ON');
+  return { name: 'sqlite', dialect: new SqliteDialect({ database }) };
+}
+
+/** Which dialect a `Kysely` instance or transaction talks to. */
+export function dialectOf(db: Kysely<any>): DialectName {
+  return db.getExecutor().adapter instanceof PostgresAdapter ? 'postgres' : 'sqlite';
+}
+
+/**
+ * The database's current time as a timestamp, for column defaults and for `updated_at` in updates, so
+ * every stored time comes from one clock.
+ */
+export function currentTimestamp(db: Kysely<any>): RawBuilder<Timestamp> {
+  return dialectOf(db) === 'postgres'
+    ? sql<Timestamp>`to_char(now() at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`
+    : sql<Timestamp>`strftime('%Y-%m-%dT%H:%M:%fZ', 'now')`;
+}
+
+/**
+ * Locks the selected rows until the transaction ends, so a read-then-write cannot interleave with another.
+ * Use as `.$call(lockForUpdate(trx))`. SQLite has no row locks and needs none: Kysely runs all of a SQLite
+ * database's queries over one connection, so one transaction finishes before the next starts.
+ */
+export function lockForUpdate(db: Kysely<any>) {
+  const postgres = dialectOf(db) === 'postgres';
+  return <QB extends SelectQueryBuilder<any, any, any>>(query: QB): QB => (postgres ? (query.forUpdate() as QB) : query);
+}
+
+/**
+ * Takes `amount` from an ingredient's stock only if at least that much is there, in one statement, so two
+ * orders racing for the last dough ball cannot both get it.
+ * @returns the stock level left, or `undefined` when there was not enough (or no such ingredient).
+ */
+export async function decrementStock(db: Kysely<Database>, ingredientId: string, amount: number): Promise<number | undefined> {
+  const row = await db
+    .updateTable('ingredients')
+    .set((eb) => ({ stock_level: eb('stock_level', '-', amount) }))
+    .where('id', '=', ingredientId)
+    .where('stock_level', '>=', amount)
+    .returning('stock_level')
+    .executeTakeFirst();
+  return row?.stock_level;
+}
+
+function errorCode(error: unknown): unknown {
+  return typeof error === 'object' && error !== null && 'code' in error ? error.code : undefined;
+}
+
+/** Whether a query failed on a UNIQUE or PRIMARY KEY constraint. */
+export function isUniqueViolation(error: unknown): boolean {
+  const code = errorCode(error);
+  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+}
+
+/** Whether a query failed on a CHECK constraint (for example stock going below zero). */
+export function isCheckViolation(error: unknown): boolean {
+  const code = errorCode(error);
+  return code === '23514' || code === 'SQLITE_CONSTRAINT_CHECK';
+}

@@ -1,0 +1,24 @@
+import { Migrator, type Kysely, type Migration } from 'kysely';
+import * as initial from './migrations/2026-11-26-0900-initial.ts';
+
+/** Every migration, by name; listed here rather than read from a directory so they load from any cwd and bundle. */
+const migrations: Record<string, Migration> = {
+  '2026-11-26-0900-initial': initial,
+};
+
+export function createMigrator(db: Kysely<any>): Migrator {
+  return new Migrator({ db, provider: { getMigrations: async () => migrations } });
+}
+
+/**
+ * Applies every migration not yet applied, each in its own transaction.
+ * @returns the names of the migrations applied now (empty when the schema was already current).
+ */
+export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
+  const { error, results = [] } = await createMigrator(db).migrateToLatest();
+  if (error) {
+    const failed = results.find((result) => result.status === 'Error')?.migrationName;
+    throw new Error(`Migration ${failed ?? '(before any migration ran)'} failed`, { cause: error });
+  }
+  return results.map((result) => result.migrationName);
+}

@@ -1,0 +1,215 @@
+import type { Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type { JsonText, Timestamp } from './dialect.ts';
+
+export type Role = 'customer' | 'staff';
+export type MenuCategory = 'pizza' | 'side' | 'drink' | 'dessert';
+export type Size = 'small' | 'medium' | 'large' | 'regular';
+export type Dietary = 'vegetarian' | 'vegan' | 'gluten_free' | 'spicy';
+export type IngredientUnit = 'g' | 'ml' | 'piece';
+export type StockAdjustmentReason = 'restock' | 'waste' | 'correction';
+export type OrderStatus =
+  | 'awaiting_payment'
+  | 'confirmed'
+  | 'preparing'
+  | 'baking'
+  | 'ready'
+  | 'out_for_delivery'
+  | 'delivered'
+  | 'collected'
+  | 'cancelled';
+export type FulfilmentType = 'delivery' | 'pickup';
+export type PaymentStatus = 'succeeded' | 'refunded';
+export type IdempotencyStatus = 'in_progress' | 'done';
+
+/** A delivery address as `orders.address` keeps it. */
+export interface StoredAddress {
+  line1: string;
+  line2: string | null;
+  city: string;
+  postalCode: string;
+  instructions: string | null;
+}
+
+/** A topping as it was priced when the order was placed, kept in `order_lines.toppings`. */
+export interface StoredLineTopping {
+  id: string;
+  name: string;
+  priceCents: number;
+}
+
+export interface UsersTable {
+  id: string;
+  /** Always lowercase (a CHECK enforces it), so lookups compare exactly. */
+  email: string;
+  name: string;
+  password_hash: string;
+  role: Role;
+  created_at: Generated<Timestamp>;
+}
+
+export interface MenuItemsTable {
+  id: string;
+  name: string;
+  description: string;
+  category: MenuCategory;
+  dietary: Generated<JsonText<Dietary[]>>;
+  /** Set when the item leaves the menu; orders keep pointing at it. */
+  retired_at: Timestamp | null;
+  created_at: Generated<Timestamp>;
+  updated_at: Generated<Timestamp>;
+}
+
+export interface MenuItemSizesTable {
+  item_id: string;
+  size: Size;
+  price_cents: number;
+}
+
+export interface ToppingsTable {
+  id: string;
+  name: string;
+  price_cents: number;
+  dietary: Generated<JsonText<Dietary[]>>;
+  created_at: Generated<Timestamp>;
+}
+
+export interface IngredientsTable {
+  id: string;
+  name: string;
+  unit: IngredientUnit;
+  /** Never below zero (a CHECK enforces it). */
+  stock_level: number;
+  low_stock_threshold: number;
+}
+
+/** How much of an ingredient one unit of an item in one size uses. */
+export interface RecipesTable {
+  item_id: string;
+  size: Size;
+  ingredient_id: string;
+  quantity: number;
+}
+
+/** How much of an ingredient a topping adds to one unit of an order line. */
+export interface ToppingIngredientsTable {
+  topping_id: string;
+  ingredient_id: string;
+  quantity: number;
+}
+
+export interface StockAdjustmentsTable {
+  id: string;
+  ingredient_id: string;
+  delta: number;
+  reason: StockAdjustmentReason;
+  note: string | null;
+  stock_level_after: number;
+  created_by: string;
+  created_at: Generated<Timestamp>;
+}
+
+export interface OrdersTable {
+  id: string;
+  customer_id: string;
+  status: OrderStatus;
+  fulfilment_type: FulfilmentType;
+  /** Set exactly when `fulfilment_type` is `delivery` (a CHECK enforces it). */
+  address: JsonText<StoredAddress> | null;
+  notes: string | null;
+  subtotal_cents: number;
+  delivery_fee_cents: number;
+  tax_cents: number;
+  /** Always subtotal + delivery fee + tax (a CHECK enforces it). */
+  total_cents: number;
+  currency: string;
+  cancel_reason: string | null;
+  created_at: Generated<Timestamp>;
+  updated_at: Generated<Timestamp>;
+}
+
+/** A line as it was priced when the order was placed; later menu changes do not touch it. */
+export interface OrderLinesTable {
+  order_id: string;
+  /** 0-based position of the line in the request. */
+  position: number;
+  item_id: string;
+  item_name: string;
+  size: Size;
+  quantity: number;
+  toppings: JsonText<StoredLineTopping[]>;
+  /** Size price plus toppings, for one unit. */
+  unit_price_cents: number;
+  line_total_cents: number;
+}
+
+/** Every status an order has entered, in order; also the source of `order.status_changed` webhook events. */
+export interface OrderEventsTable {
+  id: string;
+  order_id: string;
+  previous_status: OrderStatus | null;
+  status: OrderStatus;
+  /** The user who caused the change; null when the system did. */
+  changed_by: string | null;
+  occurred_at: Generated<Timestamp>;
+}
+
+/** A successful payment; an order has at most one (a unique index enforces it). Declines are not stored. */
+export interface PaymentsTable {
+  id: string;
+  order_id: string;
+  amount_cents: number;
+  currency: string;
+  status: PaymentStatus;
+  card_brand: string;
+  card_last4: string;
+  created_at: Generated<Timestamp>;
+}
+
+/** A payment is refunded at most once, in full (a unique index on `payment_id` enforces it). */
+export interface RefundsTable {
+  id: string;
+  payment_id: string;
+  amount_cents: number;
+  reason: string | null;
+  created_at: Generated<Timestamp>;
+}
+
+/** A request made with an `Idempotency-Key`, scoped to the user and the operation. */
+export interface IdempotencyKeysTable {
+  user_id: string;
+  operation: string;
+  key: string;
+  /** Hash of the request body, to tell a replay from a different request reusing the key. */
+  request_hash: string;
+  status: IdempotencyStatus;
+  response_status: number | null;
+  response_body: string | null;
+  response_headers: JsonText<Record<string, string>> | null;
+  created_at: Generated<Timestamp>;
+  expires_at: Timestamp;
+}
+
+export interface Database {
+  users: UsersTable;
+  menu_items: MenuItemsTable;
+  menu_item_sizes: MenuItemSizesTable;
+  toppings: ToppingsTable;
+  ingredients: IngredientsTable;
+  recipes: RecipesTable;
+  topping_ingredients: ToppingIngredientsTable;
+  stock_adjustments: StockAdjustmentsTable;
+  orders: OrdersTable;
+  order_lines: OrderLinesTable;
+  order_events: OrderEventsTable;
+  payments: PaymentsTable;
+  refunds: RefundsTable;
+  idempotency_keys: IdempotencyKeysTable;
+}
+
+export type TableName = keyof Database;
+/** A row as a select returns it. */
+export type Row<T extends TableName> = Selectable<Database[T]>;
+/** A row as an insert takes it. */
+export type NewRow<T extends TableName> = Insertable<Database[T]>;
+/** The columns an update may set. */
+export type RowUpdate<T extends TableName> = Updateable<Database[T]>;

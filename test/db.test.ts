@@ -1,0 +1,259 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { verifyPassword } from '../server/accounts/password.ts';
+import {
+  currentTimestamp,
+  decrementStock,
+  isCheckViolation,
+  isUniqueViolation,
+  lockForUpdate,
+  toJsonText,
+} from '../server/db/dialect.ts';
+import { newId } from '../server/db/ids.ts';
+import { migrateToLatest } from '../server/db/migrator.ts';
+import { seedDatabase, seededIds } from '../server/db/seed.ts';
+import type { Database } from '../server/db/tables.ts';
+import type { Kysely } from 'kysely';
+import { describeEachDatabase, openTestDatabase, releaseTestDatabases, useTestDatabase } from './support/database.ts';
+
+const ID_PATTERN = /^[a-z]{3}_[A-Za-z0-9]{8,40}$/;
+const TIMESTAMP_PATTERN = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+const tables: Array<keyof Database> = [
+  'users',
+  'menu_items',
+  'menu_item_sizes',
+  'toppings',
+  'ingredients',
+  'recipes',
+  'topping_ingredients',
+  'stock_adjustments',
+  'orders',
+  'order_lines',
+  'order_events',
+  'payments',
+  'refunds',
+  'idempotency_keys',
+];
+
+async function expectRejection(promise: Promise<unknown>): Promise<unknown> {
+  const error = await promise.then(
+    () => undefined,
+    (reason: unknown) => reason ?? new Error('rejected without a reason'),
+  );
+  expect(error, 'the query should have failed').toBeDefined();
+  return error;
+}
+
+async function countRows(db: Kysely<Database>, table: keyof Database): Promise<number> {
+  const { count } = await db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('count')).executeTakeFirstOrThrow();
+  return count;
+}
+
+async function stockOf(db: Kysely<Database>, ingredientId: string): Promise<number> {
+  const row = await db.selectFrom('ingredients').select('stock_level').where('id', '=', ingredientId).executeTakeFirstOrThrow();
+  return row.stock_level;
+}
+
+async function insertCustomerOrder(db: Kysely<Database>): Promise<string> {
+  const customerId = newId('usr');
+  await db
+    .insertInto('users')
+    .values({ id: customerId, email: `${customerId.toLowerCase()}@example.com`, name: 'Ada', password_hash: 'x', role: 'customer' })
+    .execute();
+  const orderId = newId('ord');
+  await db
+    .insertInto('orders')
+    .values({
+      id: orderId,
+      customer_id: customerId,
+      status: 'awaiting_payment',
+      fulfilment_type: 'pickup',
+      address: null,
+      notes: null,
+      subtotal_cents: 1199,
+      delivery_fee_cents: 0,
+      tax_cents: 96,
+      total_cents: 1295,
+      currency: 'USD',
+      cancel_reason: null,
+    })
+    .execute();
+  return orderId;
+}
+
+describe('newId', () => {
+  it('makes distinct ids that match the contract pattern', () => {
+    const ids = Array.from({ length: 1000 }, () => newId('ord'));
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const id of ids) expect(id).toMatch(/^ord_[A-Za-z0-9]{20}$/);
+  });
+});
+
+describe('seededIds', () => {
+  it('match the contract id pattern', () => {
+    const ids = [seededIds.staff, ...Object.values(seededIds).flatMap((group) => (typeof group === 'string' ? [] : Object.values(group)))];
+    for (const id of ids) expect(id).toMatch(ID_PATTERN);
+  });
+});
+
+describeEachDatabase('migrations', (kind) => {
+  afterAll(releaseTestDatabases);
+
+  it('create every table on an empty database, and a second run changes nothing', async () => {
+    const database = await openTestDatabase(kind, { state: 'empty' });
+    try {
+      expect(await migrateToLatest(database.db)).toEqual(['2026-11-26-0900-initial']);
+      expect(await migrateToLatest(database.db)).toEqual([]);
+      const existing = (await database.db.introspection.getTables()).map((table) => table.name);
+      expect(existing).toEqual(expect.arrayContaining(tables));
+    } finally {
+      await database.close();
+    }
+  });
+});
+
+describeEachDatabase('seedDatabase', (kind) => {
+  const database = useTestDatabase(kind, { state: 'migrated' });
+
+  it('creates the menu, toppings, stock and the staff account, and a second run changes nothing', async () => {
+    const { db, config } = database();
+    expect(await seedDatabase(db, config)).toEqual({ menuSeeded: true });
+    const counts = async () => Object.fromEntries(await Promise.all(tables.map(async (table) => [table, await countRows(db, table)])));
+    const afterFirstRun = await counts();
+    expect(afterFirstRun).toMatchObject({ users: 1, menu_items: 8, menu_item_sizes: 16, toppings: 6, topping_ingredients: 6, orders: 0 });
+
+    expect(await seedDatabase(db, config)).toEqual({ menuSeeded: false });
+    expect(await counts()).toEqual(afterFirstRun);
+
+    const margherita = await db.selectFrom('menu_items').selectAll().where('id', '=', seededIds.items.margherita).executeTakeFirstOrThrow();
+    expect(margherita).toMatchObject({ name: 'Margherita', category: 'pizza', dietary: '["vegetarian"]', retired_at: null });
+    expect(margherita.created_at).toMatch(TIMESTAMP_PATTERN);
+    const sizes = await db.selectFrom('menu_item_sizes').select(['size', 'price_cents']).where('item_id', '=', seededIds.items.margherita).orderBy('price_cents').execute();
+    expect(sizes).toEqual([
+      { size: 'small', price_cents: 899 },
+      { size: 'medium', price_cents: 1199 },
+      { size: 'large', price_cents: 1499 },
+    ]);
+  });
+
+  it('gives every item size a recipe', async () => {
+    const { db, config } = database();
+    await seedDatabase(db, config);
+    const withoutRecipe = await db
+      .selectFrom('menu_item_sizes')
+      .leftJoin('recipes', (join) => join.onRef('recipes.item_id', '=', 'menu_item_sizes.item_id').onRef('recipes.size', '=', 'menu_item_sizes.size'))
+      .select(['menu_item_sizes.item_id', 'menu_item_sizes.size'])
+      .where('recipes.ingredient_id', 'is', null)
+      .execute();
+    expect(withoutRecipe).toEqual([]);
+  });
+
+  it('brings the staff account up to date with the configured email and password', async () => {
+    const { db, config } = database();
+    await seedDatabase(db, config);
+    await seedDatabase(db, { staff: { email: 'manager@pizza.example', password: 'a-new-staff-password' } });
+    const staff = await db.selectFrom('users').selectAll().where('role', '=', 'staff').execute();
+    expect(staff).toHaveLength(1);
+    expect(staff[0]).toMatchObject({ id: seededIds.staff, email: 'manager@pizza.example' });
+    expect(await verifyPassword('a-new-staff-password', staff[0]!.password_hash)).toBe(true);
+    expect(await verifyPassword(config.staff.password, staff[0]!.password_hash)).toBe(false);
+  });
+});
+
+describeEachDatabase('storage rules', (kind) => {
+  const database = useTestDatabase(kind);
+
+  it('refuses to store a negative stock level', async () => {
+    const { db } = database();
+    const error = await expectRejection(
+      db.updateTable('ingredients').set({ stock_level: -1 }).where('id', '=', seededIds.ingredients.basil).execute(),
+    );
+    expect(isCheckViolation(error)).toBe(true);
+    expect(isUniqueViolation(error)).toBe(false);
+  });
+
+  it('decrementStock takes stock only while enough is left, even when requests race', async () => {
+    const { db } = database();
+    const ingredientId = seededIds.ingredients.tiramisu;
+    await db.updateTable('ingredients').set({ stock_level: 10 }).where('id', '=', ingredientId).execute();
+
+    const results = await Promise.all(Array.from({ length: 25 }, () => decrementStock(db, ingredientId, 1)));
+    expect(results.filter((left) => left !== undefined)).toHaveLength(10);
+    expect(await stockOf(db, ingredientId)).toBe(0);
+    expect(await decrementStock(db, ingredientId, 1)).toBeUndefined();
+    expect(await decrementStock(db, 'ing_doesNotExist', 1)).toBeUndefined();
+  });
+
+  it('lockForUpdate makes concurrent read-then-write transactions take turns', async () => {
+    const { db } = database();
+    const ingredientId = seededIds.ingredients.baguette;
+    const before = await stockOf(db, ingredientId);
+    await Promise.all(
+      Array.from({ length: 8 }, () =>
+        db.transaction().execute(async (trx) => {
+          const row = await trx
+            .selectFrom('ingredients')
+            .select('stock_level')
+            .where('id', '=', ingredientId)
+            .$call(lockForUpdate(trx))
+            .executeTakeFirstOrThrow();
+          await trx.updateTable('ingredients').set({ stock_level: row.stock_level - 1 }).where('id', '=', ingredientId).execute();
+        }),
+      ),
+    );
+    expect(await stockOf(db, ingredientId)).toBe(before - 8);
+  });
+
+  it('reports a taken email as a unique violation', async () => {
+    const { db, config } = database();
+    const error = await expectRejection(
+      db
+        .insertInto('users')
+        .values({ id: newId('usr'), email: config.staff.email, name: 'Impostor', password_hash: 'x', role: 'customer' })
+        .execute(),
+    );
+    expect(isUniqueViolation(error)).toBe(true);
+    expect(isCheckViolation(error)).toBe(false);
+  });
+
+  it('stores emails in lowercase only', async () => {
+    const { db } = database();
+    const error = await expectRejection(
+      db.insertInto('users').values({ id: newId('usr'), email: 'Ada@Example.com', name: 'Ada', password_hash: 'x', role: 'customer' }).execute(),
+    );
+    expect(isCheckViolation(error)).toBe(true);
+  });
+
+  it('lets an order be paid once and a payment be refunded once', async () => {
+    const { db } = database();
+    const orderId = await insertCustomerOrder(db);
+    const payment = { order_id: orderId, amount_cents: 1295, currency: 'USD', status: 'succeeded' as const, card_brand: 'visa', card_last4: '4242' };
+    const paymentId = newId('pay');
+    await db.insertInto('payments').values({ id: paymentId, ...payment }).execute();
+    expect(isUniqueViolation(await expectRejection(db.insertInto('payments').values({ id: newId('pay'), ...payment }).execute()))).toBe(true);
+
+    const refund = { payment_id: paymentId, amount_cents: 1295, reason: 'customer cancelled' };
+    await db.insertInto('refunds').values({ id: newId('ref'), ...refund }).execute();
+    expect(isUniqueViolation(await expectRejection(db.insertInto('refunds').values({ id: newId('ref'), ...refund }).execute()))).toBe(true);
+  });
+
+  it('refuses an order whose total does not add up or whose address does not match its fulfilment', async () => {
+    const { db } = database();
+    const orderId = await insertCustomerOrder(db);
+    const wrongTotal = db.updateTable('orders').set({ total_cents: 1 }).where('id', '=', orderId).execute();
+    expect(isCheckViolation(await expectRejection(wrongTotal))).toBe(true);
+    const address = toJsonText({ line1: '1 Main St', line2: null, city: 'Springfield', postalCode: '12345', instructions: null });
+    const pickupWithAddress = db.updateTable('orders').set({ address }).where('id', '=', orderId).execute();
+    expect(isCheckViolation(await expectRejection(pickupWithAddress))).toBe(true);
+  });
+
+  it('fills timestamps from the database clock in RFC 3339 UTC with milliseconds', async () => {
+    const { db } = database();
+    const orderId = await insertCustomerOrder(db);
+    await db.updateTable('orders').set({ updated_at: currentTimestamp(db) }).where('id', '=', orderId).execute();
+    const order = await db.selectFrom('orders').select(['created_at', 'updated_at']).where('id', '=', orderId).executeTakeFirstOrThrow();
+    expect(order.created_at).toMatch(TIMESTAMP_PATTERN);
+    expect(order.updated_at).toMatch(TIMESTAMP_PATTERN);
+    expect(order.updated_at >= order.created_at).toBe(true);
+    expect(Math.abs(Date.parse(order.created_at) - Date.now())).toBeLessThan(60_000);
+  });
+});
