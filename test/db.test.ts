@@ -215,6 +215,15 @@ describeEachDatabase('storage rules', (kind) => {
     expect(isCheckViolation(error)).toBe(false);
   });
 
+  it('refuses a row that points at a missing row', async () => {
+    const { db } = database();
+    const orphan = db
+      .insertInto('menu_item_sizes')
+      .values({ item_id: 'itm_doesNotExist', size: 'regular', price_cents: 100 })
+      .execute();
+    await expectRejection(orphan);
+  });
+
   it('stores emails in lowercase only', async () => {
     const { db } = database();
     const error = await expectRejection(
