@@ -45,8 +45,9 @@ describe('the OpenAPI contract', () => {
     await rm(scratch, { recursive: true, force: true });
   });
 
+  /** Writes `text` as `pizza-place.yaml` in a fresh directory of its own, so no two tests share a file. */
   async function writeScratchSpec(text: string): Promise<string> {
-    const path = join(scratch, 'pizza-place.yaml');
+    const path = join(await mkdtemp(join(scratch, 'spec-')), 'pizza-place.yaml');
     await writeFile(path, text);
     return path;
   }
