@@ -1,0 +1,146 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startPrism, type RunningPrism } from './support/prism.ts';
+import { exampleOf, operations, resolve, successResponse, type Json, type SpecOperation } from './support/spec.ts';
+
+const bearer = { authorization: 'Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ1c3JfbW9jayJ9.c2lnbmF0dXJl' };
+
+interface PreparedRequest {
+  url: string;
+  init: RequestInit & { headers: Record<string, string> };
+}
+
+/** Builds a request the contract accepts, from the examples the contract documents. */
+function validRequest(baseUrl: string, op: SpecOperation): PreparedRequest {
+  let path = op.path;
+  const query = new URLSearchParams();
+  const headers: Record<string, string> = op.secured ? { ...bearer } : {};
+  for (const parameter of op.parameters) {
+    if (parameter.in === 'path') {
+      path = path.replace(`{${parameter.name}}`, encodeURIComponent(String(exampleOf(parameter))));
+    } else if (parameter.required && parameter.in === 'query') {
+      query.set(parameter.name, String(exampleOf(parameter)));
+    } else if (parameter.required && parameter.in === 'header') {
+      headers[parameter.name.toLowerCase()] = String(exampleOf(parameter));
+    }
+  }
+  const init: PreparedRequest['init'] = { method: op.method.toUpperCase(), headers };
+  const body = op.operation.requestBody ? resolve(op.operation.requestBody) : undefined;
+  if (body?.content?.['application/json']) {
+    headers['content-type'] = 'application/json';
+    init.body = JSON.stringify(exampleOf(body.content['application/json']));
+  }
+  const search = query.size > 0 ? `?${query}` : '';
+  return { url: `${baseUrl}${path}${search}`, init };
+}
+
+/** Breaks a valid request in the first way this operation's contract forbids. */
+function invalidRequest(baseUrl: string, op: SpecOperation): { request: PreparedRequest; how: string } {
+  const request = validRequest(baseUrl, op);
+  if (request.init.body !== undefined) {
+    request.init.body = JSON.stringify(['not', 'an', 'object']);
+    return { request, how: 'a body of the wrong type' };
+  }
+  const requiredHeader = op.parameters.find((p) => p.in === 'header' && p.required);
+  if (requiredHeader) {
+    delete request.init.headers[requiredHeader.name.toLowerCase()];
+    return { request, how: `no ${requiredHeader.name} header` };
+  }
+  if (op.secured) {
+    delete request.init.headers.authorization;
+    return { request, how: 'no bearer token' };
+  }
+  const constrained = op.parameters.find((p) => p.in === 'query' && resolve(p.schema ?? {}).enum);
+  if (constrained) {
+    const url = new URL(request.url);
+    url.searchParams.set(constrained.name, 'not-a-documented-value');
+    request.url = url.toString();
+    return { request, how: `an undocumented ${constrained.name}` };
+  }
+  request.init.method = op.method === 'delete' ? 'PUT' : 'DELETE';
+  return { request, how: `the method ${request.init.method}, which the path does not offer` };
+}
+
+describe('the Prism mock of the contract', () => {
+  let prism: RunningPrism;
+  beforeAll(async () => {
+    prism = await startPrism();
+  });
+  afterAll(async () => {
+    await prism?.stop();
+  });
+
+  it.each(operations().map((op) => [op.operationId, op] as const))(
+    '%s answers a valid request with its documented example',
+    async (_id, op) => {
+      const { url, init } = validRequest(prism.url, op);
+      const response = await fetch(url, init);
+      const { status, response: documented } = successResponse(op.operation);
+      expect(response.status, await peek(response)).toBe(status);
+      const media = documented.content?.['application/json'];
+      if (media) {
+        expect(response.headers.get('content-type')).toMatch(/^application\/json/);
+        expect(await response.json()).toEqual(exampleOf(media));
+      }
+    },
+  );
+
+  it.each(operations().map((op) => [op.operationId, op] as const))(
+    '%s refuses an invalid request with a 4xx problem',
+    async (_id, op) => {
+      const { request, how } = invalidRequest(prism.url, op);
+      const response = await fetch(request.url, request.init);
+      expect(response.status, `${how}: ${await peek(response)}`).toBeGreaterThanOrEqual(400);
+      expect(response.status).toBeLessThan(500);
+      expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+      const problem: Json = await response.json();
+      expect(problem).toHaveProperty('title');
+      expect(problem).toHaveProperty('status', response.status);
+    },
+  );
+
+  it('serves the documented error for Prefer: code=404', async () => {
+    const op = operations().find((o) => o.method === 'get' && o.operation.responses['404'] && !o.secured)!;
+    const { url, init } = validRequest(prism.url, op);
+    const response = await fetch(url, { ...init, headers: { ...init.headers, prefer: 'code=404' } });
+    expect(response.status).toBe(404);
+    expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(await response.json()).toEqual(exampleOf(resolve(op.operation.responses['404']).content['application/problem+json']));
+  });
+
+  it('serves a named example for Prefer: example=<name>', async () => {
+    const op = operations().find((o) => {
+      const media = successResponse(o.operation).response.content?.['application/json'];
+      return media?.examples && Object.keys(media.examples).length > 1;
+    });
+    expect(op, 'some operation documents more than one success example').toBeDefined();
+    const media = successResponse(op!.operation).response.content['application/json'];
+    const second = Object.keys(media.examples)[1]!;
+    const { url, init } = validRequest(prism.url, op!);
+    const response = await fetch(url, { ...init, headers: { ...init.headers, prefer: `example=${second}` } });
+    expect(response.status).toBe(successResponse(op!.operation).status);
+    expect(await response.json()).toEqual(exampleOf(media, second));
+  });
+});
+
+describe('the Prism mock with --dynamic', () => {
+  let prism: RunningPrism;
+  beforeAll(async () => {
+    prism = await startPrism({ flags: ['--dynamic', '--seed', 'pizza'] });
+  });
+  afterAll(async () => {
+    await prism?.stop();
+  });
+
+  it('generates menu data from the schema instead of the examples', async () => {
+    const op = operations().find((o) => o.operationId === 'listMenuItems')!;
+    const response = await fetch(`${prism.url}${op.path}`);
+    expect(response.status).toBe(200);
+    const body: Json = await response.json();
+    expect(Array.isArray(body.data)).toBe(true);
+    expect(body).not.toEqual(exampleOf(successResponse(op.operation).response.content['application/json']));
+  });
+});
+
+async function peek(response: Response): Promise<string> {
+  return response.clone().text();
+}
