@@ -1,0 +1,44 @@
+import type { Context } from 'hono';
+import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import type { Config } from './config.ts';
+import type { DialectName } from './db/dialect.ts';
+import type { Database } from './db/tables.ts';
+
+/** The caller, as proven by a verified bearer token. */
+export interface AuthenticatedUser {
+  id: string;
+  role: 'customer' | 'staff';
+}
+
+/** Typed context variables set by the server's middleware. */
+export interface AppVariables {
+  /** A unique id for this request, echoed in `X-Request-Id` and written to every log line. */
+  requestId: string;
+  /** The request's child logger (carries the request id). */
+  logger: Logger;
+  /** The authenticated caller; set by the auth middleware on every operation whose contract requires a token. */
+  user: AuthenticatedUser | undefined;
+}
+
+export type AppEnv = { Variables: AppVariables };
+
+export type AppContext = Context<AppEnv>;
+
+/** What the resources need from the outside world; `createApp` receives it once. */
+export interface AppDependencies {
+  config: Config;
+  db: Kysely<Database>;
+  dialect: DialectName;
+  logger: Logger;
+}
+
+/**
+ * The caller of an operation the contract secures. The auth middleware has already answered 401/403
+ * for such operations, so a missing user here is a server bug, not a client error.
+ */
+export function currentUser(c: AppContext): AuthenticatedUser {
+  const user = c.get('user');
+  if (!user) throw new Error(`no authenticated user on secured route ${c.req.method} ${c.req.path}`);
+  return user;
+}
