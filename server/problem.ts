@@ -40,11 +40,11 @@ export function problem<Status extends number, Members extends object = object>(
  * Answers with `body` as `application/problem+json` under its own status. The response is typed
  * like `c.json(body, status)`, so a handler's return still has to match a status its route declares.
  */
-export function respondWithProblem<E extends Env, Status extends ContentfulStatusCode, Body extends Problem<Status>>(
+export function respondWithProblem<E extends Env, Body extends Problem<ContentfulStatusCode>>(
   c: Context<E>,
   body: Body,
 ) {
-  return c.json(body, body.status, { 'Content-Type': problemMediaType });
+  return c.json<Body, Body['status']>(body, body.status, { 'Content-Type': problemMediaType });
 }
 
 /** Where each validation target lives in a request, as the first segment of an error's pointer. */
@@ -67,7 +67,7 @@ export function validationProblem(
   instance?: string,
 ): ValidationProblem<400 | 422> {
   const root = pointerRoots[target];
-  const errors = error.issues.map((issue) => validationError(root, issue));
+  const errors = error.issues.flatMap(closestIssues).map((issue) => validationError(root, issue));
   const detail = `The request has ${errors.length} ${errors.length === 1 ? 'problem' : 'problems'}.`;
   const fields =
     root === 'body'
@@ -90,6 +90,33 @@ export function validationHook<E extends Env>(
   if (result.success) return undefined;
   const url = new URL(c.req.url);
   return respondWithProblem(c, validationProblem(result.target, result.error, url.pathname + url.search));
+}
+
+/**
+ * zod reports a value matching no member of a union (a `oneOf`, an enum of numbers) as one issue
+ * holding every member's issues. A client is better served by the member it meant: the one whose
+ * constants (such as a `type` discriminator) matched, or else the list of constants it could use.
+ */
+function closestIssues(issue: z.core.$ZodIssue): Array<z.core.$ZodIssue> {
+  if (issue.code !== 'invalid_union' || !issue.errors.length) return [issue];
+  const members = issue.errors.map((memberIssues) =>
+    memberIssues.flatMap(closestIssues).map((memberIssue) => ({
+      ...memberIssue,
+      path: [...issue.path, ...memberIssue.path],
+    })),
+  );
+  const matching = members.filter((memberIssues) => !memberIssues.some(({ code }) => code === 'invalid_value'));
+  if (matching.length) {
+    return matching.reduce((fewest, memberIssues) => (memberIssues.length < fewest.length ? memberIssues : fewest));
+  }
+  const constantIssues = members.map((memberIssues) => memberIssues.find(({ code }) => code === 'invalid_value')!);
+  const [first] = constantIssues as [z.core.$ZodIssueInvalidValue];
+  const values = constantIssues.flatMap((constantIssue) =>
+    constantIssue.code === 'invalid_value' && constantIssue.path.join('/') === first.path.join('/')
+      ? constantIssue.values
+      : [],
+  );
+  return [{ ...first, values: [...new Set(values)] }];
 }
 
 function validationError(root: string, issue: z.core.$ZodIssue): ValidationError {
