@@ -1,0 +1,20 @@
+import type { Kysely } from 'kysely';
+import type { Database, NewRow } from '../db/tables.ts';
+
+export type Queryable = Kysely<Database>;
+
+const accountColumns = ['id', 'email', 'name', 'role', 'created_at'] as const;
+
+/** Stores a new account; a taken email surfaces as the dialect's unique violation. */
+export async function insertUser(db: Queryable, user: NewRow<'users'>) {
+  return db.insertInto('users').values(user).returning(accountColumns).executeTakeFirstOrThrow();
+}
+
+/** The account with this (lowercase) email, with its password hash, for signing in. */
+export async function findUserByEmail(db: Queryable, email: string) {
+  return db.selectFrom('users').select([...accountColumns, 'password_hash']).where('email', '=', email).executeTakeFirst();
+}
+
+export async function findUserById(db: Queryable, id: string) {
+  return db.selectFrom('users').select(accountColumns).where('id', '=', id).executeTakeFirst();
+}

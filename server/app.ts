@@ -1,0 +1,80 @@
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { Scalar } from '@scalar/hono-api-reference';
+import { compress } from 'hono/compress';
+import { cors } from 'hono/cors';
+import { secureHeaders } from 'hono/secure-headers';
+import { registerHandlers } from '../generated/hono.gen.ts';
+import { createAccountHandlers } from './accounts/account-handlers.ts';
+import type { AppDependencies, AppEnv } from './app-env.ts';
+import { createHealthHandlers } from './health/health-handlers.ts';
+import { notFound, onError } from './http/errors.ts';
+import { loadOpenApiDocument } from './http/openapi-document.ts';
+import { createInventoryHandlers } from './inventory/inventory-handlers.ts';
+import { createMenuHandlers } from './menu/menu-handlers.ts';
+import { authenticate } from './middleware/authenticate.ts';
+import { rateLimit } from './middleware/rate-limit.ts';
+import { bodyLimit, requestBody } from './middleware/request-body.ts';
+import { requestId } from './middleware/request-id.ts';
+import { requestLogger } from './middleware/request-logger.ts';
+import { responseValidation } from './middleware/response-validation.ts';
+import { createOrderHandlers } from './orders/order-handlers.ts';
+import { createPaymentHandlers } from './payments/payment-handlers.ts';
+import { validationHook } from './problem.ts';
+
+/** Response headers a browser script may read. */
+const exposedHeaders = ['X-Request-Id', 'ETag', 'Location', 'RateLimit', 'RateLimit-Policy', 'Retry-After'];
+
+/** Responses smaller than this are not worth compressing. */
+const COMPRESSION_THRESHOLD_BYTES = 1024;
+
+/**
+ * The Pizza Place API: every operation of the contract behind the server's middleware, plus
+ * `/openapi.json` and the `/docs` reference page. What tests import; `index.ts` serves it.
+ */
+export function createApp(deps: AppDependencies): OpenAPIHono<AppEnv> {
+  const { config, logger } = deps;
+  const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+
+  app.use(requestId());
+  app.use(requestLogger({ logger }));
+  app.use(secureHeaders());
+  app.use(
+    cors({
+      origin: (origin) => (config.corsOrigins.includes(origin) ? origin : null),
+      allowMethods: ['GET', 'POST', 'PATCH', 'DELETE'],
+      allowHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'If-None-Match', 'X-Request-Id'],
+      exposeHeaders: exposedHeaders,
+      maxAge: 600,
+    }),
+  );
+  app.use(bodyLimit({ maxBytes: config.bodyLimitBytes }));
+  app.use(requestBody());
+  app.use(compress({ threshold: COMPRESSION_THRESHOLD_BYTES }));
+  app.use(
+    rateLimit({
+      policy: { name: 'default', limit: config.rateLimit.perMinute },
+      operationPolicies: { issueToken: { name: 'token', limit: config.rateLimit.tokenPerMinute } },
+    }),
+  );
+  app.use(authenticate({ jwt: config.jwt }));
+  app.use(responseValidation({ enabled: config.responseValidation }));
+
+  registerHandlers(app, {
+    ...createHealthHandlers(deps),
+    ...createAccountHandlers(deps),
+    ...createMenuHandlers(deps),
+    ...createInventoryHandlers(deps),
+    ...createOrderHandlers(deps),
+    ...createPaymentHandlers(deps),
+  });
+
+  const openApiDocument = loadOpenApiDocument();
+  app.get('/openapi.json', (c) =>
+    c.body(openApiDocument, 200, { 'Content-Type': 'application/json', 'Cache-Control': 'public, max-age=300' }),
+  );
+  app.get('/docs', Scalar({ url: '/openapi.json', pageTitle: 'Pizza Place API' }));
+
+  app.notFound(notFound);
+  app.onError(onError);
+  return app;
+}

@@ -1,0 +1,63 @@
+import type { ErrorHandler, NotFoundHandler } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import type { AppEnv } from '../app-env.ts';
+import { problem, respondWithProblem } from '../problem.ts';
+import { methodsForPath } from './operations.ts';
+
+/** `404 not-found` for a path the contract does not have, `405 method-not-allowed` with `Allow` for a method it lacks. */
+export const notFound: NotFoundHandler<AppEnv> = (c) => {
+  const allowed = methodsForPath(c.req.path);
+  if (allowed.length > 0) {
+    c.header('Allow', allowed.join(', '));
+    return respondWithProblem(
+      c,
+      problem({
+        type: 'method-not-allowed',
+        title: 'Method not allowed',
+        status: 405,
+        detail: `${c.req.path} does not support ${c.req.method.slice(0, 20)}; use ${allowed.join(', ')}.`,
+        instance: c.req.path,
+      }),
+    );
+  }
+  return respondWithProblem(
+    c,
+    problem({ type: 'not-found', title: 'Not found', status: 404, detail: `There is nothing at ${c.req.path}.`, instance: c.req.path }),
+  );
+};
+
+const titles: Partial<Record<number, string>> = {
+  400: 'Bad request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not found',
+  413: 'Request body too large',
+  415: 'Unsupported media type',
+};
+
+/**
+ * An `HTTPException` keeps its status as a problem; anything else is a bug: logged with its stack under
+ * the request id, and answered `500 internal-error` without any detail of the failure.
+ */
+export const onError: ErrorHandler<AppEnv> = (error, c) => {
+  if (error instanceof HTTPException && error.status < 500) {
+    const status = error.status as ContentfulStatusCode;
+    return respondWithProblem(
+      c,
+      problem({ type: 'about:blank', title: titles[status] ?? 'Request refused', status, detail: error.message || undefined, instance: c.req.path }),
+    );
+  }
+  const requestId = c.get('requestId');
+  c.get('logger').error({ err: error }, 'unexpected error');
+  return respondWithProblem(
+    c,
+    problem({
+      type: 'internal-error',
+      title: 'Internal server error',
+      status: 500,
+      detail: `Something went wrong on our side. Quote request id ${requestId} when reporting it.`,
+      instance: c.req.path,
+    }),
+  );
+};

@@ -1,0 +1,58 @@
+import type { RouteConfig } from '@hono/zod-openapi';
+import { routes } from '../../generated/hono.gen.ts';
+
+export type OperationId = keyof typeof routes;
+
+/** Who may call an operation, as its contract `security` says. */
+export type Access = { kind: 'public' } | { kind: 'authenticated'; roles: ReadonlyArray<string> };
+
+/** One operation of the contract, with what the middleware needs to know about it. */
+export interface Operation {
+  id: OperationId;
+  /** Upper-case HTTP method. */
+  method: string;
+  /** The contract's path template, e.g. `/orders/{orderId}`. */
+  path: string;
+  route: RouteConfig;
+  access: Access;
+  /** Media types the request body may have; empty when the operation takes no body. */
+  requestMediaTypes: ReadonlyArray<string>;
+}
+
+function accessOf(route: RouteConfig): Access {
+  // An operation without its own `security` falls back to the contract's global bearerAuth.
+  const requirements = route.security ?? [{ bearerAuth: [] }];
+  if (requirements.length === 0 || requirements.some((requirement) => Object.keys(requirement).length === 0)) {
+    return { kind: 'public' };
+  }
+  return { kind: 'authenticated', roles: requirements.flatMap((requirement) => requirement.bearerAuth ?? []) };
+}
+
+function patternOf(path: string): RegExp {
+  const source = path
+    .split('/')
+    .map((segment) => (/^\{[^}]+\}$/.test(segment) ? '[^/]+' : segment.replace(/[.*+?^$()|[\]\\]/g, '\\$&')))
+    .join('/');
+  return new RegExp(`^${source}$`);
+}
+
+const operations: ReadonlyArray<Operation & { pattern: RegExp }> = Object.entries(routes).map(([id, route]: [string, RouteConfig]) => ({
+  id: id as OperationId,
+  method: route.method.toUpperCase(),
+  path: route.path,
+  route,
+  access: accessOf(route),
+  requestMediaTypes: Object.keys(route.request?.body?.content ?? {}),
+  pattern: patternOf(route.path),
+}));
+
+/** The operation a request is for, or undefined when the contract has none for its method and path. */
+export function findOperation(method: string, path: string): Operation | undefined {
+  const lookupMethod = method === 'HEAD' ? 'GET' : method;
+  return operations.find((operation) => operation.method === lookupMethod && operation.pattern.test(path));
+}
+
+/** The methods the contract offers on a path; empty when the path is unknown. */
+export function methodsForPath(path: string): Array<string> {
+  return [...new Set(operations.filter((operation) => operation.pattern.test(path)).map((operation) => operation.method))];
+}
