@@ -31,12 +31,17 @@ export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends 
  *
  */
 export const listMenuItems = <ThrowOnError extends boolean = false>(options?: Options<ListMenuItemsData, ThrowOnError>) => (options?.client ?? client).get<ListMenuItemsResponses, ListMenuItemsErrors, ThrowOnError>({
-    requestValidator: async (data) => await z.object({
-        body: z.never().optional(),
-        headers: zListMenuItemsHeaders.optional(),
-        path: z.never().optional(),
-        query: zListMenuItemsQuery.optional()
-    }).parseAsync(data),
+    requestValidator: async (data) => {
+        const request = data as {
+            headers: Headers;
+        };
+        return await z.object({
+            body: z.never().optional(),
+            headers: zListMenuItemsHeaders.optional(),
+            path: z.never().optional(),
+            query: zListMenuItemsQuery.optional()
+        }).parseAsync({ ...request, headers: { 'If-None-Match': request.headers.get('If-None-Match') ?? undefined } });
+    },
     responseValidator: async (data) => await zListMenuItemsResponse.parseAsync(data),
     url: '/menu/items',
     ...options
@@ -93,12 +98,17 @@ export const retireMenuItem = <ThrowOnError extends boolean = false>(options: Op
  *
  */
 export const getMenuItem = <ThrowOnError extends boolean = false>(options: Options<GetMenuItemData, ThrowOnError>) => (options.client ?? client).get<GetMenuItemResponses, GetMenuItemErrors, ThrowOnError>({
-    requestValidator: async (data) => await z.object({
-        body: z.never().optional(),
-        headers: zGetMenuItemHeaders.optional(),
-        path: zGetMenuItemPath,
-        query: z.never().optional()
-    }).parseAsync(data),
+    requestValidator: async (data) => {
+        const request = data as {
+            headers: Headers;
+        };
+        return await z.object({
+            body: z.never().optional(),
+            headers: zGetMenuItemHeaders.optional(),
+            path: zGetMenuItemPath,
+            query: z.never().optional()
+        }).parseAsync({ ...request, headers: { 'If-None-Match': request.headers.get('If-None-Match') ?? undefined } });
+    },
     responseValidator: async (data) => await zGetMenuItemResponse.parseAsync(data),
     url: '/menu/items/{itemId}',
     ...options
@@ -136,12 +146,17 @@ export const updateMenuItem = <ThrowOnError extends boolean = false>(options: Op
  *
  */
 export const listToppings = <ThrowOnError extends boolean = false>(options?: Options<ListToppingsData, ThrowOnError>) => (options?.client ?? client).get<ListToppingsResponses, ListToppingsErrors, ThrowOnError>({
-    requestValidator: async (data) => await z.object({
-        body: z.never().optional(),
-        headers: zListToppingsHeaders.optional(),
-        path: z.never().optional(),
-        query: z.never().optional()
-    }).parseAsync(data),
+    requestValidator: async (data) => {
+        const request = data as {
+            headers: Headers;
+        };
+        return await z.object({
+            body: z.never().optional(),
+            headers: zListToppingsHeaders.optional(),
+            path: z.never().optional(),
+            query: z.never().optional()
+        }).parseAsync({ ...request, headers: { 'If-None-Match': request.headers.get('If-None-Match') ?? undefined } });
+    },
     responseValidator: async (data) => await zListToppingsResponse.parseAsync(data),
     url: '/menu/toppings',
     ...options
@@ -247,12 +262,17 @@ export const listOrders = <ThrowOnError extends boolean = false>(options?: Optio
  *
  */
 export const placeOrder = <ThrowOnError extends boolean = false>(options: Options<PlaceOrderData, ThrowOnError>) => (options.client ?? client).post<PlaceOrderResponses, PlaceOrderErrors, ThrowOnError>({
-    requestValidator: async (data) => await z.object({
-        body: zPlaceOrderBody,
-        headers: zPlaceOrderHeaders,
-        path: z.never().optional(),
-        query: z.never().optional()
-    }).parseAsync(data),
+    requestValidator: async (data) => {
+        const request = data as {
+            headers: Headers;
+        };
+        return await z.object({
+            body: zPlaceOrderBody,
+            headers: zPlaceOrderHeaders,
+            path: z.never().optional(),
+            query: z.never().optional()
+        }).parseAsync({ ...request, headers: { 'Idempotency-Key': request.headers.get('Idempotency-Key') ?? undefined } });
+    },
     responseValidator: async (data) => await zPlaceOrderResponse.parseAsync(data),
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/orders',
@@ -366,12 +386,17 @@ export const listOrderPayments = <ThrowOnError extends boolean = false>(options:
  *
  */
 export const payOrder = <ThrowOnError extends boolean = false>(options: Options<PayOrderData, ThrowOnError>) => (options.client ?? client).post<PayOrderResponses, PayOrderErrors, ThrowOnError>({
-    requestValidator: async (data) => await z.object({
-        body: zPayOrderBody,
-        headers: zPayOrderHeaders,
-        path: zPayOrderPath,
-        query: z.never().optional()
-    }).parseAsync(data),
+    requestValidator: async (data) => {
+        const request = data as {
+            headers: Headers;
+        };
+        return await z.object({
+            body: zPayOrderBody,
+            headers: zPayOrderHeaders,
+            path: zPayOrderPath,
+            query: z.never().optional()
+        }).parseAsync({ ...request, headers: { 'Idempotency-Key': request.headers.get('Idempotency-Key') ?? undefined } });
+    },
     responseValidator: async (data) => await zPayOrderResponse.parseAsync(data),
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/orders/{orderId}/payments',

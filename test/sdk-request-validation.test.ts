@@ -1,0 +1,76 @@
+import { describe, expect, it } from 'vitest';
+import { createPizzaPlaceClient, listMenuItems, placeOrder, type PlaceOrderData } from '../sdk/index.ts';
+import { exampleOf, operations, successResponse } from './support/spec.ts';
+
+const idempotencyKey = '3f6c1a52-8d0e-4b7a-9c61-2f5e8b1d4a70';
+const body: PlaceOrderData['body'] = {
+  lines: [{ itemId: 'itm_margherita01', size: 'medium', quantity: 1, toppings: [] }],
+  fulfilment: { type: 'pickup' },
+};
+
+/** The contract's own example answer of an operation, as the server would send it. */
+function exampleAnswer(operationId: string): Response {
+  const operation = operations().find((op) => op.operationId === operationId);
+  if (!operation) throw new Error(`no operation ${operationId} in the spec`);
+  const { status, response } = successResponse(operation.operation);
+  const example = exampleOf(response.content['application/json']);
+  return Response.json(example, { status });
+}
+
+/** A client whose `fetch` records every request it is asked to send and answers with the operation's example. */
+function recordingClient(operationId: string) {
+  const sent: Request[] = [];
+  const client = createPizzaPlaceClient({
+    baseUrl: 'http://pizza.test',
+    token: 'token',
+    fetch: async (input) => {
+      sent.push(input as Request);
+      return exampleAnswer(operationId);
+    },
+  });
+  return { client, sent };
+}
+
+describe('the SDK request validator', () => {
+  it.each(['Idempotency-Key', 'idempotency-key', 'IDEMPOTENCY-KEY'])(
+    'accepts a valid Idempotency-Key header passed as %s and sends it',
+    async (name) => {
+      const { client, sent } = recordingClient('placeOrder');
+      const headers = { [name]: idempotencyKey } as PlaceOrderData['headers'];
+      const result = await placeOrder({ client, headers, body });
+      expect(result.response.status).toBe(201);
+      expect(result.error).toBeUndefined();
+      expect(sent).toHaveLength(1);
+      expect(sent[0]?.headers.get('Idempotency-Key')).toBe(idempotencyKey);
+    },
+  );
+
+  it.each([
+    ['missing', {}],
+    ['too short', { 'Idempotency-Key': 'short' }],
+  ])('refuses an Idempotency-Key that is %s before fetch is called', async (_, headers) => {
+    const { client, sent } = recordingClient('placeOrder');
+    const call = placeOrder({ client, headers: headers as PlaceOrderData['headers'], body });
+    await expect(call).rejects.toMatchObject({ issues: [expect.objectContaining({ path: ['headers', 'Idempotency-Key'] })] });
+    expect(sent).toHaveLength(0);
+  });
+
+  it('refuses an invalid body before fetch is called, even with a valid Idempotency-Key', async () => {
+    const { client, sent } = recordingClient('placeOrder');
+    const call = placeOrder({
+      client,
+      headers: { 'Idempotency-Key': idempotencyKey },
+      body: { ...body, lines: [{ itemId: 'itm_margherita01', size: 'medium', quantity: 0, toppings: [] }] },
+    });
+    await expect(call).rejects.toMatchObject({ issues: [expect.objectContaining({ path: ['body', 'lines', 0, 'quantity'] })] });
+    expect(sent).toHaveLength(0);
+  });
+
+  it('sends an operation whose only header parameter is optional without that header', async () => {
+    const { client, sent } = recordingClient('listMenuItems');
+    const result = await listMenuItems({ client });
+    expect(result.response.status).toBe(200);
+    expect(result.error).toBeUndefined();
+    expect(sent[0]?.headers.has('If-None-Match')).toBe(false);
+  });
+});
