@@ -1,0 +1,31 @@
+import { Writable } from 'node:stream';
+import type { Config } from '../../server/config.ts';
+import { createLogger } from '../../server/http/logger.ts';
+import { startServer, type RunningServer } from '../../server/start.ts';
+import { freePort } from './free-port.ts';
+
+export interface TestServer extends RunningServer {
+  /** Every log line the server wrote so far, parsed. */
+  logs(): Array<Record<string, unknown>>;
+}
+
+/**
+ * Starts the real server (database migrated and seeded, listening on 127.0.0.1 and a free port) for
+ * tests where the network matters: TLS, compression on the wire, shutdown. `close()` it after the test.
+ * @example
+ * const { config } = database();
+ * const server = await startTestServer(config, { tls: { certFile, keyFile } });
+ * try { await fetch(`${server.url}/health/live`) } finally { await server.close() }
+ */
+export async function startTestServer(config: Config, overrides: Partial<Config> = {}): Promise<TestServer> {
+  const lines: Array<string> = [];
+  const destination = new Writable({
+    write(chunk, _encoding, done) {
+      lines.push(...String(chunk).split('\n').filter(Boolean));
+      done();
+    },
+  });
+  const logger = createLogger({ logLevel: 'debug' }, destination);
+  const server = await startServer({ ...config, host: '127.0.0.1', port: await freePort(), ...overrides }, { logger });
+  return { ...server, logs: () => lines.map((line) => JSON.parse(line) as Record<string, unknown>) };
+}
