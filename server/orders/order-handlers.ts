@@ -1,13 +1,108 @@
 import type { Handlers } from '../../generated/hono.gen.ts';
-import type { AppDependencies, AppEnv } from '../app-env.ts';
+import { currentUser, type AppDependencies, type AppEnv } from '../app-env.ts';
+import { invalidCursorProblem } from '../pagination.ts';
+import { problem, respondWithProblem } from '../problem.ts';
+import { advanceOrderStatus, cancelOrder, getOrder, listOrders, placeOrder, type OrderChangeResult } from './order-service.ts';
 
 type OrderHandlers = Pick<Handlers<AppEnv>, 'placeOrder' | 'listOrders' | 'getOrder' | 'cancelOrder' | 'advanceOrderStatus'>;
 
-const notYet = (): never => {
-  throw new Error('orders: not implemented yet');
-};
+/** The request's path (and query), the `instance` of a problem about it. */
+function instanceOf(url: string): string {
+  const { pathname, search } = new URL(url);
+  return pathname + search;
+}
+
+export function orderNotFoundProblem(orderId: string, instance: string) {
+  return problem({ type: 'not-found', title: 'Not found', status: 404 as const, detail: `There is no order ${orderId}.`, instance });
+}
+
+export const replayedHeader = { 'Idempotent-Replayed': 'true' } as const;
+
+export function idempotencyKeyReusedProblem(instance: string) {
+  return problem({
+    type: 'idempotency-key-reused',
+    title: 'Idempotency key reused',
+    status: 422 as const,
+    detail: 'This Idempotency-Key was already used with a different request.',
+    instance,
+    errors: [{ pointer: '/header/idempotency-key', detail: 'Already used with a different request; use a new key for a new request.' }],
+  });
+}
 
 /** The Orders operations. */
-export function createOrderHandlers(_deps: AppDependencies): OrderHandlers {
-  return { placeOrder: notYet, listOrders: notYet, getOrder: notYet, cancelOrder: notYet, advanceOrderStatus: notYet };
+export function createOrderHandlers({ db, config }: AppDependencies): OrderHandlers {
+  function changeProblem(result: Exclude<OrderChangeResult, { ok: true }>, orderId: string, target: string, instance: string) {
+    if (result.reason === 'not-found') return orderNotFoundProblem(orderId, instance);
+    return problem({
+      type: 'invalid-transition',
+      title: 'Status change not allowed',
+      status: 409 as const,
+      detail: `Order ${orderId} is ${result.status} and cannot move to ${target}.`,
+      instance,
+    });
+  }
+
+  return {
+    placeOrder: async (c) => {
+      const instance = instanceOf(c.req.url);
+      const result = await placeOrder(db, config.pricing, currentUser(c), c.req.valid('json'), c.req.valid('header')['idempotency-key']);
+      if (result.ok) return c.json(result.response.body, 201, { ...result.response.headers, ...(result.replayed && replayedHeader) });
+      switch (result.reason) {
+        case 'idempotency-key-reused':
+          return respondWithProblem(c, idempotencyKeyReusedProblem(instance));
+        case 'unorderable':
+          return respondWithProblem(
+            c,
+            problem({
+              type: 'item-unavailable',
+              title: 'Item cannot be ordered',
+              status: 422 as const,
+              detail: `The order has ${result.errors.length === 1 ? 'a line' : 'lines'} that cannot be made.`,
+              instance,
+              errors: result.errors,
+            }),
+          );
+        case 'out-of-stock':
+          return respondWithProblem(
+            c,
+            problem({
+              type: 'out-of-stock',
+              title: 'Out of stock',
+              status: 409 as const,
+              detail: `There is not enough ${result.shortages.map((shortage) => shortage.ingredientName).join(', ')} to make this order.`,
+              instance,
+              shortages: result.shortages,
+            }),
+          );
+      }
+    },
+
+    listOrders: async (c) => {
+      const page = await listOrders(db, currentUser(c), c.req.valid('query'));
+      if (page === 'malformed-cursor') return respondWithProblem(c, invalidCursorProblem(instanceOf(c.req.url)));
+      return c.json(page, 200);
+    },
+
+    getOrder: async (c) => {
+      const { orderId } = c.req.valid('param');
+      const order = await getOrder(db, currentUser(c), orderId);
+      if (!order) return respondWithProblem(c, orderNotFoundProblem(orderId, instanceOf(c.req.url)));
+      return c.json(order, 200);
+    },
+
+    cancelOrder: async (c) => {
+      const { orderId } = c.req.valid('param');
+      const result = await cancelOrder(db, currentUser(c), orderId, c.req.valid('json')?.reason);
+      if (result.ok) return c.json(result.order, 200);
+      return respondWithProblem(c, changeProblem(result, orderId, 'cancelled', instanceOf(c.req.url)));
+    },
+
+    advanceOrderStatus: async (c) => {
+      const { orderId } = c.req.valid('param');
+      const { status } = c.req.valid('json');
+      const result = await advanceOrderStatus(db, currentUser(c), orderId, status);
+      if (result.ok) return c.json(result.order, 200);
+      return respondWithProblem(c, changeProblem(result, orderId, status, instanceOf(c.req.url)));
+    },
+  };
 }

@@ -1,0 +1,84 @@
+import type { Kysely } from 'kysely';
+import { parseJsonText, toJsonText, type Timestamp } from '../db/dialect.ts';
+import type { Database } from '../db/tables.ts';
+
+/** A key is unique per user and operation. */
+export interface KeyScope {
+  userId: string;
+  operation: string;
+  key: string;
+}
+
+/** A response kept so that a retry with the same key gets it again. */
+export interface StoredResponse<Body = unknown> {
+  status: number;
+  body: Body;
+  headers: Record<string, string>;
+}
+
+export interface StoredKey {
+  requestHash: string;
+  expiresAt: Timestamp;
+  /** Undefined while the first request is still being carried out. */
+  response: StoredResponse | undefined;
+}
+
+/** Takes the key for a request; fails with a unique violation when the key is already taken (or, on PostgreSQL, waits for its holder to finish first). */
+export async function reserveKey(db: Kysely<Database>, scope: KeyScope, requestHash: string, expiresAt: Timestamp): Promise<void> {
+  await db
+    .insertInto('idempotency_keys')
+    .values({ user_id: scope.userId, operation: scope.operation, key: scope.key, request_hash: requestHash, status: 'in_progress', expires_at: expiresAt })
+    .execute();
+}
+
+export async function completeKey(db: Kysely<Database>, scope: KeyScope, response: StoredResponse): Promise<void> {
+  await db
+    .updateTable('idempotency_keys')
+    .set({
+      status: 'done',
+      response_status: response.status,
+      response_body: JSON.stringify(response.body),
+      response_headers: toJsonText(response.headers),
+    })
+    .where('user_id', '=', scope.userId)
+    .where('operation', '=', scope.operation)
+    .where('key', '=', scope.key)
+    .execute();
+}
+
+export async function findKey(db: Kysely<Database>, scope: KeyScope): Promise<StoredKey | undefined> {
+  const row = await db
+    .selectFrom('idempotency_keys')
+    .select(['request_hash', 'status', 'response_status', 'response_body', 'response_headers', 'expires_at'])
+    .where('user_id', '=', scope.userId)
+    .where('operation', '=', scope.operation)
+    .where('key', '=', scope.key)
+    .executeTakeFirst();
+  if (!row) return undefined;
+  const response =
+    row.status === 'done' && row.response_status !== null
+      ? {
+          status: row.response_status,
+          body: row.response_body === null ? null : (JSON.parse(row.response_body) as unknown),
+          headers: row.response_headers === null ? {} : parseJsonText(row.response_headers),
+        }
+      : undefined;
+  return { requestHash: row.request_hash, expiresAt: row.expires_at, response };
+}
+
+/** Deletes the key if it expired by `now`; an expired key counts as never used. */
+export async function deleteKeyIfExpired(db: Kysely<Database>, scope: KeyScope, now: Timestamp): Promise<void> {
+  await db
+    .deleteFrom('idempotency_keys')
+    .where('user_id', '=', scope.userId)
+    .where('operation', '=', scope.operation)
+    .where('key', '=', scope.key)
+    .where('expires_at', '<=', now)
+    .execute();
+}
+
+/** Deletes every key that expired by `now` (an index range on `expires_at`). */
+export async function deleteExpiredKeys(db: Kysely<Database>, now: Timestamp): Promise<number> {
+  const result = await db.deleteFrom('idempotency_keys').where('expires_at', '<=', now).executeTakeFirst();
+  return Number(result.numDeletedRows);
+}

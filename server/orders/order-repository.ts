@@ -1,0 +1,223 @@
+import type { Kysely } from 'kysely';
+import { currentTimestamp, lockForUpdate, type JsonText } from '../db/dialect.ts';
+import type { Database, NewRow, OrderStatus, Row, Size, StoredLineTopping } from '../db/tables.ts';
+import { olderThan, type PagePosition } from '../pagination.ts';
+
+/** Whose orders a caller may see: a customer only their own (`customerId`), staff every order (`undefined`). */
+export interface Visibility {
+  customerId: string | undefined;
+}
+
+export interface MenuItemForOrder {
+  id: string;
+  name: string;
+  retired: boolean;
+  /** Price in cents of each size the item is offered in. */
+  prices: Map<Size, number>;
+}
+
+export interface ToppingForOrder {
+  id: string;
+  name: string;
+  priceCents: number;
+}
+
+/** How much of an ingredient one unit of something uses. */
+export interface IngredientUse {
+  ingredientId: string;
+  quantity: number;
+}
+
+export type OrderRow = Row<'orders'>;
+export type OrderLineRow = Row<'order_lines'>;
+
+export async function findMenuItemsForOrder(db: Kysely<Database>, itemIds: string[]): Promise<Map<string, MenuItemForOrder>> {
+  const rows = await db
+    .selectFrom('menu_items')
+    .leftJoin('menu_item_sizes', 'menu_item_sizes.item_id', 'menu_items.id')
+    .select(['menu_items.id', 'menu_items.name', 'menu_items.retired_at', 'menu_item_sizes.size', 'menu_item_sizes.price_cents'])
+    .where('menu_items.id', 'in', itemIds)
+    .execute();
+  const items = new Map<string, MenuItemForOrder>();
+  for (const row of rows) {
+    let item = items.get(row.id);
+    if (!item) {
+      item = { id: row.id, name: row.name, retired: row.retired_at !== null, prices: new Map() };
+      items.set(row.id, item);
+    }
+    if (row.size !== null && row.price_cents !== null) item.prices.set(row.size, row.price_cents);
+  }
+  return items;
+}
+
+export async function findToppingsForOrder(db: Kysely<Database>, toppingIds: string[]): Promise<Map<string, ToppingForOrder>> {
+  if (toppingIds.length === 0) return new Map();
+  const rows = await db.selectFrom('toppings').select(['id', 'name', 'price_cents']).where('id', 'in', toppingIds).execute();
+  return new Map(rows.map((row) => [row.id, { id: row.id, name: row.name, priceCents: row.price_cents }]));
+}
+
+/** Recipes of the given items, keyed `itemId/size`. */
+export async function findRecipes(db: Kysely<Database>, itemIds: string[]): Promise<Map<string, IngredientUse[]>> {
+  const rows = await db.selectFrom('recipes').select(['item_id', 'size', 'ingredient_id', 'quantity']).where('item_id', 'in', itemIds).execute();
+  return groupUses(rows.map((row) => [`${row.item_id}/${row.size}`, row]));
+}
+
+/** What each of the given toppings adds to one unit of a line, keyed by topping id. */
+export async function findToppingIngredients(db: Kysely<Database>, toppingIds: string[]): Promise<Map<string, IngredientUse[]>> {
+  if (toppingIds.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('topping_ingredients')
+    .select(['topping_id', 'ingredient_id', 'quantity'])
+    .where('topping_id', 'in', toppingIds)
+    .execute();
+  return groupUses(rows.map((row) => [row.topping_id, row]));
+}
+
+function groupUses(entries: Array<[string, { ingredient_id: string; quantity: number }]>): Map<string, IngredientUse[]> {
+  const grouped = new Map<string, IngredientUse[]>();
+  for (const [key, row] of entries) {
+    const uses = grouped.get(key) ?? [];
+    uses.push({ ingredientId: row.ingredient_id, quantity: row.quantity });
+    grouped.set(key, uses);
+  }
+  return grouped;
+}
+
+export async function findIngredientLevels(
+  db: Kysely<Database>,
+  ingredientIds: string[],
+): Promise<Map<string, { name: string; stockLevel: number }>> {
+  const rows = await db.selectFrom('ingredients').select(['id', 'name', 'stock_level']).where('id', 'in', ingredientIds).execute();
+  return new Map(rows.map((row) => [row.id, { name: row.name, stockLevel: row.stock_level }]));
+}
+
+/** Puts stock back (an order was cancelled); the caller makes sure this happens once per order. */
+export async function incrementStock(db: Kysely<Database>, ingredientId: string, amount: number): Promise<void> {
+  await db
+    .updateTable('ingredients')
+    .set((eb) => ({ stock_level: eb('stock_level', '+', amount) }))
+    .where('id', '=', ingredientId)
+    .execute();
+}
+
+export interface NewOrderLine {
+  itemId: string;
+  itemName: string;
+  size: Size;
+  quantity: number;
+  toppings: JsonText<StoredLineTopping[]>;
+  unitPriceCents: number;
+  lineTotalCents: number;
+}
+
+/** Inserts an order, its lines and its first event; returns the stored order row. */
+export async function insertOrder(
+  db: Kysely<Database>,
+  order: Omit<NewRow<'orders'>, 'created_at' | 'updated_at'>,
+  lines: NewOrderLine[],
+  eventId: string,
+): Promise<OrderRow> {
+  const stored = await db.insertInto('orders').values(order).returningAll().executeTakeFirstOrThrow();
+  await db
+    .insertInto('order_lines')
+    .values(
+      lines.map((line, position) => ({
+        order_id: order.id,
+        position,
+        item_id: line.itemId,
+        item_name: line.itemName,
+        size: line.size,
+        quantity: line.quantity,
+        toppings: line.toppings,
+        unit_price_cents: line.unitPriceCents,
+        line_total_cents: line.lineTotalCents,
+      })),
+    )
+    .execute();
+  await insertOrderEvent(db, { id: eventId, orderId: order.id, previousStatus: null, status: order.status, changedBy: order.customer_id });
+  return stored;
+}
+
+export async function insertOrderEvent(
+  db: Kysely<Database>,
+  event: { id: string; orderId: string; previousStatus: OrderStatus | null; status: OrderStatus; changedBy: string | null },
+): Promise<void> {
+  await db
+    .insertInto('order_events')
+    .values({
+      id: event.id,
+      order_id: event.orderId,
+      previous_status: event.previousStatus,
+      status: event.status,
+      changed_by: event.changedBy,
+      occurred_at: currentTimestamp(db),
+    })
+    .execute();
+}
+
+/** The order if the caller may see it; `lock` holds it until the transaction ends. */
+export async function findOrder(db: Kysely<Database>, orderId: string, visibility: Visibility, lock = false): Promise<OrderRow | undefined> {
+  return db
+    .selectFrom('orders')
+    .selectAll()
+    .where('id', '=', orderId)
+    .$if(visibility.customerId !== undefined, (qb) => qb.where('customer_id', '=', visibility.customerId!))
+    .$if(lock, lockForUpdate(db))
+    .executeTakeFirst();
+}
+
+/** The lines of the given orders, in position order, grouped by order id. */
+export async function findOrderLines(db: Kysely<Database>, orderIds: string[]): Promise<Map<string, OrderLineRow[]>> {
+  const grouped = new Map<string, OrderLineRow[]>();
+  if (orderIds.length === 0) return grouped;
+  const rows = await db
+    .selectFrom('order_lines')
+    .selectAll()
+    .where('order_id', 'in', orderIds)
+    .orderBy('order_id')
+    .orderBy('position')
+    .execute();
+  for (const row of rows) {
+    const lines = grouped.get(row.order_id) ?? [];
+    lines.push(row);
+    grouped.set(row.order_id, lines);
+  }
+  return grouped;
+}
+
+/** Newest first, `limit` rows after `after`; each filter picks the index it can use. */
+export async function listOrders(
+  db: Kysely<Database>,
+  filter: Visibility & { status: OrderStatus | undefined; after: PagePosition | undefined; limit: number },
+): Promise<OrderRow[]> {
+  return db
+    .selectFrom('orders')
+    .selectAll()
+    .$if(filter.customerId !== undefined, (qb) => qb.where('customer_id', '=', filter.customerId!))
+    .$if(filter.status !== undefined, (qb) => qb.where('status', '=', filter.status!))
+    .$if(filter.after !== undefined, (qb) => qb.where(olderThan(filter.after!)))
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(filter.limit)
+    .execute();
+}
+
+/**
+ * Moves an order from `from` to `to` only if it is still in `from`, so that of two racing changes one wins.
+ * @returns the updated row, or `undefined` when the order had already moved on.
+ */
+export async function changeOrderStatus(
+  db: Kysely<Database>,
+  orderId: string,
+  from: OrderStatus,
+  to: OrderStatus,
+  cancelReason?: string | null,
+): Promise<OrderRow | undefined> {
+  return db
+    .updateTable('orders')
+    .set({ status: to, updated_at: currentTimestamp(db), ...(cancelReason !== undefined && { cancel_reason: cancelReason }) })
+    .where('id', '=', orderId)
+    .where('status', '=', from)
+    .returningAll()
+    .executeTakeFirst();
+}

@@ -1,0 +1,381 @@
+import type { Kysely } from 'kysely';
+import type { Address, Fulfilment, Order, OrderStatus, PlaceOrderRequest } from '../../generated/types.gen.ts';
+import type { AuthenticatedUser } from '../app-env.ts';
+import type { Config } from '../config.ts';
+import { decrementStock, parseJsonText, toJsonText } from '../db/dialect.ts';
+import { newId } from '../db/ids.ts';
+import type { Database, FulfilmentType, StoredAddress, StoredLineTopping } from '../db/tables.ts';
+import { runIdempotently, type IdempotentOutcome } from '../idempotency/idempotency.ts';
+import { decodeCursor, pageOf, type Page } from '../pagination.ts';
+import { refundPaymentOfOrder } from '../payments/payment-repository.ts';
+import type { ValidationError } from '../problem.ts';
+import {
+  changeOrderStatus,
+  findIngredientLevels,
+  findMenuItemsForOrder,
+  findOrder,
+  findOrderLines,
+  findRecipes,
+  findToppingIngredients,
+  findToppingsForOrder,
+  incrementStock,
+  insertOrder,
+  insertOrderEvent,
+  listOrders as listOrderRows,
+  type IngredientUse,
+  type NewOrderLine,
+  type OrderLineRow,
+  type OrderRow,
+  type Visibility,
+} from './order-repository.ts';
+
+export interface Shortage {
+  ingredientId: string;
+  ingredientName: string;
+  required: number;
+  available: number;
+}
+
+export type PlaceOrderFailure =
+  | { ok: false; reason: 'unorderable'; errors: ValidationError[] }
+  | { ok: false; reason: 'out-of-stock'; shortages: Shortage[] };
+
+export type PlaceOrderResult = IdempotentOutcome<Order, PlaceOrderFailure>;
+
+export type OrderChangeResult =
+  | { ok: true; order: Order }
+  | { ok: false; reason: 'not-found' }
+  | { ok: false; reason: 'not-allowed'; status: OrderStatus };
+
+/** Customers see their own orders; staff see every order. */
+export function visibilityFor(user: AuthenticatedUser): Visibility {
+  return { customerId: user.role === 'staff' ? undefined : user.id };
+}
+
+export function orderLocation(orderId: string): string {
+  return `/orders/${orderId}`;
+}
+
+/**
+ * Places an order at most once per `Idempotency-Key`: prices it from the menu, takes its ingredients from stock
+ * and stores it, all in one transaction, so a short ingredient leaves everything as it was.
+ */
+export function placeOrder(
+  db: Kysely<Database>,
+  pricing: Config['pricing'],
+  user: AuthenticatedUser,
+  input: PlaceOrderRequest,
+  idempotencyKey: string,
+): Promise<PlaceOrderResult> {
+  return runIdempotently<Order, PlaceOrderFailure>(
+    db,
+    { userId: user.id, operation: 'placeOrder', key: idempotencyKey, request: input },
+    async (trx) => {
+      const priced = await priceOrder(trx, pricing, input);
+      if (!priced.ok) return priced;
+      const taken = await takeStock(trx, priced.ingredients);
+      if (!taken.ok) return taken;
+      const id = newId('ord');
+      const row = await insertOrder(
+        trx,
+        {
+          id,
+          customer_id: user.id,
+          status: 'awaiting_payment',
+          fulfilment_type: input.fulfilment.type,
+          address: input.fulfilment.type === 'delivery' ? toJsonText(toStoredAddress(input.fulfilment.address)) : null,
+          notes: input.notes ?? null,
+          subtotal_cents: priced.subtotalCents,
+          delivery_fee_cents: priced.deliveryFeeCents,
+          tax_cents: priced.taxCents,
+          total_cents: priced.subtotalCents + priced.deliveryFeeCents + priced.taxCents,
+          currency: pricing.currency,
+        },
+        priced.lines,
+        newId('evt'),
+      );
+      const order = toOrder(row, priced.lines.map((line, position) => toLineRow(id, position, line)));
+      return { ok: true, response: { status: 201, body: order, headers: { Location: orderLocation(id) } } };
+    },
+  );
+}
+
+type PricedOrder = {
+  ok: true;
+  lines: NewOrderLine[];
+  subtotalCents: number;
+  deliveryFeeCents: number;
+  taxCents: number;
+  /** How much of each ingredient the whole order uses. */
+  ingredients: Map<string, number>;
+};
+
+async function priceOrder(
+  db: Kysely<Database>,
+  pricing: Config['pricing'],
+  input: PlaceOrderRequest,
+): Promise<PricedOrder | Extract<PlaceOrderFailure, { reason: 'unorderable' }>> {
+  const itemIds = [...new Set(input.lines.map((line) => line.itemId))];
+  const toppingIds = [...new Set(input.lines.flatMap((line) => line.toppings ?? []))];
+  const [items, toppings, recipes, toppingUses] = await Promise.all([
+    findMenuItemsForOrder(db, itemIds),
+    findToppingsForOrder(db, toppingIds),
+    findRecipes(db, itemIds),
+    findToppingIngredients(db, toppingIds),
+  ]);
+
+  const errors: ValidationError[] = [];
+  const lines: NewOrderLine[] = [];
+  const ingredients = new Map<string, number>();
+  const use = (uses: IngredientUse[] | undefined, times: number) => {
+    for (const { ingredientId, quantity } of uses ?? []) ingredients.set(ingredientId, (ingredients.get(ingredientId) ?? 0) + quantity * times);
+  };
+
+  input.lines.forEach((line, index) => {
+    const pointer = `/body/lines/${index}`;
+    const item = items.get(line.itemId);
+    const sizePrice = item?.prices.get(line.size);
+    if (!item) errors.push({ pointer: `${pointer}/itemId`, detail: `There is no menu item ${line.itemId}.` });
+    else if (item.retired) errors.push({ pointer: `${pointer}/itemId`, detail: `${item.name} (${item.id}) has been retired from the menu.` });
+    else if (sizePrice === undefined) {
+      const offered = [...item.prices.keys()].join(', ');
+      errors.push({ pointer: `${pointer}/size`, detail: `${item.name} is not offered in size ${line.size}; it comes in ${offered}.` });
+    }
+    const lineToppings: StoredLineTopping[] = [];
+    (line.toppings ?? []).forEach((toppingId, toppingIndex) => {
+      const topping = toppings.get(toppingId);
+      if (!topping) errors.push({ pointer: `${pointer}/toppings/${toppingIndex}`, detail: `There is no topping ${toppingId}.` });
+      else lineToppings.push({ id: topping.id, name: topping.name, priceCents: topping.priceCents });
+    });
+    if (!item || sizePrice === undefined || errors.length > 0) return;
+    const unitPriceCents = sizePrice + lineToppings.reduce((sum, topping) => sum + topping.priceCents, 0);
+    lines.push({
+      itemId: item.id,
+      itemName: item.name,
+      size: line.size,
+      quantity: line.quantity,
+      toppings: toJsonText(lineToppings),
+      unitPriceCents,
+      lineTotalCents: unitPriceCents * line.quantity,
+    });
+    use(recipes.get(`${item.id}/${line.size}`), line.quantity);
+    for (const topping of lineToppings) use(toppingUses.get(topping.id), line.quantity);
+  });
+  if (errors.length > 0) return { ok: false, reason: 'unorderable', errors };
+
+  const subtotalCents = lines.reduce((sum, line) => sum + line.lineTotalCents, 0);
+  const deliveryFeeCents = deliveryFee(pricing, input.fulfilment.type);
+  const taxCents = Math.round(((subtotalCents + deliveryFeeCents) * pricing.taxRatePercent) / 100);
+  return { ok: true, lines, subtotalCents, deliveryFeeCents, taxCents, ingredients };
+}
+
+function deliveryFee(pricing: Config['pricing'], type: FulfilmentType): number {
+  return type === 'delivery' ? pricing.deliveryFeeCents : 0;
+}
+
+/**
+ * Takes every ingredient the order needs, each in one conditional statement (in id order, so that two orders
+ * lock rows in the same order). When one is short, names every shortage; the caller rolls back.
+ */
+async function takeStock(
+  db: Kysely<Database>,
+  required: Map<string, number>,
+): Promise<{ ok: true } | Extract<PlaceOrderFailure, { reason: 'out-of-stock' }>> {
+  const ingredientIds = [...required.keys()].sort();
+  const taken = new Set<string>();
+  for (const ingredientId of ingredientIds) {
+    if ((await decrementStock(db, ingredientId, required.get(ingredientId)!)) === undefined) {
+      return { ok: false, reason: 'out-of-stock', shortages: await findShortages(db, required, taken) };
+    }
+    taken.add(ingredientId);
+  }
+  return { ok: true };
+}
+
+async function findShortages(db: Kysely<Database>, required: Map<string, number>, alreadyTaken: Set<string>): Promise<Shortage[]> {
+  const levels = await findIngredientLevels(db, [...required.keys()]);
+  return [...required]
+    .map(([ingredientId, amount]) => {
+      const level = levels.get(ingredientId)!;
+      const available = level.stockLevel + (alreadyTaken.has(ingredientId) ? amount : 0);
+      return { ingredientId, ingredientName: level.name, required: amount, available };
+    })
+    .filter((shortage) => shortage.available < shortage.required)
+    .sort((a, b) => (a.ingredientId < b.ingredientId ? -1 : 1));
+}
+
+/** The order, if the caller may see it. */
+export async function getOrder(db: Kysely<Database>, user: AuthenticatedUser, orderId: string): Promise<Order | undefined> {
+  const row = await findOrder(db, orderId, visibilityFor(user));
+  if (!row) return undefined;
+  const lines = await findOrderLines(db, [row.id]);
+  return toOrder(row, lines.get(row.id) ?? []);
+}
+
+/** A page of the orders the caller may see, newest first; `'malformed-cursor'` for a cursor this server did not make. */
+export async function listOrders(
+  db: Kysely<Database>,
+  user: AuthenticatedUser,
+  query: { status?: OrderStatus; cursor?: string; limit: number },
+): Promise<Page<Order> | 'malformed-cursor'> {
+  const after = decodeCursor(query.cursor);
+  if (after === 'malformed') return 'malformed-cursor';
+  const rows = await listOrderRows(db, { ...visibilityFor(user), status: query.status, after, limit: query.limit + 1 });
+  const lines = await findOrderLines(db, rows.map((row) => row.id));
+  return pageOf(
+    rows.map((row) => toOrder(row, lines.get(row.id) ?? [])),
+    query.limit,
+  );
+}
+
+/** The one status each kitchen status moves on to; pickup orders are collected, delivery orders go out. */
+function nextKitchenStatus(status: OrderStatus, fulfilment: FulfilmentType): OrderStatus | undefined {
+  switch (status) {
+    case 'confirmed':
+      return 'preparing';
+    case 'preparing':
+      return 'baking';
+    case 'baking':
+      return 'ready';
+    case 'ready':
+      return fulfilment === 'delivery' ? 'out_for_delivery' : 'collected';
+    case 'out_for_delivery':
+      return 'delivered';
+    default:
+      return undefined;
+  }
+}
+
+/** Staff move an order one step along the kitchen's status machine; any other move is not allowed. */
+export async function advanceOrderStatus(
+  db: Kysely<Database>,
+  user: AuthenticatedUser,
+  orderId: string,
+  target: OrderStatus,
+): Promise<OrderChangeResult> {
+  return db.transaction().execute(async (trx) => {
+    const row = await findOrder(trx, orderId, visibilityFor(user));
+    if (!row) return { ok: false, reason: 'not-found' };
+    if (nextKitchenStatus(row.status, row.fulfilment_type) !== target) return { ok: false, reason: 'not-allowed', status: row.status };
+    return changeStatus(trx, user, row, target);
+  });
+}
+
+const cancellableByCustomer: ReadonlySet<OrderStatus> = new Set(['awaiting_payment', 'confirmed']);
+const cancellableByStaff: ReadonlySet<OrderStatus> = new Set(['awaiting_payment', 'confirmed', 'preparing', 'baking', 'ready', 'out_for_delivery']);
+
+/**
+ * Cancels an order: its ingredients go back to stock and a payment is refunded in full, in the same
+ * transaction as the status change, so that of two racing cancellations only one does either.
+ */
+export async function cancelOrder(
+  db: Kysely<Database>,
+  user: AuthenticatedUser,
+  orderId: string,
+  reason: string | undefined,
+): Promise<OrderChangeResult> {
+  return db.transaction().execute(async (trx) => {
+    const row = await findOrder(trx, orderId, visibilityFor(user));
+    if (!row) return { ok: false, reason: 'not-found' };
+    const allowed = user.role === 'staff' ? cancellableByStaff : cancellableByCustomer;
+    if (!allowed.has(row.status)) return { ok: false, reason: 'not-allowed', status: row.status };
+    const result = await changeStatus(trx, user, row, 'cancelled', reason ?? null);
+    if (!result.ok) return result;
+    await restoreStock(trx, result.lines);
+    const refundReason = reason ?? (user.role === 'staff' ? 'Order cancelled by the Pizza Place.' : 'Order cancelled by the customer.');
+    await refundPaymentOfOrder(trx, orderId, newId('ref'), refundReason);
+    return { ok: true, order: result.order };
+  });
+}
+
+async function changeStatus(
+  trx: Kysely<Database>,
+  user: AuthenticatedUser,
+  row: OrderRow,
+  target: OrderStatus,
+  cancelReason?: string | null,
+): Promise<({ ok: true; order: Order; lines: OrderLineRow[] }) | { ok: false; reason: 'not-allowed'; status: OrderStatus }> {
+  const changed = await changeOrderStatus(trx, row.id, row.status, target, cancelReason);
+  // Another request moved the order between our read and this update.
+  if (!changed) return { ok: false, reason: 'not-allowed', status: row.status };
+  await insertOrderEvent(trx, { id: newId('evt'), orderId: row.id, previousStatus: row.status, status: target, changedBy: user.id });
+  const lines = (await findOrderLines(trx, [row.id])).get(row.id) ?? [];
+  return { ok: true, order: toOrder(changed, lines), lines };
+}
+
+/** Puts back what the order's lines took: recipes and toppings cannot be edited, so this is exactly what was taken. */
+async function restoreStock(trx: Kysely<Database>, lines: OrderLineRow[]): Promise<void> {
+  const itemIds = [...new Set(lines.map((line) => line.item_id))];
+  const lineToppings = lines.map((line) => parseJsonText(line.toppings));
+  const toppingIds = [...new Set(lineToppings.flat().map((topping) => topping.id))];
+  const [recipes, toppingUses] = await Promise.all([findRecipes(trx, itemIds), findToppingIngredients(trx, toppingIds)]);
+  const amounts = new Map<string, number>();
+  const add = (uses: IngredientUse[] | undefined, times: number) => {
+    for (const { ingredientId, quantity } of uses ?? []) amounts.set(ingredientId, (amounts.get(ingredientId) ?? 0) + quantity * times);
+  };
+  lines.forEach((line, index) => {
+    add(recipes.get(`${line.item_id}/${line.size}`), line.quantity);
+    for (const topping of lineToppings[index]!) add(toppingUses.get(topping.id), line.quantity);
+  });
+  for (const ingredientId of [...amounts.keys()].sort()) await incrementStock(trx, ingredientId, amounts.get(ingredientId)!);
+}
+
+function toStoredAddress(address: Address): StoredAddress {
+  return {
+    line1: address.line1,
+    line2: address.line2 ?? null,
+    city: address.city,
+    postalCode: address.postalCode,
+    instructions: address.instructions ?? null,
+  };
+}
+
+function toFulfilment(row: OrderRow): Fulfilment {
+  if (row.fulfilment_type === 'pickup' || row.address === null) return { type: 'pickup' };
+  const { line2, instructions, ...address } = parseJsonText(row.address);
+  return {
+    type: 'delivery',
+    address: { ...address, ...(line2 !== null && { line2 }), ...(instructions !== null && { instructions }) },
+  };
+}
+
+function toLineRow(orderId: string, position: number, line: NewOrderLine): OrderLineRow {
+  return {
+    order_id: orderId,
+    position,
+    item_id: line.itemId,
+    item_name: line.itemName,
+    size: line.size,
+    quantity: line.quantity,
+    toppings: line.toppings,
+    unit_price_cents: line.unitPriceCents,
+    line_total_cents: line.lineTotalCents,
+  };
+}
+
+/** The contract's Order from its row and its lines' rows. */
+export function toOrder(row: OrderRow, lines: OrderLineRow[]): Order {
+  const money = (amount: number) => ({ amount, currency: row.currency });
+  return {
+    id: row.id,
+    customerId: row.customer_id,
+    status: row.status,
+    lines: lines.map((line) => ({
+      itemId: line.item_id,
+      itemName: line.item_name,
+      size: line.size,
+      quantity: line.quantity,
+      toppings: parseJsonText(line.toppings).map((topping) => topping.id),
+      unitPrice: money(line.unit_price_cents),
+      lineTotal: money(line.line_total_cents),
+    })),
+    fulfilment: toFulfilment(row),
+    notes: row.notes,
+    subtotal: money(row.subtotal_cents),
+    deliveryFee: money(row.delivery_fee_cents),
+    tax: money(row.tax_cents),
+    total: money(row.total_cents),
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
