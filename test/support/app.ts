@@ -35,8 +35,8 @@ export interface TestApp {
 
 export interface TestAppOptions extends TestDatabaseOptions {}
 
-/** Builds the app over `database`, its logs kept in memory. */
-export function createTestApp(database: TestDatabase): TestApp {
+/** Builds the app over `database` (a test database, or any handle with its configuration), its logs kept in memory. */
+export function createTestApp(database: Pick<TestDatabase, 'db' | 'dialect' | 'config'>): TestApp {
   const lines: Array<string> = [];
   const destination = new Writable({
     write(chunk, _encoding, done) {
