@@ -1,15 +1,55 @@
 import type { Handlers } from '../../generated/hono.gen.ts';
-import type { AppDependencies, AppEnv } from '../app-env.ts';
+import { currentUser, type AppDependencies, type AppEnv } from '../app-env.ts';
+import { decodeCursor, invalidCursorProblem } from '../pagination.ts';
 import { problem, respondWithProblem } from '../problem.ts';
+import { listIngredients, listStockAdjustments, recordStockAdjustment } from './inventory-service.ts';
 
 type InventoryHandlers = Pick<Handlers<AppEnv>, 'listIngredients' | 'recordStockAdjustment' | 'listStockAdjustments'>;
 
-const notYet = problem({ type: 'not-implemented', title: 'Not implemented yet', status: 500 });
-
-export function createInventoryHandlers(_deps: AppDependencies): InventoryHandlers {
+export function createInventoryHandlers({ db }: AppDependencies): InventoryHandlers {
   return {
-    listIngredients: (c) => respondWithProblem(c, notYet),
-    recordStockAdjustment: (c) => respondWithProblem(c, notYet),
-    listStockAdjustments: (c) => respondWithProblem(c, notYet),
+    listIngredients: async (c) => c.json({ data: await listIngredients(db) }, 200),
+
+    recordStockAdjustment: async (c) => {
+      const input = c.req.valid('json');
+      const result = await recordStockAdjustment(db, input, currentUser(c).id);
+      if (result.ok) return c.json(result.adjustment, 201);
+      const instance = c.req.path;
+      switch (result.reason) {
+        case 'zero-delta':
+        case 'unknown-ingredient': {
+          const error =
+            result.reason === 'zero-delta'
+              ? { pointer: '/body/delta', detail: 'Must not be 0; a positive delta adds stock, a negative one takes it away.' }
+              : { pointer: '/body/ingredientId', detail: `There is no ingredient ${input.ingredientId}.` };
+          return respondWithProblem(
+            c,
+            problem({ type: 'validation-failed', title: 'Your request is not valid', status: 422, detail: error.detail, instance, errors: [error] }),
+          );
+        }
+        case 'below-zero':
+        case 'above-maximum': {
+          const { name, unit, stockLevel } = result.ingredient;
+          const change = input.delta < 0 ? `Taking ${-input.delta} ${unit}` : `Adding ${input.delta} ${unit}`;
+          return respondWithProblem(
+            c,
+            problem({
+              type: 'insufficient-stock',
+              title: result.reason === 'below-zero' ? 'Stock cannot go below zero' : 'Stock cannot exceed the maximum',
+              status: 409,
+              detail: `${change} of ${name} would leave ${stockLevel + input.delta} ${unit} in stock; there is ${stockLevel} ${unit} now.`,
+              instance,
+            }),
+          );
+        }
+      }
+    },
+
+    listStockAdjustments: async (c) => {
+      const { ingredientId, cursor, limit } = c.req.valid('query');
+      const after = decodeCursor(cursor);
+      if (after === 'malformed') return respondWithProblem(c, invalidCursorProblem(c.req.path));
+      return c.json(await listStockAdjustments(db, { ingredientId, after, limit }), 200);
+    },
   };
 }

@@ -1,0 +1,90 @@
+import type { Kysely } from 'kysely';
+import type { Ingredient, StockAdjustment, StockAdjustmentInput } from '../../generated/types.gen.ts';
+import { newId } from '../db/ids.ts';
+import type { Database, Row } from '../db/tables.ts';
+import { invalidateMenuCache } from '../menu/menu-cache.ts';
+import { pageOf, type Page, type PagePosition } from '../pagination.ts';
+import {
+  insertStockAdjustment,
+  selectIngredientForUpdate,
+  selectIngredients,
+  selectStockAdjustments,
+  updateStockLevel,
+} from './inventory-repository.ts';
+
+/** The contract's `Ingredient.stockLevel` maximum. */
+export const maximumStockLevel = 1_000_000_000;
+
+export type StockAdjustmentResult =
+  | { ok: true; adjustment: StockAdjustment }
+  | { ok: false; reason: 'zero-delta' }
+  | { ok: false; reason: 'unknown-ingredient' }
+  | { ok: false; reason: 'below-zero' | 'above-maximum'; ingredient: Ingredient };
+
+export async function listIngredients(db: Kysely<Database>): Promise<Ingredient[]> {
+  return (await selectIngredients(db)).map(toIngredient);
+}
+
+/**
+ * Changes an ingredient's stock by `input.delta` and records why, in one transaction: the ingredient row is
+ * locked first, so concurrent adjustments and orders apply one after another and `stockLevelAfter` is exact.
+ */
+export async function recordStockAdjustment(
+  db: Kysely<Database>,
+  input: StockAdjustmentInput,
+  createdBy: string,
+): Promise<StockAdjustmentResult> {
+  if (input.delta === 0) return { ok: false, reason: 'zero-delta' };
+  const result = await db.transaction().execute(async (trx): Promise<StockAdjustmentResult> => {
+    const ingredient = await selectIngredientForUpdate(trx, input.ingredientId);
+    if (!ingredient) return { ok: false, reason: 'unknown-ingredient' };
+    const stockLevel = ingredient.stock_level + input.delta;
+    if (stockLevel < 0) return { ok: false, reason: 'below-zero', ingredient: toIngredient(ingredient) };
+    if (stockLevel > maximumStockLevel) return { ok: false, reason: 'above-maximum', ingredient: toIngredient(ingredient) };
+    await updateStockLevel(trx, ingredient.id, stockLevel);
+    const adjustment = await insertStockAdjustment(trx, {
+      id: newId('adj'),
+      ingredient_id: ingredient.id,
+      delta: input.delta,
+      reason: input.reason,
+      note: input.note ?? null,
+      stock_level_after: stockLevel,
+      created_by: createdBy,
+    });
+    return { ok: true, adjustment: toStockAdjustment(adjustment) };
+  });
+  if (result.ok) invalidateMenuCache(db);
+  return result;
+}
+
+export async function listStockAdjustments(
+  db: Kysely<Database>,
+  query: { ingredientId?: string | undefined; after?: PagePosition | undefined; limit: number },
+): Promise<Page<StockAdjustment>> {
+  const rows = await selectStockAdjustments(db, { ...query, limit: query.limit + 1 });
+  return pageOf(rows.map(toStockAdjustment), query.limit);
+}
+
+function toIngredient(row: Row<'ingredients'>): Ingredient {
+  return {
+    id: row.id,
+    name: row.name,
+    unit: row.unit,
+    stockLevel: row.stock_level,
+    lowStockThreshold: row.low_stock_threshold,
+    lowStock: row.stock_level <= row.low_stock_threshold,
+  };
+}
+
+function toStockAdjustment(row: Row<'stock_adjustments'>): StockAdjustment {
+  return {
+    id: row.id,
+    ingredientId: row.ingredient_id,
+    delta: row.delta,
+    reason: row.reason,
+    note: row.note,
+    stockLevelAfter: row.stock_level_after,
+    createdBy: row.created_by,
+    createdAt: row.created_at,
+  };
+}
