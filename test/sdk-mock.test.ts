@@ -1,0 +1,110 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as sdk from '../sdk/index.ts';
+import {
+  advanceOrderStatus, cancelOrder, checkLiveness, checkReadiness, createMenuItem, createPizzaPlaceClient, getMe, getMenuItem,
+  getOrder, issueToken, listIngredients, listMenuItems, listOrderPayments, listOrders, listStockAdjustments, listToppings,
+  payOrder, placeOrder, recordStockAdjustment, registerCustomer, retireMenuItem, updateMenuItem, type PizzaPlaceClient,
+} from '../sdk/index.ts';
+import { startPrism, type RunningPrism } from './support/prism.ts';
+import { operations } from './support/spec.ts';
+
+const idempotencyKey = '3f6c1a52-8d0e-4b7a-9c61-2f5e8b1d4a70';
+const orderId = 'ord_7Hq2mX9kLp4Rt8Vw';
+const itemId = 'itm_margherita01';
+
+describe('the SDK against the Prism mock', () => {
+  let prism: RunningPrism;
+  let client: PizzaPlaceClient;
+  const tokensAsked: number[] = [];
+
+  beforeAll(async () => {
+    prism = await startPrism();
+    client = createPizzaPlaceClient({
+      baseUrl: prism.url,
+      token: async () => {
+        tokensAsked.push(Date.now());
+        return 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ1c3JfbW9jayJ9.c2lnbmF0dXJl';
+      },
+    });
+  });
+  afterAll(async () => {
+    await prism?.stop();
+  });
+
+  it('re-exports a function for every operation of the contract', () => {
+    const exported = Object.keys(sdk);
+    for (const { operationId } of operations()) expect(exported).toContain(operationId);
+  });
+
+  it('calls every operation and receives data the response schemas accept', async () => {
+    const calls = {
+      listMenuItems: listMenuItems({ client, query: { category: 'pizza' } }),
+      getMenuItem: getMenuItem({ client, path: { itemId } }),
+      createMenuItem: createMenuItem({
+        client,
+        body: { name: 'Diavola', description: 'Spicy salami and chilli.', category: 'pizza', sizes: [{ size: 'medium', price: { amount: 1299, currency: 'USD' } }] },
+      }),
+      updateMenuItem: updateMenuItem({ client, path: { itemId }, body: { description: 'Tomato, mozzarella and basil.' } }),
+      retireMenuItem: retireMenuItem({ client, path: { itemId } }),
+      listToppings: listToppings({ client }),
+      registerCustomer: registerCustomer({ client, body: { email: 'ada@example.com', password: 'correct horse battery', name: 'Ada Lovelace' } }),
+      issueToken: issueToken({ client, body: { email: 'ada@example.com', password: 'correct horse battery' } }),
+      getMe: getMe({ client }),
+      listOrders: listOrders({ client, query: { limit: 10 } }),
+      placeOrder: placeOrder({
+        client,
+        headers: { 'Idempotency-Key': idempotencyKey },
+        body: { lines: [{ itemId, size: 'medium', quantity: 2, toppings: ['top_mushrooms01'] }], fulfilment: { type: 'pickup' } },
+      }),
+      getOrder: getOrder({ client, path: { orderId } }),
+      cancelOrder: cancelOrder({ client, path: { orderId }, body: { reason: 'Ordered by mistake.' } }),
+      advanceOrderStatus: advanceOrderStatus({ client, path: { orderId }, body: { status: 'preparing' } }),
+      payOrder: payOrder({ client, path: { orderId }, headers: { 'Idempotency-Key': idempotencyKey }, body: { paymentMethodToken: 'tok_visa' } }),
+      listOrderPayments: listOrderPayments({ client, path: { orderId } }),
+      listIngredients: listIngredients({ client }),
+      recordStockAdjustment: recordStockAdjustment({ client, body: { ingredientId: 'ing_mozzarella01', delta: 5000, reason: 'restock' } }),
+      listStockAdjustments: listStockAdjustments({ client, query: { limit: 5 } }),
+      checkLiveness: checkLiveness({ client }),
+      checkReadiness: checkReadiness({ client }),
+    } satisfies Record<string, Promise<{ error?: unknown; response: Response }>>;
+
+    expect(Object.keys(calls).sort()).toEqual(operations().map((op) => op.operationId).sort());
+    for (const [operationId, call] of Object.entries(calls)) {
+      const result = await call;
+      expect(result.error, `${operationId}: ${JSON.stringify(result.error)}`).toBeUndefined();
+      expect(result.response.ok, operationId).toBe(true);
+    }
+    const menu = await calls.listMenuItems;
+    expect(menu.data?.data.map((item) => item.name)).toContain('Margherita');
+    const placed = await calls.placeOrder;
+    expect(placed.response.status).toBe(201);
+    expect(placed.data?.total.currency).toBe('USD');
+  });
+
+  it('sends the bearer token only to operations the contract secures', async () => {
+    tokensAsked.length = 0;
+    await listMenuItems({ client });
+    expect(tokensAsked).toHaveLength(0);
+    const me = await getMe({ client });
+    expect(me.response.status).toBe(200);
+    expect(tokensAsked).toHaveLength(1);
+  });
+
+  it('refuses a request body the contract rejects before it leaves the client', async () => {
+    let sent = 0;
+    const counting = createPizzaPlaceClient({ baseUrl: prism.url, token: 'token', fetch: (input, init) => (sent++, fetch(input, init)) });
+    const call = placeOrder({
+      client: counting,
+      headers: { 'Idempotency-Key': idempotencyKey },
+      body: { lines: [{ itemId, size: 'medium', quantity: 0, toppings: [] }], fulfilment: { type: 'pickup' } },
+    });
+    await expect(call).rejects.toMatchObject({ issues: [expect.objectContaining({ path: ['body', 'lines', 0, 'quantity'] })] });
+    expect(sent).toBe(0);
+  });
+
+  it('turns a documented error into a typed problem', async () => {
+    const result = await getMenuItem({ client, path: { itemId }, headers: { Prefer: 'code=404' } as never });
+    expect(result.response.status).toBe(404);
+    expect(result.error).toMatchObject({ status: 404, title: expect.any(String) });
+  });
+});
