@@ -1,6 +1,5 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { Scalar } from '@scalar/hono-api-reference';
-import { compress } from 'hono/compress';
 import { cors } from 'hono/cors';
 import { secureHeaders } from 'hono/secure-headers';
 import { registerHandlers } from '../generated/hono.gen.ts';
@@ -12,6 +11,7 @@ import { loadOpenApiDocument } from './http/openapi-document.ts';
 import { createInventoryHandlers } from './inventory/inventory-handlers.ts';
 import { createMenuHandlers } from './menu/menu-handlers.ts';
 import { authenticate } from './middleware/authenticate.ts';
+import { compression } from './middleware/compression.ts';
 import { rateLimit } from './middleware/rate-limit.ts';
 import { bodyLimit, requestBody } from './middleware/request-body.ts';
 import { requestId } from './middleware/request-id.ts';
@@ -23,9 +23,6 @@ import { validationHook } from './problem.ts';
 
 /** Response headers a browser script may read. */
 const exposedHeaders = ['X-Request-Id', 'ETag', 'Location', 'RateLimit', 'RateLimit-Policy', 'Retry-After'];
-
-/** Responses smaller than this are not worth compressing. */
-const COMPRESSION_THRESHOLD_BYTES = 1024;
 
 /**
  * The Pizza Place API: every operation of the contract behind the server's middleware, plus
@@ -49,7 +46,7 @@ export function createApp(deps: AppDependencies): OpenAPIHono<AppEnv> {
   );
   app.use(bodyLimit({ maxBytes: config.bodyLimitBytes }));
   app.use(requestBody());
-  app.use(compress({ threshold: COMPRESSION_THRESHOLD_BYTES }));
+  app.use(compression({ thresholdBytes: 1024 }));
   app.use(
     rateLimit({
       policy: { name: 'default', limit: config.rateLimit.perMinute },
