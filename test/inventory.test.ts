@@ -79,6 +79,18 @@ describeEachDatabase('inventory', (kind) => {
     expect(((await trail.json()) as StockAdjustmentPage).data).toEqual([]);
   });
 
+  it('applies concurrent adjustments one after another, so two cannot both take the last stock', async () => {
+    const app = testApp();
+    const token = await app.tokenFor('staff');
+    const responses = await Promise.all(
+      Array.from({ length: 4 }, () => adjust(app, token, { ingredientId: ingredients.basil, delta: -250, reason: 'waste' })),
+    );
+    expect(responses.map((response) => response.status).sort()).toEqual([201, 201, 409, 409]);
+    const levels = await Promise.all(responses.filter((response) => response.status === 201).map(async (response) => ((await response.json()) as StockAdjustment).stockLevelAfter));
+    expect(levels.sort()).toEqual([100, 350]);
+    expect((await ingredient(app, token, ingredients.basil)).stockLevel).toBe(100);
+  });
+
   it('refuses a zero delta and an unknown ingredient with 422 pointing at the field', async () => {
     const app = testApp();
     const token = await app.tokenFor('staff');

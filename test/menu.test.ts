@@ -1,7 +1,8 @@
 import { expect, it } from 'vitest';
 import type { MenuItem, MenuItemList, ToppingList, ValidationProblem } from '../generated/types.gen.ts';
 import { seededIds } from '../server/db/seed.ts';
-import { useTestApp, type TestApp } from './support/app.ts';
+import { menuCacheTtlMs } from '../server/menu/menu-cache.ts';
+import { createTestApp, useTestApp, type TestApp } from './support/app.ts';
 import { describeEachDatabase } from './support/database.ts';
 
 const { items, toppings, ingredients } = seededIds;
@@ -116,6 +117,20 @@ describeEachDatabase('menu', (kind) => {
     expect(data.find((item) => item.id === items.cola)!.sizes).toEqual([{ size: 'regular', price: { amount: 349, currency: 'USD' } }]);
     const item = await app.request(`/menu/items/${items.cola}`, { headers: { 'If-None-Match': itemEtag } });
     expect(item.status).toBe(200);
+  });
+
+  it('shows a change made by another server instance on the same database within the cache TTL', async () => {
+    const app = testApp();
+    const otherInstance = createTestApp(app);
+    expect((await menu(app, '?category=drink'))[0]).toMatchObject({ id: items.cola, sizes: [{ price: { amount: 299 } }] });
+    const patch = await otherInstance.request(`/menu/items/${items.cola}`, {
+      method: 'PATCH',
+      token: await otherInstance.tokenFor('staff'),
+      json: { sizes: [{ size: 'regular', price: { amount: 319, currency: 'USD' } }] },
+    });
+    expect(patch.status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, menuCacheTtlMs + 50));
+    expect((await menu(app, '?category=drink'))[0]).toMatchObject({ id: items.cola, sizes: [{ price: { amount: 319 } }] });
   });
 
   it('reads one item with an ETag and answers 304 for it', async () => {
