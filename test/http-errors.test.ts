@@ -41,7 +41,8 @@ describe('errors as problems', () => {
 
   it('answers a body in a media type the operation does not take with 415', async () => {
     const { request } = testApp();
-    for (const headers of [{ 'Content-Type': 'text/plain' }, { 'Content-Type': 'application/x-www-form-urlencoded' }, {}]) {
+    const headerSets: Array<Record<string, string>> = [{ 'Content-Type': 'text/plain' }, { 'Content-Type': 'application/x-www-form-urlencoded' }, {}];
+    for (const headers of headerSets) {
       const response = await request('/accounts', { method: 'POST', headers, body: 'email=ada@example.com' });
       expect(response.status).toBe(415);
       expect(await response.json()).toMatchObject({ type: problemType('unsupported-media-type'), status: 415 });
