@@ -141,31 +141,30 @@ async function readChangedItem(db: Kysely<Database>, id: string, currency: strin
 
 /** Folds size rows into items, grouped by category in menu order and then by name; sizes smallest first. */
 function toMenuItems(rows: MenuItemSizeRow[], currency: string): MenuItem[] {
-  const items = new Map<string, MenuItem>();
+  const sizeRowsByItem = new Map<string, MenuItemSizeRow[]>();
   for (const row of rows) {
-    let item = items.get(row.id);
-    if (!item) {
-      item = {
-        id: row.id,
-        name: row.name,
-        description: row.description,
-        category: row.category,
-        sizes: [],
-        dietary: parseJsonText(row.dietary),
-        available: false,
-        createdAt: row.created_at,
-        updatedAt: row.updated_at,
-      };
-      items.set(row.id, item);
-    }
-    item.sizes.push({ size: row.size, price: { amount: row.price_cents, currency } });
-    // An item is available when at least one of its sizes can be made.
-    if (row.orderable === 1) (item as { available: boolean }).available = true;
+    const sizeRows = sizeRowsByItem.get(row.id);
+    if (sizeRows) sizeRows.push(row);
+    else sizeRowsByItem.set(row.id, [row]);
   }
-  for (const item of items.values()) item.sizes.sort((a, b) => sizeOrder.indexOf(a.size) - sizeOrder.indexOf(b.size));
-  return [...items.values()].sort(
-    (a, b) => categoryOrder.indexOf(a.category) - categoryOrder.indexOf(b.category) || byName(a, b),
-  );
+  const items = [...sizeRowsByItem.values()].map((sizeRows): MenuItem => {
+    const [first] = sizeRows as [MenuItemSizeRow];
+    return {
+      id: first.id,
+      name: first.name,
+      description: first.description,
+      category: first.category,
+      sizes: sizeRows
+        .map((row) => ({ size: row.size, price: { amount: row.price_cents, currency } }))
+        .sort((a, b) => sizeOrder.indexOf(a.size) - sizeOrder.indexOf(b.size)),
+      dietary: parseJsonText(first.dietary),
+      // An item is available when at least one of its sizes can be made.
+      available: sizeRows.some((row) => row.orderable === 1),
+      createdAt: first.created_at,
+      updatedAt: first.updated_at,
+    };
+  });
+  return items.sort((a, b) => categoryOrder.indexOf(a.category) - categoryOrder.indexOf(b.category) || byName(a, b));
 }
 
 function byName(a: { name: string; id: string }, b: { name: string; id: string }): number {
