@@ -6,7 +6,7 @@ import * as z from 'zod';
  * An amount of money in minor units (cents) of a currency.
  */
 export const zMoney = z.object({
-    amount: z.coerce.bigint().gte(BigInt(0)).lte(BigInt(100000000)),
+    amount: z.int().gte(0).lte(100000000),
     currency: z.string().max(3).regex(/^[A-Z]{3}$/)
 });
 
@@ -351,8 +351,8 @@ export const zIngredient = z.object({
         'ml',
         'piece'
     ]),
-    stockLevel: z.coerce.bigint().gte(BigInt(0)).lte(BigInt(1000000000)).readonly(),
-    lowStockThreshold: z.coerce.bigint().gte(BigInt(0)).lte(BigInt(1000000000)),
+    stockLevel: z.int().gte(0).lte(1000000000).readonly(),
+    lowStockThreshold: z.int().gte(0).lte(1000000000),
     lowStock: z.boolean().readonly()
 });
 
@@ -391,7 +391,7 @@ export const zStockAdjustment = z.object({
     delta: z.int().gte(-1000000).lte(1000000),
     reason: zStockAdjustmentReason,
     note: z.string().max(500).regex(/^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$/).nullable(),
-    stockLevelAfter: z.coerce.bigint().gte(BigInt(0)).lte(BigInt(1000000000)).readonly(),
+    stockLevelAfter: z.int().gte(0).lte(1000000000).readonly(),
     createdBy: z.string().max(44).regex(/^[a-z]{3}_[A-Za-z0-9]{8,40}$/).readonly(),
     createdAt: z.iso.datetime().max(35).readonly()
 });
@@ -453,8 +453,8 @@ export const zValidationProblem = zProblem.and(z.object({
 export const zShortage = z.object({
     ingredientId: z.string().max(44).regex(/^[a-z]{3}_[A-Za-z0-9]{8,40}$/),
     ingredientName: z.string().max(80).regex(/^[^\x00-\x1F\x7F]*$/),
-    required: z.coerce.bigint().gte(BigInt(0)).lte(BigInt(1000000000)),
-    available: z.coerce.bigint().gte(BigInt(0)).lte(BigInt(1000000000))
+    required: z.int().gte(0).lte(1000000000),
+    available: z.int().gte(0).lte(1000000000)
 });
 
 /**
@@ -609,7 +609,7 @@ export const zIngredientWritable = z.object({
         'ml',
         'piece'
     ]),
-    lowStockThreshold: z.coerce.bigint().gte(BigInt(0)).lte(BigInt(1000000000))
+    lowStockThreshold: z.int().gte(0).lte(1000000000)
 });
 
 /**
