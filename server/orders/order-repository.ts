@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { currentTimestamp, lockForUpdate, type JsonText } from '../db/dialect.ts';
 import type { Database, NewRow, OrderStatus, Row, Size, StoredLineTopping } from '../db/tables.ts';
 import { olderThan, type PagePosition } from '../pagination.ts';
@@ -14,12 +14,16 @@ export interface MenuItemForOrder {
   retired: boolean;
   /** Price in cents of each size the item is offered in. */
   prices: Map<Size, number>;
+  /** What one unit of each size uses. */
+  recipes: Map<Size, IngredientUse[]>;
 }
 
 export interface ToppingForOrder {
   id: string;
   name: string;
   priceCents: number;
+  /** What the topping adds to one unit of a line. */
+  uses: IngredientUse[];
 }
 
 /** How much of an ingredient one unit of something uses. */
@@ -31,56 +35,78 @@ export interface IngredientUse {
 export type OrderRow = Row<'orders'>;
 export type OrderLineRow = Row<'order_lines'>;
 
+/** The items with their sizes' prices and recipes, in one query. */
 export async function findMenuItemsForOrder(db: Kysely<Database>, itemIds: string[]): Promise<Map<string, MenuItemForOrder>> {
   const rows = await db
     .selectFrom('menu_items')
     .leftJoin('menu_item_sizes', 'menu_item_sizes.item_id', 'menu_items.id')
-    .select(['menu_items.id', 'menu_items.name', 'menu_items.retired_at', 'menu_item_sizes.size', 'menu_item_sizes.price_cents'])
+    .leftJoin('recipes', (join) => join.onRef('recipes.item_id', '=', 'menu_item_sizes.item_id').onRef('recipes.size', '=', 'menu_item_sizes.size'))
+    .select([
+      'menu_items.id',
+      'menu_items.name',
+      'menu_items.retired_at',
+      'menu_item_sizes.size',
+      'menu_item_sizes.price_cents',
+      'recipes.ingredient_id',
+      'recipes.quantity',
+    ])
     .where('menu_items.id', 'in', itemIds)
     .execute();
   const items = new Map<string, MenuItemForOrder>();
   for (const row of rows) {
     let item = items.get(row.id);
     if (!item) {
-      item = { id: row.id, name: row.name, retired: row.retired_at !== null, prices: new Map() };
+      item = { id: row.id, name: row.name, retired: row.retired_at !== null, prices: new Map(), recipes: new Map() };
       items.set(row.id, item);
     }
-    if (row.size !== null && row.price_cents !== null) item.prices.set(row.size, row.price_cents);
+    if (row.size === null || row.price_cents === null) continue;
+    item.prices.set(row.size, row.price_cents);
+    const recipe = item.recipes.get(row.size) ?? [];
+    if (row.ingredient_id !== null && row.quantity !== null) recipe.push({ ingredientId: row.ingredient_id, quantity: row.quantity });
+    item.recipes.set(row.size, recipe);
   }
   return items;
 }
 
+/** The toppings with their prices and what they use, in one query. */
 export async function findToppingsForOrder(db: Kysely<Database>, toppingIds: string[]): Promise<Map<string, ToppingForOrder>> {
-  if (toppingIds.length === 0) return new Map();
-  const rows = await db.selectFrom('toppings').select(['id', 'name', 'price_cents']).where('id', 'in', toppingIds).execute();
-  return new Map(rows.map((row) => [row.id, { id: row.id, name: row.name, priceCents: row.price_cents }]));
-}
-
-/** Recipes of the given items, keyed `itemId/size`. */
-export async function findRecipes(db: Kysely<Database>, itemIds: string[]): Promise<Map<string, IngredientUse[]>> {
-  const rows = await db.selectFrom('recipes').select(['item_id', 'size', 'ingredient_id', 'quantity']).where('item_id', 'in', itemIds).execute();
-  return groupUses(rows.map((row) => [`${row.item_id}/${row.size}`, row]));
-}
-
-/** What each of the given toppings adds to one unit of a line, keyed by topping id. */
-export async function findToppingIngredients(db: Kysely<Database>, toppingIds: string[]): Promise<Map<string, IngredientUse[]>> {
-  if (toppingIds.length === 0) return new Map();
+  const toppings = new Map<string, ToppingForOrder>();
+  if (toppingIds.length === 0) return toppings;
   const rows = await db
-    .selectFrom('topping_ingredients')
-    .select(['topping_id', 'ingredient_id', 'quantity'])
-    .where('topping_id', 'in', toppingIds)
+    .selectFrom('toppings')
+    .leftJoin('topping_ingredients', 'topping_ingredients.topping_id', 'toppings.id')
+    .select(['toppings.id', 'toppings.name', 'toppings.price_cents', 'topping_ingredients.ingredient_id', 'topping_ingredients.quantity'])
+    .where('toppings.id', 'in', toppingIds)
     .execute();
-  return groupUses(rows.map((row) => [row.topping_id, row]));
+  for (const row of rows) {
+    let topping = toppings.get(row.id);
+    if (!topping) {
+      topping = { id: row.id, name: row.name, priceCents: row.price_cents, uses: [] };
+      toppings.set(row.id, topping);
+    }
+    if (row.ingredient_id !== null && row.quantity !== null) topping.uses.push({ ingredientId: row.ingredient_id, quantity: row.quantity });
+  }
+  return toppings;
 }
 
-function groupUses(entries: Array<[string, { ingredient_id: string; quantity: number }]>): Map<string, IngredientUse[]> {
-  const grouped = new Map<string, IngredientUse[]>();
-  for (const [key, row] of entries) {
-    const uses = grouped.get(key) ?? [];
-    uses.push({ ingredientId: row.ingredient_id, quantity: row.quantity });
-    grouped.set(key, uses);
-  }
-  return grouped;
+/**
+ * Takes each amount from its ingredient's stock where there is enough of it, in one statement; each row is
+ * decremented only if it stays at or above zero, like `decrementStock`, so racing orders cannot oversell.
+ * @returns the ingredients taken; any missing from it were short (the caller rolls back what was taken).
+ */
+export async function takeIngredients(db: Kysely<Database>, amounts: Map<string, number>): Promise<Set<string>> {
+  const amount = sql<number>`case ${sql.ref('id')} ${sql.join(
+    [...amounts].map(([ingredientId, quantity]) => sql`when ${ingredientId} then cast(${quantity} as integer)`),
+    sql` `,
+  )} end`;
+  const rows = await db
+    .updateTable('ingredients')
+    .set((eb) => ({ stock_level: eb('stock_level', '-', amount) }))
+    .where('id', 'in', [...amounts.keys()])
+    .where('stock_level', '>=', amount)
+    .returning('id')
+    .execute();
+  return new Set(rows.map((row) => row.id));
 }
 
 export async function findIngredientLevels(

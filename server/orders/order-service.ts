@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Address, Fulfilment, Order, OrderStatus, PlaceOrderRequest } from '../../generated/types.gen.ts';
 import type { AuthenticatedUser } from '../app-env.ts';
 import type { Config } from '../config.ts';
-import { decrementStock, parseJsonText, toJsonText } from '../db/dialect.ts';
+import { parseJsonText, toJsonText } from '../db/dialect.ts';
 import { newId } from '../db/ids.ts';
 import type { Database, FulfilmentType, StoredAddress, StoredLineTopping } from '../db/tables.ts';
 import { runIdempotently, type IdempotentOutcome } from '../idempotency/idempotency.ts';
@@ -15,13 +15,12 @@ import {
   findMenuItemsForOrder,
   findOrder,
   findOrderLines,
-  findRecipes,
-  findToppingIngredients,
   findToppingsForOrder,
   incrementStock,
   insertOrder,
   insertOrderEvent,
   listOrders as listOrderRows,
+  takeIngredients,
   type IngredientUse,
   type NewOrderLine,
   type OrderLineRow,
@@ -117,19 +116,11 @@ async function priceOrder(
 ): Promise<PricedOrder | Extract<PlaceOrderFailure, { reason: 'unorderable' }>> {
   const itemIds = [...new Set(input.lines.map((line) => line.itemId))];
   const toppingIds = [...new Set(input.lines.flatMap((line) => line.toppings ?? []))];
-  const [items, toppings, recipes, toppingUses] = await Promise.all([
-    findMenuItemsForOrder(db, itemIds),
-    findToppingsForOrder(db, toppingIds),
-    findRecipes(db, itemIds),
-    findToppingIngredients(db, toppingIds),
-  ]);
+  const [items, toppings] = await Promise.all([findMenuItemsForOrder(db, itemIds), findToppingsForOrder(db, toppingIds)]);
 
   const errors: ValidationError[] = [];
   const lines: NewOrderLine[] = [];
   const ingredients = new Map<string, number>();
-  const use = (uses: IngredientUse[] | undefined, times: number) => {
-    for (const { ingredientId, quantity } of uses ?? []) ingredients.set(ingredientId, (ingredients.get(ingredientId) ?? 0) + quantity * times);
-  };
 
   input.lines.forEach((line, index) => {
     const pointer = `/body/lines/${index}`;
@@ -158,8 +149,8 @@ async function priceOrder(
       unitPriceCents,
       lineTotalCents: unitPriceCents * line.quantity,
     });
-    use(recipes.get(`${item.id}/${line.size}`), line.quantity);
-    for (const topping of lineToppings) use(toppingUses.get(topping.id), line.quantity);
+    addUses(ingredients, item.recipes.get(line.size), line.quantity);
+    for (const topping of lineToppings) addUses(ingredients, toppings.get(topping.id)!.uses, line.quantity);
   });
   if (errors.length > 0) return { ok: false, reason: 'unorderable', errors };
 
@@ -173,23 +164,20 @@ function deliveryFee(pricing: Config['pricing'], type: FulfilmentType): number {
   return type === 'delivery' ? pricing.deliveryFeeCents : 0;
 }
 
-/**
- * Takes every ingredient the order needs, each in one conditional statement (in id order, so that two orders
- * lock rows in the same order). When one is short, names every shortage; the caller rolls back.
- */
+/** Adds `times` units' worth of `uses` to the running `amounts` per ingredient. */
+function addUses(amounts: Map<string, number>, uses: IngredientUse[] | undefined, times: number): void {
+  for (const { ingredientId, quantity } of uses ?? []) amounts.set(ingredientId, (amounts.get(ingredientId) ?? 0) + quantity * times);
+}
+
+/** Takes every ingredient the order needs; when one is short, names every shortage (the caller rolls back). */
 async function takeStock(
   db: Kysely<Database>,
   required: Map<string, number>,
 ): Promise<{ ok: true } | Extract<PlaceOrderFailure, { reason: 'out-of-stock' }>> {
-  const ingredientIds = [...required.keys()].sort();
-  const taken = new Set<string>();
-  for (const ingredientId of ingredientIds) {
-    if ((await decrementStock(db, ingredientId, required.get(ingredientId)!)) === undefined) {
-      return { ok: false, reason: 'out-of-stock', shortages: await findShortages(db, required, taken) };
-    }
-    taken.add(ingredientId);
-  }
-  return { ok: true };
+  if (required.size === 0) return { ok: true };
+  const taken = await takeIngredients(db, required);
+  if (taken.size === required.size) return { ok: true };
+  return { ok: false, reason: 'out-of-stock', shortages: await findShortages(db, required, taken) };
 }
 
 async function findShortages(db: Kysely<Database>, required: Map<string, number>, alreadyTaken: Set<string>): Promise<Shortage[]> {
@@ -303,19 +291,17 @@ async function changeStatus(
   return { ok: true, order: toOrder(changed, lines), lines };
 }
 
-/** Puts back what the order's lines took: recipes and toppings cannot be edited, so this is exactly what was taken. */
+/** Puts back what the order's lines took: recipes and topping ingredients cannot be edited, so this is exactly what was taken. */
 async function restoreStock(trx: Kysely<Database>, lines: OrderLineRow[]): Promise<void> {
-  const itemIds = [...new Set(lines.map((line) => line.item_id))];
   const lineToppings = lines.map((line) => parseJsonText(line.toppings));
-  const toppingIds = [...new Set(lineToppings.flat().map((topping) => topping.id))];
-  const [recipes, toppingUses] = await Promise.all([findRecipes(trx, itemIds), findToppingIngredients(trx, toppingIds)]);
+  const [items, toppings] = await Promise.all([
+    findMenuItemsForOrder(trx, [...new Set(lines.map((line) => line.item_id))]),
+    findToppingsForOrder(trx, [...new Set(lineToppings.flat().map((topping) => topping.id))]),
+  ]);
   const amounts = new Map<string, number>();
-  const add = (uses: IngredientUse[] | undefined, times: number) => {
-    for (const { ingredientId, quantity } of uses ?? []) amounts.set(ingredientId, (amounts.get(ingredientId) ?? 0) + quantity * times);
-  };
   lines.forEach((line, index) => {
-    add(recipes.get(`${line.item_id}/${line.size}`), line.quantity);
-    for (const topping of lineToppings[index]!) add(toppingUses.get(topping.id), line.quantity);
+    addUses(amounts, items.get(line.item_id)?.recipes.get(line.size), line.quantity);
+    for (const topping of lineToppings[index]!) addUses(amounts, toppings.get(topping.id)?.uses, line.quantity);
   });
   for (const ingredientId of [...amounts.keys()].sort()) await incrementStock(trx, ingredientId, amounts.get(ingredientId)!);
 }
