@@ -1,0 +1,276 @@
+/**
+ * `npm run bench`: loads the real server over loopback with autocannon and compares it with a bare
+ * `node:http` server answering the same menu bytes. Runs on an empty database, then on one holding
+ * 100,000 orders. Prints requests/s, p50/p99 latency, the server's resident memory, and each figure's
+ * ratio to bare `node:http`.
+ *
+ * Each server runs in its own process; the load generator runs in this one. Settings:
+ * BENCH_SECONDS (10 per scenario), BENCH_CONNECTIONS (50), BENCH_ORDERS (100000).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import { loadConfig } from '../server/config.ts';
+import { createDatabase } from '../server/db/database.ts';
+import { newId } from '../server/db/ids.ts';
+import { migrateToLatest } from '../server/db/migrator.ts';
+import { seedDatabase, seededIds } from '../server/db/seed.ts';
+import { freePort } from '../test/support/free-port.ts';
+
+const seconds = Number(process.env.BENCH_SECONDS ?? 10);
+const connections = Number(process.env.BENCH_CONNECTIONS ?? 50);
+const bulkOrders = Number(process.env.BENCH_ORDERS ?? 100_000);
+const root = fileURLToPath(new URL('..', import.meta.url));
+const workDir = mkdtempSync(join(tmpdir(), 'pizza-bench-'));
+const sqlitePath = join(workDir, 'bench.db');
+const customer = { email: 'bench@example.com', password: 'bench password 123', name: 'Bench Customer' };
+
+const serverEnv = {
+  ...process.env,
+  NODE_ENV: 'production',
+  JWT_SECRET: 'bench-secret-bench-secret-bench-secret-0123',
+  STAFF_PASSWORD: 'bench staff password',
+  SQLITE_PATH: sqlitePath,
+  HOST: '127.0.0.1',
+  RATE_LIMIT_PER_MINUTE: '1000000',
+  TOKEN_TTL_SECONDS: '3600',
+  DATABASE_URL: '',
+};
+
+interface Figures {
+  label: string;
+  requestsPerSecond: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  non2xx: number;
+  rssMb: number;
+}
+
+async function main() {
+  await prepareDatabase();
+  const rows: Array<{ database: string; figures: Figures[] }> = [];
+  for (const database of ['empty', `${bulkOrders.toLocaleString('en')} orders`]) {
+    if (database !== 'empty') await insertOrders(bulkOrders);
+    rows.push({ database, figures: await measure() });
+  }
+  printTable(rows);
+  rmSync(workDir, { recursive: true, force: true });
+}
+
+async function prepareDatabase() {
+  const config = loadConfig(serverEnv);
+  const { db, close } = createDatabase(config);
+  await migrateToLatest(db);
+  await seedDatabase(db, config);
+  // Enough stock that a run of POST /orders never runs out.
+  await db.updateTable('ingredients').set({ stock_level: 1_000_000_000 }).execute();
+  await close();
+}
+
+/** Adds `count` delivered orders of other customers, as a busy restaurant's history. */
+async function insertOrders(count: number) {
+  const config = loadConfig(serverEnv);
+  const { db, close } = createDatabase(config);
+  const customerIds = Array.from({ length: 200 }, () => newId('usr'));
+  await db
+    .insertInto('users')
+    .values(customerIds.map((id, i) => ({ id, email: `history${i}@example.com`, name: `History ${i}`, password_hash: 'x', role: 'customer' as const })))
+    .execute();
+  const start = Date.parse('2026-01-01T00:00:00.000Z');
+  const batch = 500;
+  for (let offset = 0; offset < count; offset += batch) {
+    await db.transaction().execute(async (trx) => {
+      const orders = [];
+      const lines = [];
+      for (let i = offset; i < Math.min(count, offset + batch); i++) {
+        const id = newId('ord');
+        const at = new Date(start + i * 60_000).toISOString();
+        orders.push({
+          id,
+          customer_id: customerIds[i % customerIds.length]!,
+          status: 'delivered' as const,
+          fulfilment_type: 'pickup' as const,
+          address: null,
+          notes: null,
+          subtotal_cents: 1199,
+          delivery_fee_cents: 0,
+          tax_cents: 96,
+          total_cents: 1295,
+          currency: 'USD',
+          cancel_reason: null,
+          created_at: at,
+          updated_at: at,
+        });
+        lines.push({
+          order_id: id,
+          position: 0,
+          item_id: seededIds.items.margherita,
+          item_name: 'Margherita',
+          size: 'medium' as const,
+          quantity: 1,
+          toppings: '[]',
+          unit_price_cents: 1199,
+          line_total_cents: 1199,
+        });
+      }
+      await trx.insertInto('orders').values(orders).execute();
+      await trx.insertInto('order_lines').values(lines).execute();
+    });
+  }
+  await close();
+}
+
+async function measure(): Promise<Figures[]> {
+  const port = await freePort();
+  const server = await startProcess([process.execPath, '--import', 'tsx', 'server/index.ts'], { ...serverEnv, PORT: String(port) });
+  const base = `http://127.0.0.1:${port}`;
+  try {
+    await waitFor(`${base}/health/ready`);
+    const token = await customerToken(base);
+    const auth = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+    const orderBody = JSON.stringify({
+      lines: [{ itemId: seededIds.items.cola, size: 'regular', quantity: 1, toppings: [] }],
+      fulfilment: { type: 'pickup' },
+    });
+    const placed = await fetch(`${base}/orders`, { method: 'POST', headers: { ...auth, 'idempotency-key': `bench-${Date.now()}` }, body: orderBody });
+    if (placed.status !== 201) throw new Error(`could not place the order to read: ${placed.status} ${await placed.text()}`);
+    const orderId = ((await placed.json()) as { id: string }).id;
+
+    const menuBytes = Buffer.from(await (await fetch(`${base}/menu/items`)).arrayBuffer());
+    const bare = await startBareServer(menuBytes);
+    try {
+      const figures = [await load('bare node:http, same menu bytes', `${bare.url}/`, {}, bare.child)];
+      figures.push(await load('GET /menu/items', `${base}/menu/items`, {}, server));
+      figures.push(await load('GET /orders/{id} (authenticated)', `${base}/orders/${orderId}`, { headers: auth }, server));
+      let sequence = 0;
+      figures.push(
+        await load('POST /orders (authenticated)', `${base}/orders`, {
+          method: 'POST',
+          headers: auth,
+          body: orderBody,
+          setupRequest: (request: autocannon.Request) => ({ ...request, headers: { ...request.headers, 'idempotency-key': `bench-${process.pid}-${Date.now()}-${sequence++}` } }),
+        }, server),
+      );
+      return figures;
+    } finally {
+      await stop(bare.child);
+    }
+  } finally {
+    await stop(server);
+  }
+}
+
+async function load(label: string, url: string, options: Partial<autocannon.Options> & { setupRequest?: (r: autocannon.Request) => autocannon.Request }, target: ChildProcess): Promise<Figures> {
+  const { setupRequest, ...rest } = options;
+  const result = await autocannon({
+    url,
+    connections,
+    duration: seconds,
+    ...rest,
+    ...(setupRequest && { requests: [{ setupRequest }] }),
+  });
+  return {
+    label,
+    requestsPerSecond: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    errors: result.errors + result.timeouts,
+    non2xx: result.non2xx,
+    rssMb: residentMegabytes(target),
+  };
+}
+
+function residentMegabytes(child: ChildProcess): number {
+  const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
+  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? NaN);
+  return kb / 1024;
+}
+
+async function customerToken(base: string): Promise<string> {
+  await fetch(`${base}/accounts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(customer) });
+  const response = await fetch(`${base}/auth/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email: customer.email, password: customer.password }),
+  });
+  if (response.status !== 200) throw new Error(`sign-in failed: ${response.status} ${await response.text()}`);
+  return ((await response.json()) as { accessToken: string }).accessToken;
+}
+
+async function startBareServer(body: Buffer): Promise<{ url: string; child: ChildProcess }> {
+  const port = await freePort();
+  const file = join(workDir, 'menu.json');
+  writeFileSync(file, body);
+  const source = `
+    const body = require('node:fs').readFileSync(${JSON.stringify(file)});
+    require('node:http').createServer((req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': body.length });
+      res.end(body);
+    }).listen(${port}, '127.0.0.1');`;
+  const child = await startProcess([process.execPath, '-e', source], process.env);
+  await waitFor(`http://127.0.0.1:${port}/`);
+  return { url: `http://127.0.0.1:${port}`, child };
+}
+
+async function startProcess([command, ...args]: string[], env: NodeJS.ProcessEnv): Promise<ChildProcess> {
+  const child = spawn(command!, args, { cwd: root, env, stdio: ['ignore', 'ignore', 'inherit'] });
+  child.once('exit', (code) => {
+    if (code !== null && code !== 0) console.error(`${args.join(' ').slice(0, 60)} exited with ${code}`);
+  });
+  return child;
+}
+
+async function waitFor(url: string) {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    const ok = await fetch(url).then((r) => r.ok, () => false);
+    if (ok) return;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`${url} did not answer within 60 s`);
+}
+
+function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+  });
+}
+
+function printTable(rows: Array<{ database: string; figures: Figures[] }>) {
+  const header = ['database', 'scenario', 'req/s', 'ratio', 'p50 ms', 'p99 ms', 'RSS MB', 'errors', 'non-2xx'];
+  const lines = [header];
+  const empty = rows[0]!.figures;
+  for (const { database, figures } of rows) {
+    const bare = figures[0]!.requestsPerSecond;
+    for (const [index, f] of figures.entries()) {
+      const versusEmpty = database === 'empty' ? '' : ` (${percent(f.requestsPerSecond / empty[index]!.requestsPerSecond)} of empty)`;
+      lines.push([
+        database,
+        f.label,
+        f.requestsPerSecond.toFixed(0) + versusEmpty,
+        `${(f.requestsPerSecond / bare).toFixed(2)}×`,
+        String(f.p50),
+        String(f.p99),
+        f.rssMb.toFixed(0),
+        String(f.errors),
+        String(f.non2xx),
+      ]);
+    }
+  }
+  const widths = header.map((_, column) => Math.max(...lines.map((line) => line[column]!.length)));
+  console.log(`\n${connections} connections, ${seconds} s per scenario, SQLite, NODE_ENV=production\n`);
+  for (const line of lines) console.log(line.map((cell, column) => cell.padEnd(widths[column]!)).join('  '));
+  console.log('\nTargets: GET /menu/items ≥ 0.6×; GET /orders/{id} ≥ 0.35×; POST /orders ≥ 0.1× with p99 ≤ 25 ms; 100k-order figures within 10 % of empty.');
+}
+
+function percent(ratio: number): string {
+  return `${(ratio * 100).toFixed(0)} %`;
+}
+
+await main();
