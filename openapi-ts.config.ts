@@ -1,26 +1,40 @@
 import { defineConfig, type UserConfig } from '@hey-api/openapi-ts';
 
 import { defineConfig as hono } from './codegen/hono/index.ts';
+import { defineConfig as validators } from './codegen/validators/index.ts';
 import { headersAwareRequestValidator } from './codegen/zod-request-validator.ts';
 
-/** Generation settings shared by `npm run generate` and the codegen tests, which use their own specs. */
-export function generationConfig(input: string, output: string): UserConfig {
-  return {
-    input,
-    logs: { file: false },
-    output: { path: output },
-    plugins: [
-      '@hey-api/client-fetch',
-      '@hey-api/typescript',
-      { name: '@hey-api/sdk', validator: { request: 'zod', response: 'zod' } },
-      {
-        name: 'zod',
-        compatibilityVersion: 4,
-        '~resolvers': { validator: { request: headersAwareRequestValidator } },
-      },
-      hono(),
-    ],
-  };
+const zodRequestResolvers = { '~resolvers': { validator: { request: headersAwareRequestValidator } } } as const;
+
+/**
+ * Generation settings shared by `npm run generate` and the codegen tests, which use their own specs.
+ * Three outputs from one spec, run in parallel (so the outer one must not clean the inner ones):
+ *
+ * - `output/`: the server's types, full zod v4 schemas (zod-openapi needs them) and Hono routes;
+ * - `output/sdk/`: the fetch client, types and operation functions, with no validators, so an
+ *   app that does not opt into validation bundles no zod at all;
+ * - `output/sdk-validation/`: `zod/mini` schemas and one table of per-operation validators, what
+ *   the SDK's `validation` entry hands to a client that opts in (`zod/mini` is ~⅓ of full zod).
+ */
+export function generationConfig(input: string, output: string): UserConfig[] {
+  const common = { input, logs: { file: false } } as const;
+  return [
+    {
+      ...common,
+      output: { path: output, clean: false },
+      plugins: ['@hey-api/typescript', { name: 'zod', compatibilityVersion: 4 }, hono()],
+    },
+    {
+      ...common,
+      output: { path: `${output}/sdk` },
+      plugins: ['@hey-api/client-fetch', '@hey-api/typescript', '@hey-api/sdk'],
+    },
+    {
+      ...common,
+      output: { path: `${output}/sdk-validation` },
+      plugins: [{ name: 'zod', compatibilityVersion: 'mini', ...zodRequestResolvers }, validators()],
+    },
+  ];
 }
 
 // `./` keeps hey-api from reading `openapi/pizza-place.yaml` as an "organization/project" registry shorthand.
