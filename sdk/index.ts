@@ -1,21 +1,34 @@
 /**
- * The Pizza Place API client: typed functions for every operation of the contract, the
- * contract's types and zod schemas, and {@link createPizzaPlaceClient}.
+ * The Pizza Place API client: a typed function for every operation of the contract, the contract's
+ * types and zod schemas, and {@link createPizzaPlaceClient}, whose client gives every call typed
+ * errors, retries, a timeout, idempotency keys and (opt-in) validation. {@link paginate} walks lists.
  *
- * Everything here is generated from `openapi/pizza-place.yaml`; this file only chooses what is
- * public. It runs in browsers and in Node 20 (it needs nothing but `fetch`).
+ * The operations and types are generated from `openapi/pizza-place.yaml`; this file only chooses what
+ * is public. It runs in browsers and in Node 20 (it needs nothing but `fetch`). Side-effect free:
+ * a bundle keeps only what it imports.
  *
  * @example
  * ```ts
- * import { createPizzaPlaceClient, listMenuItems } from '@pizza-place/api';
+ * import { createPizzaPlaceClient, isProblem, listMenuItems } from '@pizza-place/api';
  *
  * const client = createPizzaPlaceClient({ baseUrl: 'http://127.0.0.1:4010' });
  * const { data, error } = await listMenuItems({ client });
- * if (data) for (const item of data.data) console.log(item.name, item.sizes[0]?.price.amount);
+ * if (error) console.error(isProblem(error) ? error.title : error.kind);
+ * else for (const item of data.data) console.log(item.name, item.sizes[0]?.price.amount);
  * ```
  * @module
  */
-export { createPizzaPlaceClient, type PizzaPlaceClient, type PizzaPlaceClientOptions, type TokenProvider } from './client.ts';
+export {
+  createPizzaPlaceClient, idempotentOperations,
+  type CallPolicy, type OperationValidators, type PizzaPlaceClient, type PizzaPlaceClientOptions, type TokenProvider, type Validators,
+} from './client.ts';
+export type { RetryPolicy } from './retry.ts';
+export {
+  ContractError, isPizzaPlaceError, isProblem, PizzaPlaceError, ProblemError, TransportError,
+  type ContractIssue, type OperationError, type PizzaPlaceErrorKind,
+} from './errors.ts';
+export { paginate, pages, type Page, type PaginatedOperation } from './pagination.ts';
+export type { CallOptions, Failure, Operation, Result, Success } from './operations.ts';
 
 /** One function per operation, named by its `operationId`. Each takes `{ client, path, query, headers, body }`. */
 export {
@@ -25,7 +38,7 @@ export {
   cancelOrder, advanceOrderStatus, listOrderPayments, payOrder,
   listIngredients, listStockAdjustments, recordStockAdjustment, checkLiveness,
   checkReadiness,
-} from '../generated/sdk.gen.ts';
+} from './operations.ts';
 
 /** The contract's schemas as TypeScript types. */
 export type {
@@ -39,7 +52,7 @@ export type {
   IngredientList, StockAdjustmentReason, StockAdjustmentInput, StockAdjustment, StockAdjustmentPage,
   Health, Readiness, Problem, ValidationError, ValidationProblem,
   Shortage, OutOfStockProblem, OrderStatusChange, OrderStatusChangedEvent, OrderStatusChangedWebhookPayload,
-} from '../generated/types.gen.ts';
+} from '../generated/sdk/types.gen.ts';
 
 /** The same types as written by a client: server-owned (`readOnly`) fields left out, `writeOnly` ones (passwords) in. */
 export type {
@@ -48,7 +61,7 @@ export type {
   OrderLineWritable, OrderWritable, OrderPageWritable, RefundWritable,
   PaymentWritable, PaymentListWritable, IngredientWritable, IngredientListWritable,
   StockAdjustmentWritable, StockAdjustmentPageWritable,
-} from '../generated/types.gen.ts';
+} from '../generated/sdk/types.gen.ts';
 
 /** Per operation: its options (`…Data`), its success body (`…Response`) and its error bodies (`…Error`). */
 export type {
@@ -73,9 +86,13 @@ export type {
   RecordStockAdjustmentData, RecordStockAdjustmentResponse, RecordStockAdjustmentError,
   CheckLivenessData, CheckLivenessResponse, CheckLivenessError,
   CheckReadinessData, CheckReadinessResponse, CheckReadinessError,
-} from '../generated/types.gen.ts';
+} from '../generated/sdk/types.gen.ts';
 
-/** The contract's schemas as zod v4 schemas, for validating data of your own (forms, caches, webhooks). */
+/**
+ * The contract's schemas as (full) zod v4 schemas, for validating data of your own (forms, caches,
+ * webhooks). Only what you import is bundled; the client's own validation uses `zod/mini` instead
+ * (`@pizza-place/api/validation`).
+ */
 export {
   zMoney, zMenuCategory, zItemSize, zDietaryTag, zDietaryTags,
   zMenuItemSize, zMenuItemSizes, zMenuItem, zMenuItemInput, zMenuItemPatch,
