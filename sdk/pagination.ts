@@ -33,7 +33,8 @@ export async function* pages<Data extends PaginatedData, Item, Errors>(
   do {
     const { data } = await operation({ ...options, query: { ...query, cursor }, throwOnError: true } as CallOptions<Data, true>);
     yield data;
-    cursor = data.nextCursor ?? undefined;
+    // A page pointing at itself (a mock serving one example) would otherwise loop forever.
+    cursor = data.nextCursor === cursor ? undefined : (data.nextCursor ?? undefined);
   } while (cursor);
 }
 
