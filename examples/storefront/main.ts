@@ -1,0 +1,222 @@
+import {
+  createPizzaPlaceClient, getMe, getOrder, isPizzaPlaceError, isProblem, issueToken, listMenuItems, listToppings, payOrder, placeOrder,
+  registerCustomer, type Address, type Fulfilment, type ItemSize, type MenuItem, type Order, type Topping,
+} from '@pizza-place/api';
+import { estimateLine, estimateSubtotal, toOrderLines, type CartLine } from './cart.ts';
+import { byTestId, h, say } from './dom.ts';
+import { formatMoney } from './money.ts';
+
+const apiBaseUrl = import.meta.env.VITE_API_BASE_URL || 'http://127.0.0.1:4010';
+
+let accessToken: string | undefined;
+const client = createPizzaPlaceClient({ baseUrl: apiBaseUrl, token: () => accessToken });
+
+const cart: CartLine[] = [];
+const toppingNames = new Map<string, string>();
+let currentOrder: Order | undefined;
+
+/** What to tell the customer about a failed call: the problem's `detail` (else its `title`) when the API answered one. */
+function describeFailure(failure: unknown): string {
+  if (isProblem(failure)) return failure.detail ?? failure.title;
+  if (isPizzaPlaceError(failure, 'network') || isPizzaPlaceError(failure, 'timeout')) {
+    return 'The Pizza Place cannot be reached right now. Please try again in a moment.';
+  }
+  return 'Something went wrong. Please try again.';
+}
+
+/** Runs a form's action with the form locked against double submits; a failure (the SDK throws its typed error) is shown in `alert`. */
+async function attempt(form: HTMLFormElement, alert: HTMLElement, action: () => Promise<void>): Promise<void> {
+  say(alert, undefined);
+  form.inert = true;
+  form.setAttribute('aria-busy', 'true');
+  try {
+    await action();
+  } catch (failure) {
+    say(alert, describeFailure(failure));
+  } finally {
+    form.inert = false;
+    form.removeAttribute('aria-busy');
+  }
+}
+
+function filled(data: FormData, name: string): string | undefined {
+  const value = String(data.get(name) ?? '').trim();
+  return value === '' ? undefined : value;
+}
+
+function sizeLabel(size: ItemSize): string {
+  return size[0]!.toUpperCase() + size.slice(1);
+}
+
+function menuEntry(item: MenuItem, toppings: readonly Topping[]): HTMLLIElement {
+  const headingId = `item-${item.id}`;
+  const form = h(
+    'form',
+    { 'aria-label': `Add ${item.name} to the cart` },
+    h('label', {}, 'Size ', h('select', { name: 'size' }, ...item.sizes.map(({ size, price }) => h('option', { value: size }, `${sizeLabel(size)} ${formatMoney(price)}`)))),
+    h('label', {}, 'Quantity ', h('input', { name: 'quantity', type: 'number', min: '1', max: '20', value: '1', required: true })),
+    ...(toppings.length === 0
+      ? []
+      : [h('fieldset', {}, h('legend', {}, 'Extra toppings'), ...toppings.map((topping) =>
+          h('label', {}, h('input', { type: 'checkbox', name: 'topping', value: topping.id, disabled: !topping.available }),
+            ` ${topping.name} +${formatMoney(topping.price)}${topping.available ? '' : ' (sold out)'}`)))]),
+    h('button', { type: 'submit', disabled: !item.available }, item.available ? 'Add to cart' : 'Sold out'),
+  );
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    const data = new FormData(form);
+    const chosen = data.getAll('topping');
+    cart.push({
+      item,
+      size: data.get('size') as ItemSize,
+      quantity: Number(data.get('quantity')),
+      toppings: toppings.filter((topping) => chosen.includes(topping.id)),
+    });
+    renderCart();
+  });
+  return h(
+    'li',
+    { 'data-testid': 'menu-item', 'data-item-id': item.id },
+    h('article', { 'aria-labelledby': headingId },
+      h('h3', { id: headingId }, item.name),
+      h('p', {}, item.description),
+      ...(item.dietary.length === 0 ? [] : [h('p', { class: 'dietary' }, item.dietary.map((tag) => tag.replace('_', ' ')).join(' · '))]),
+      form),
+  );
+}
+
+async function loadMenu(): Promise<void> {
+  const status = byTestId('menu-status');
+  try {
+    const [menu, toppings] = await Promise.all([listMenuItems({ client, throwOnError: true }), listToppings({ client, throwOnError: true })]);
+    const items = menu.data.data;
+    const allToppings = toppings.data.data;
+    for (const topping of allToppings) toppingNames.set(topping.id, topping.name);
+    byTestId('menu').replaceChildren(...items.map((item) => menuEntry(item, item.category === 'pizza' ? allToppings : [])));
+    status.textContent = `${items.length} items on the menu.`;
+  } catch (failure) {
+    status.textContent = `The menu could not be loaded: ${describeFailure(failure)}`;
+  }
+}
+
+function renderCart(): void {
+  byTestId('cart-lines').replaceChildren(...cart.map((line, index) => {
+    const remove = h('button', { type: 'button', 'aria-label': `Remove ${line.item.name} from the cart` }, 'Remove');
+    remove.addEventListener('click', () => {
+      cart.splice(index, 1);
+      renderCart();
+    });
+    const extras = line.toppings.length === 0 ? '' : ` with ${line.toppings.map((topping) => topping.name).join(', ')}`;
+    return h('li', { 'data-testid': 'cart-line' }, `${line.quantity} × ${line.item.name} (${line.size})${extras}: ${formatMoney(estimateLine(line))} `, remove);
+  }));
+  byTestId('cart-empty').hidden = cart.length > 0;
+  const subtotal = estimateSubtotal(cart);
+  byTestId('cart-subtotal').textContent = subtotal ? formatMoney(subtotal) : '–';
+  updateCheckout();
+}
+
+function updateCheckout(): void {
+  const ready = accessToken !== undefined && cart.length > 0;
+  byTestId<HTMLButtonElement>('place-order').disabled = !ready;
+  byTestId('checkout-hint').hidden = ready;
+}
+
+function showOrder(order: Order): void {
+  currentOrder = order;
+  byTestId('order').hidden = false;
+  byTestId('order-id').textContent = order.id;
+  const status = byTestId('order-status');
+  status.textContent = order.status.replaceAll('_', ' ');
+  status.dataset.status = order.status;
+  byTestId('order-lines').querySelector('tbody')!.replaceChildren(...order.lines.map((line) => {
+    const extras = line.toppings.map((id) => toppingNames.get(id) ?? id);
+    return h('tr', {},
+      h('td', {}, [line.itemName, ...extras].join(' + ')),
+      h('td', {}, line.size),
+      h('td', {}, String(line.quantity)),
+      h('td', {}, formatMoney(line.unitPrice)),
+      h('td', {}, formatMoney(line.lineTotal)));
+  }));
+  byTestId('order-subtotal').textContent = formatMoney(order.subtotal);
+  byTestId('order-delivery-fee').textContent = formatMoney(order.deliveryFee);
+  byTestId('order-tax').textContent = formatMoney(order.tax);
+  byTestId('order-total').textContent = formatMoney(order.total);
+  byTestId('payment-form').hidden = order.status !== 'awaiting_payment';
+}
+
+const accountForm = byTestId<HTMLFormElement>('account-form');
+accountForm.addEventListener('submit', (event) => {
+  event.preventDefault();
+  const data = new FormData(accountForm);
+  const email = String(data.get('email'));
+  const password = String(data.get('password'));
+  const register = (event.submitter as HTMLButtonElement | null)?.value === 'register';
+  accessToken = undefined;
+  updateCheckout();
+  void attempt(accountForm, byTestId('account-error'), async () => {
+    if (register) await registerCustomer({ client, body: { email, password, name: String(data.get('name')) }, throwOnError: true });
+    accessToken = (await issueToken({ client, body: { email, password }, throwOnError: true })).data.accessToken;
+    const { data: me } = await getMe({ client, throwOnError: true });
+    byTestId('account-status').textContent = `Signed in as ${me.name} (${me.email}).`;
+    updateCheckout();
+  });
+});
+
+const checkoutForm = byTestId<HTMLFormElement>('checkout-form');
+checkoutForm.addEventListener('change', () => {
+  const address = byTestId<HTMLFieldSetElement>('delivery-address');
+  address.hidden = address.disabled = new FormData(checkoutForm).get('fulfilment') !== 'delivery';
+});
+checkoutForm.addEventListener('submit', (event) => {
+  event.preventDefault();
+  const data = new FormData(checkoutForm);
+  const fulfilment: Fulfilment = data.get('fulfilment') === 'delivery' ? { type: 'delivery', address: addressOf(data) } : { type: 'pickup' };
+  const notes = filled(data, 'notes');
+  void attempt(checkoutForm, byTestId('checkout-error'), async () => {
+    const { data: order } = await placeOrder({
+      client,
+      headers: { 'Idempotency-Key': crypto.randomUUID() },
+      body: { lines: toOrderLines(cart), fulfilment, ...(notes && { notes }) },
+      throwOnError: true,
+    });
+    cart.length = 0;
+    renderCart();
+    say(byTestId('payment-result'), undefined);
+    say(byTestId('payment-error'), undefined);
+    showOrder(order);
+  });
+});
+
+function addressOf(data: FormData): Address {
+  const [line2, instructions] = [filled(data, 'line2'), filled(data, 'instructions')];
+  return {
+    line1: filled(data, 'line1') ?? '',
+    city: filled(data, 'city') ?? '',
+    postalCode: filled(data, 'postalCode') ?? '',
+    ...(line2 && { line2 }),
+    ...(instructions && { instructions }),
+  };
+}
+
+const paymentForm = byTestId<HTMLFormElement>('payment-form');
+paymentForm.addEventListener('submit', (event) => {
+  event.preventDefault();
+  const paymentMethodToken = String(new FormData(paymentForm).get('paymentMethodToken'));
+  const order = currentOrder;
+  if (!order) return;
+  void attempt(paymentForm, byTestId('payment-error'), async () => {
+    const { data: payment } = await payOrder({
+      client,
+      path: { orderId: order.id },
+      headers: { 'Idempotency-Key': crypto.randomUUID() },
+      body: { paymentMethodToken },
+      throwOnError: true,
+    });
+    showOrder((await getOrder({ client, path: { orderId: order.id }, throwOnError: true })).data);
+    say(byTestId('payment-result'), `Paid ${formatMoney(payment.amount)} with ${payment.card.brand} ending in ${payment.card.last4}.`);
+  });
+});
+
+byTestId('api-base-url').textContent = apiBaseUrl;
+renderCart();
+void loadMenu();
