@@ -93,8 +93,13 @@ export type Result<Responses, Errors> = Success<Responses> | Failure<Errors>;
  * ```
  */
 export type Operation<Data extends TDataShape, Responses, Errors> = <ThrowOnError extends boolean = false>(
-  options: CallOptions<Data, ThrowOnError>,
+  options: CallOptions<IdempotencyKeyOptional<Data>, ThrowOnError>,
 ) => Promise<ThrowOnError extends true ? Success<Responses> : Result<Responses, Errors>>;
+
+/** The client fills in a missing `Idempotency-Key` (see `idempotentOperations`), so callers may leave it out. */
+export type IdempotencyKeyOptional<Data extends TDataShape> = Data extends { headers: { 'Idempotency-Key': string } }
+  ? Omit<Data, 'headers'> & { headers?: Omit<Data['headers'], 'Idempotency-Key'> & { 'Idempotency-Key'?: string } }
+  : Data;
 
 // The generated functions, typed with what the SDK's client makes of a call (see `createPizzaPlaceClient`).
 // Plain aliases, so a bundler drops every operation an app does not call.
