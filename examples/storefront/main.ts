@@ -175,7 +175,6 @@ checkoutForm.addEventListener('submit', (event) => {
   void attempt(checkoutForm, byTestId('checkout-error'), async () => {
     const { data: order } = await placeOrder({
       client,
-      headers: { 'Idempotency-Key': crypto.randomUUID() },
       body: { lines: toOrderLines(cart), fulfilment, ...(notes && { notes }) },
       throwOnError: true,
     });
@@ -208,7 +207,6 @@ paymentForm.addEventListener('submit', (event) => {
     const { data: payment } = await payOrder({
       client,
       path: { orderId: order.id },
-      headers: { 'Idempotency-Key': crypto.randomUUID() },
       body: { paymentMethodToken },
       throwOnError: true,
     });
