@@ -15,14 +15,16 @@ import { abortFailure, deadlineSignal, defaultRetryPolicy, fetchWithRetries, typ
  */
 export type TokenProvider = string | (() => string | undefined | Promise<string | undefined>);
 
-/** A validator of one operation: resolves with the parsed value or throws an error with zod-like `issues`. */
+/**
+ * The validators of one operation, as `@pizza-place/api/validation` exports them (`placeOrderValidators`):
+ * each resolves with the parsed value or throws an error with zod-like `issues`.
+ */
 export interface OperationValidators {
+  /** The operation as `'<METHOD> <path template>'`, e.g. `'POST /orders'`. */
+  operation: string;
   request?: (options: unknown) => Promise<unknown>;
   response?: (data: unknown) => Promise<unknown>;
 }
-
-/** Validators keyed by `'<METHOD> <path template>'`, as exported by `@pizza-place/api/validation`. */
-export type Validators = Readonly<Record<string, OperationValidators>>;
 
 export interface PizzaPlaceClientOptions extends RetryPolicy {
   /**
@@ -58,10 +60,11 @@ export interface PizzaPlaceClientOptions extends RetryPolicy {
    */
   fetch?: typeof fetch;
   /**
-   * Request and response validation. Off unless given, and then the bundle holds no zod at all; pass
-   * the table from `@pizza-place/api/validation` (zod/mini schemas of every operation) to refuse a
-   * request that breaks the contract before sending it (`invalid-request`) and to report an answer
-   * that breaks it (`invalid-response`).
+   * Request and response validation, with `zod/mini` schemas from `@pizza-place/api/validation`. Off
+   * unless given, and then the bundle holds no zod at all. With it, a request that breaks the contract
+   * is refused before it is sent (`invalid-request`) and a 2xx answer that breaks it is reported
+   * (`invalid-response`). Pass `validators` for every operation, or only the operations you call
+   * (`placeOrderValidators`, …) to bundle only their schemas; other operations go unvalidated.
    *
    * @default undefined (no validation)
    * @example
@@ -69,8 +72,13 @@ export interface PizzaPlaceClientOptions extends RetryPolicy {
    * import { validators } from '@pizza-place/api/validation';
    * const client = createPizzaPlaceClient({ baseUrl, validation: validators });
    * ```
+   * @example
+   * ```ts
+   * import { getOrderValidators, placeOrderValidators } from '@pizza-place/api/validation';
+   * const client = createPizzaPlaceClient({ baseUrl, validation: [placeOrderValidators, getOrderValidators] });
+   * ```
    */
-  validation?: Validators;
+  validation?: Iterable<OperationValidators>;
 }
 
 /** A configured client; pass it as `{ client }` to any operation function. */
@@ -108,6 +116,7 @@ export type CallPolicy = RetryPolicy;
 export function createPizzaPlaceClient(options: PizzaPlaceClientOptions): PizzaPlaceClient {
   const { baseUrl, token, fetch: customFetch, validation, ...policy } = options;
   const defaults = { ...defaultRetryPolicy, ...definedOnly(policy) };
+  const validatorsOf = new Map([...(validation ?? [])].map((validators) => [validators.operation, validators]));
   const base = createClient(
     createConfig({ baseUrl, ...(token !== undefined && { auth: typeof token === 'function' ? () => token() : token }) }),
   );
@@ -116,7 +125,7 @@ export function createPizzaPlaceClient(options: PizzaPlaceClientOptions): PizzaP
     const operation = `${call.method.toUpperCase()} ${call.url}`;
     const callPolicy = { ...defaults, ...definedOnly({ retries: call.retries, retryDelay: call.retryDelay, maxRetryDelay: call.maxRetryDelay, timeout: call.timeout }) };
     const signals = { caller: call.signal ?? undefined, deadline: deadlineSignal(callPolicy.timeout) };
-    const validators = validation?.[operation];
+    const validators = validatorsOf.get(operation);
     let response: Response | undefined;
     const fetch = async (request: Request) =>
       (response = await fetchWithRetries(request, (attempt) => (customFetch ?? globalThis.fetch)(attempt), operation, callPolicy, signals));

@@ -20,7 +20,7 @@
  */
 export {
   createPizzaPlaceClient, idempotentOperations,
-  type CallPolicy, type OperationValidators, type PizzaPlaceClient, type PizzaPlaceClientOptions, type TokenProvider, type Validators,
+  type CallPolicy, type OperationValidators, type PizzaPlaceClient, type PizzaPlaceClientOptions, type TokenProvider,
 } from './client.ts';
 export type { RetryPolicy } from './retry.ts';
 export {

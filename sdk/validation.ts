@@ -1,7 +1,8 @@
 /**
- * Opt-in validation for the Pizza Place SDK: `zod/mini` schemas of every operation's request and
- * answers, as one table to hand to `createPizzaPlaceClient`. A separate entry so that an app that
- * does not import it bundles no zod (`zod/mini` and the schemas weigh ~3× the rest of the SDK).
+ * Opt-in validation for the Pizza Place SDK: the `zod/mini` request and response validators of every
+ * operation, to hand to `createPizzaPlaceClient({ validation })`. A separate entry so that an app that
+ * does not import it bundles no zod; `validators` holds every operation's, `placeOrderValidators` and
+ * its siblings one operation's each, so an app can bundle only the schemas of the operations it calls.
  *
  * With it, a request that breaks the contract fails with `kind: 'invalid-request'` before anything is
  * sent, and a 2xx answer that breaks it with `kind: 'invalid-response'` (both carry `issues`).
@@ -15,4 +16,12 @@
  * ```
  * @module
  */
-export { validators } from '../generated/sdk-validation/validators.gen.ts';
+export {
+  validators,
+  listMenuItemsValidators, createMenuItemValidators, retireMenuItemValidators, getMenuItemValidators,
+  updateMenuItemValidators, listToppingsValidators, registerCustomerValidators, issueTokenValidators,
+  getMeValidators, listOrdersValidators, placeOrderValidators, getOrderValidators,
+  cancelOrderValidators, advanceOrderStatusValidators, listOrderPaymentsValidators, payOrderValidators,
+  listIngredientsValidators, listStockAdjustmentsValidators, recordStockAdjustmentValidators, checkLivenessValidators,
+  checkReadinessValidators,
+} from '../generated/sdk-validation/validators.gen.ts';

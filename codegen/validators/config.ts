@@ -6,7 +6,8 @@ import type { ValidatorsPlugin } from './types.ts';
 export const defaultConfig: ValidatorsPlugin['Config'] = {
   config: {
     includeInEntry: false,
-    tableName: 'validators',
+    listName: 'validators',
+    nameSuffix: 'Validators',
   },
   dependencies: ['zod'],
   handler,

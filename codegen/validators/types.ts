@@ -5,21 +5,27 @@ export type UserConfig = Plugin.Hooks &
     /** Plugin name; the generated module is `validators.gen.ts`. */
     name: 'validators';
     /**
-     * Name of the exported table of request and response validators, keyed by
-     * `'<METHOD> <path template>'` (e.g. `'POST /orders/{orderId}/payments'`), which is what a client
-     * sees of an operation when it sends it.
+     * Name of the exported list of every operation's validators.
      *
      * @default 'validators'
      */
-    tableName?: string;
+    listName?: string;
+    /**
+     * Suffix appended to an operationId to name that operation's validators (`placeOrderValidators`).
+     *
+     * @default 'Validators'
+     */
+    nameSuffix?: string;
   };
 
 export type Config = Plugin.Hooks &
   Plugin.Exports & {
     /** Plugin name; the generated module is `validators.gen.ts`. */
     name: 'validators';
-    /** Name of the exported table of validators. */
-    tableName: string;
+    /** Name of the exported list of every operation's validators. */
+    listName: string;
+    /** Suffix appended to an operationId to name its validators. */
+    nameSuffix: string;
   };
 
 export type ValidatorsPlugin = DefinePlugin<UserConfig, Config>;

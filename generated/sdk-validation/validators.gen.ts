@@ -8,212 +8,338 @@ import { zAdvanceOrderStatusBody, zAdvanceOrderStatusPath, zAdvanceOrderStatusRe
  * One operation's validators; each resolves to the parsed value or throws a zod error.
  */
 export type OperationValidators = {
+    operation: string;
     request?: (data: unknown) => Promise<unknown>;
     response?: (data: unknown) => Promise<unknown>;
 };
 
 /**
- * Every operation's request and response validator, keyed by `'<METHOD> <path template>'`.
- * A request validator receives the resolved request options (`headers` as `Headers`); both throw a
- * zod error whose `issues` say what broke the contract.
+ * Validators of `listMenuItems` (`GET /menu/items`).
  */
-export const validators: Record<string, OperationValidators> = {
-    'GET /menu/items': {
-        request: async (data) => {
-            const request = data as {
-                headers: Headers;
-            };
-            return await z.object({
-                body: z.optional(z.never()),
-                headers: z.optional(zListMenuItemsHeaders),
-                path: z.optional(z.never()),
-                query: z.optional(zListMenuItemsQuery)
-            }).parseAsync({ ...request, headers: { 'If-None-Match': request.headers.get('If-None-Match') ?? undefined } });
-        },
-        response: async (data) => await zListMenuItemsResponse.parseAsync(data)
-    },
-    'POST /menu/items': {
-        request: async (data) => await z.object({
-            body: zCreateMenuItemBody,
-            path: z.optional(z.never()),
-            query: z.optional(z.never())
-        }).parseAsync(data),
-        response: async (data) => await zCreateMenuItemResponse.parseAsync(data)
-    },
-    'DELETE /menu/items/{itemId}': {
-        request: async (data) => await z.object({
+export const listMenuItemsValidators: OperationValidators = {
+    operation: 'GET /menu/items',
+    request: async (data) => {
+        const request = data as {
+            headers: Headers;
+        };
+        return await z.object({
             body: z.optional(z.never()),
-            path: zRetireMenuItemPath,
-            query: z.optional(z.never())
-        }).parseAsync(data),
-        response: async (data) => await zRetireMenuItemResponse.parseAsync(data)
-    },
-    'GET /menu/items/{itemId}': {
-        request: async (data) => {
-            const request = data as {
-                headers: Headers;
-            };
-            return await z.object({
-                body: z.optional(z.never()),
-                headers: z.optional(zGetMenuItemHeaders),
-                path: zGetMenuItemPath,
-                query: z.optional(z.never())
-            }).parseAsync({ ...request, headers: { 'If-None-Match': request.headers.get('If-None-Match') ?? undefined } });
-        },
-        response: async (data) => await zGetMenuItemResponse.parseAsync(data)
-    },
-    'PATCH /menu/items/{itemId}': {
-        request: async (data) => await z.object({
-            body: zUpdateMenuItemBody,
-            path: zUpdateMenuItemPath,
-            query: z.optional(z.never())
-        }).parseAsync(data),
-        response: async (data) => await zUpdateMenuItemResponse.parseAsync(data)
-    },
-    'GET /menu/toppings': {
-        request: async (data) => {
-            const request = data as {
-                headers: Headers;
-            };
-            return await z.object({
-                body: z.optional(z.never()),
-                headers: z.optional(zListToppingsHeaders),
-                path: z.optional(z.never()),
-                query: z.optional(z.never())
-            }).parseAsync({ ...request, headers: { 'If-None-Match': request.headers.get('If-None-Match') ?? undefined } });
-        },
-        response: async (data) => await zListToppingsResponse.parseAsync(data)
-    },
-    'POST /accounts': {
-        request: async (data) => await z.object({
-            body: zRegisterCustomerBody,
+            headers: z.optional(zListMenuItemsHeaders),
             path: z.optional(z.never()),
-            query: z.optional(z.never())
-        }).parseAsync(data),
-        response: async (data) => await zRegisterCustomerResponse.parseAsync(data)
+            query: z.optional(zListMenuItemsQuery)
+        }).parseAsync({ ...request, headers: { 'If-None-Match': request.headers.get('If-None-Match') ?? undefined } });
     },
-    'POST /auth/token': {
-        request: async (data) => await z.object({
-            body: zIssueTokenBody,
-            path: z.optional(z.never()),
-            query: z.optional(z.never())
-        }).parseAsync(data),
-        response: async (data) => await zIssueTokenResponse.parseAsync(data)
-    },
-    'GET /me': {
-        request: async (data) => await z.object({
-            body: z.optional(z.never()),
-            path: z.optional(z.never()),
-            query: z.optional(z.never())
-        }).parseAsync(data),
-        response: async (data) => await zGetMeResponse.parseAsync(data)
-    },
-    'GET /orders': {
-        request: async (data) => await z.object({
-            body: z.optional(z.never()),
-            path: z.optional(z.never()),
-            query: z.optional(zListOrdersQuery)
-        }).parseAsync(data),
-        response: async (data) => await zListOrdersResponse.parseAsync(data)
-    },
-    'POST /orders': {
-        request: async (data) => {
-            const request = data as {
-                headers: Headers;
-            };
-            return await z.object({
-                body: zPlaceOrderBody,
-                headers: zPlaceOrderHeaders,
-                path: z.optional(z.never()),
-                query: z.optional(z.never())
-            }).parseAsync({ ...request, headers: { 'Idempotency-Key': request.headers.get('Idempotency-Key') ?? undefined } });
-        },
-        response: async (data) => await zPlaceOrderResponse.parseAsync(data)
-    },
-    'GET /orders/{orderId}': {
-        request: async (data) => await z.object({
-            body: z.optional(z.never()),
-            path: zGetOrderPath,
-            query: z.optional(z.never())
-        }).parseAsync(data),
-        response: async (data) => await zGetOrderResponse.parseAsync(data)
-    },
-    'POST /orders/{orderId}/cancel': {
-        request: async (data) => await z.object({
-            body: z.optional(zCancelOrderBody),
-            path: zCancelOrderPath,
-            query: z.optional(z.never())
-        }).parseAsync(data),
-        response: async (data) => await zCancelOrderResponse.parseAsync(data)
-    },
-    'POST /orders/{orderId}/status': {
-        request: async (data) => await z.object({
-            body: zAdvanceOrderStatusBody,
-            path: zAdvanceOrderStatusPath,
-            query: z.optional(z.never())
-        }).parseAsync(data),
-        response: async (data) => await zAdvanceOrderStatusResponse.parseAsync(data)
-    },
-    'GET /orders/{orderId}/payments': {
-        request: async (data) => await z.object({
-            body: z.optional(z.never()),
-            path: zListOrderPaymentsPath,
-            query: z.optional(z.never())
-        }).parseAsync(data),
-        response: async (data) => await zListOrderPaymentsResponse.parseAsync(data)
-    },
-    'POST /orders/{orderId}/payments': {
-        request: async (data) => {
-            const request = data as {
-                headers: Headers;
-            };
-            return await z.object({
-                body: zPayOrderBody,
-                headers: zPayOrderHeaders,
-                path: zPayOrderPath,
-                query: z.optional(z.never())
-            }).parseAsync({ ...request, headers: { 'Idempotency-Key': request.headers.get('Idempotency-Key') ?? undefined } });
-        },
-        response: async (data) => await zPayOrderResponse.parseAsync(data)
-    },
-    'GET /inventory/ingredients': {
-        request: async (data) => await z.object({
-            body: z.optional(z.never()),
-            path: z.optional(z.never()),
-            query: z.optional(z.never())
-        }).parseAsync(data),
-        response: async (data) => await zListIngredientsResponse.parseAsync(data)
-    },
-    'GET /inventory/adjustments': {
-        request: async (data) => await z.object({
-            body: z.optional(z.never()),
-            path: z.optional(z.never()),
-            query: z.optional(zListStockAdjustmentsQuery)
-        }).parseAsync(data),
-        response: async (data) => await zListStockAdjustmentsResponse.parseAsync(data)
-    },
-    'POST /inventory/adjustments': {
-        request: async (data) => await z.object({
-            body: zRecordStockAdjustmentBody,
-            path: z.optional(z.never()),
-            query: z.optional(z.never())
-        }).parseAsync(data),
-        response: async (data) => await zRecordStockAdjustmentResponse.parseAsync(data)
-    },
-    'GET /health/live': {
-        request: async (data) => await z.object({
-            body: z.optional(z.never()),
-            path: z.optional(z.never()),
-            query: z.optional(z.never())
-        }).parseAsync(data),
-        response: async (data) => await zCheckLivenessResponse.parseAsync(data)
-    },
-    'GET /health/ready': {
-        request: async (data) => await z.object({
-            body: z.optional(z.never()),
-            path: z.optional(z.never()),
-            query: z.optional(z.never())
-        }).parseAsync(data),
-        response: async (data) => await zCheckReadinessResponse.parseAsync(data)
-    }
+    response: async (data) => await zListMenuItemsResponse.parseAsync(data)
 };
+
+/**
+ * Validators of `createMenuItem` (`POST /menu/items`).
+ */
+export const createMenuItemValidators: OperationValidators = {
+    operation: 'POST /menu/items',
+    request: async (data) => await z.object({
+        body: zCreateMenuItemBody,
+        path: z.optional(z.never()),
+        query: z.optional(z.never())
+    }).parseAsync(data),
+    response: async (data) => await zCreateMenuItemResponse.parseAsync(data)
+};
+
+/**
+ * Validators of `retireMenuItem` (`DELETE /menu/items/{itemId}`).
+ */
+export const retireMenuItemValidators: OperationValidators = {
+    operation: 'DELETE /menu/items/{itemId}',
+    request: async (data) => await z.object({
+        body: z.optional(z.never()),
+        path: zRetireMenuItemPath,
+        query: z.optional(z.never())
+    }).parseAsync(data),
+    response: async (data) => await zRetireMenuItemResponse.parseAsync(data)
+};
+
+/**
+ * Validators of `getMenuItem` (`GET /menu/items/{itemId}`).
+ */
+export const getMenuItemValidators: OperationValidators = {
+    operation: 'GET /menu/items/{itemId}',
+    request: async (data) => {
+        const request = data as {
+            headers: Headers;
+        };
+        return await z.object({
+            body: z.optional(z.never()),
+            headers: z.optional(zGetMenuItemHeaders),
+            path: zGetMenuItemPath,
+            query: z.optional(z.never())
+        }).parseAsync({ ...request, headers: { 'If-None-Match': request.headers.get('If-None-Match') ?? undefined } });
+    },
+    response: async (data) => await zGetMenuItemResponse.parseAsync(data)
+};
+
+/**
+ * Validators of `updateMenuItem` (`PATCH /menu/items/{itemId}`).
+ */
+export const updateMenuItemValidators: OperationValidators = {
+    operation: 'PATCH /menu/items/{itemId}',
+    request: async (data) => await z.object({
+        body: zUpdateMenuItemBody,
+        path: zUpdateMenuItemPath,
+        query: z.optional(z.never())
+    }).parseAsync(data),
+    response: async (data) => await zUpdateMenuItemResponse.parseAsync(data)
+};
+
+/**
+ * Validators of `listToppings` (`GET /menu/toppings`).
+ */
+export const listToppingsValidators: OperationValidators = {
+    operation: 'GET /menu/toppings',
+    request: async (data) => {
+        const request = data as {
+            headers: Headers;
+        };
+        return await z.object({
+            body: z.optional(z.never()),
+            headers: z.optional(zListToppingsHeaders),
+            path: z.optional(z.never()),
+            query: z.optional(z.never())
+        }).parseAsync({ ...request, headers: { 'If-None-Match': request.headers.get('If-None-Match') ?? undefined } });
+    },
+    response: async (data) => await zListToppingsResponse.parseAsync(data)
+};
+
+/**
+ * Validators of `registerCustomer` (`POST /accounts`).
+ */
+export const registerCustomerValidators: OperationValidators = {
+    operation: 'POST /accounts',
+    request: async (data) => await z.object({
+        body: zRegisterCustomerBody,
+        path: z.optional(z.never()),
+        query: z.optional(z.never())
+    }).parseAsync(data),
+    response: async (data) => await zRegisterCustomerResponse.parseAsync(data)
+};
+
+/**
+ * Validators of `issueToken` (`POST /auth/token`).
+ */
+export const issueTokenValidators: OperationValidators = {
+    operation: 'POST /auth/token',
+    request: async (data) => await z.object({
+        body: zIssueTokenBody,
+        path: z.optional(z.never()),
+        query: z.optional(z.never())
+    }).parseAsync(data),
+    response: async (data) => await zIssueTokenResponse.parseAsync(data)
+};
+
+/**
+ * Validators of `getMe` (`GET /me`).
+ */
+export const getMeValidators: OperationValidators = {
+    operation: 'GET /me',
+    request: async (data) => await z.object({
+        body: z.optional(z.never()),
+        path: z.optional(z.never()),
+        query: z.optional(z.never())
+    }).parseAsync(data),
+    response: async (data) => await zGetMeResponse.parseAsync(data)
+};
+
+/**
+ * Validators of `listOrders` (`GET /orders`).
+ */
+export const listOrdersValidators: OperationValidators = {
+    operation: 'GET /orders',
+    request: async (data) => await z.object({
+        body: z.optional(z.never()),
+        path: z.optional(z.never()),
+        query: z.optional(zListOrdersQuery)
+    }).parseAsync(data),
+    response: async (data) => await zListOrdersResponse.parseAsync(data)
+};
+
+/**
+ * Validators of `placeOrder` (`POST /orders`).
+ */
+export const placeOrderValidators: OperationValidators = {
+    operation: 'POST /orders',
+    request: async (data) => {
+        const request = data as {
+            headers: Headers;
+        };
+        return await z.object({
+            body: zPlaceOrderBody,
+            headers: zPlaceOrderHeaders,
+            path: z.optional(z.never()),
+            query: z.optional(z.never())
+        }).parseAsync({ ...request, headers: { 'Idempotency-Key': request.headers.get('Idempotency-Key') ?? undefined } });
+    },
+    response: async (data) => await zPlaceOrderResponse.parseAsync(data)
+};
+
+/**
+ * Validators of `getOrder` (`GET /orders/{orderId}`).
+ */
+export const getOrderValidators: OperationValidators = {
+    operation: 'GET /orders/{orderId}',
+    request: async (data) => await z.object({
+        body: z.optional(z.never()),
+        path: zGetOrderPath,
+        query: z.optional(z.never())
+    }).parseAsync(data),
+    response: async (data) => await zGetOrderResponse.parseAsync(data)
+};
+
+/**
+ * Validators of `cancelOrder` (`POST /orders/{orderId}/cancel`).
+ */
+export const cancelOrderValidators: OperationValidators = {
+    operation: 'POST /orders/{orderId}/cancel',
+    request: async (data) => await z.object({
+        body: z.optional(zCancelOrderBody),
+        path: zCancelOrderPath,
+        query: z.optional(z.never())
+    }).parseAsync(data),
+    response: async (data) => await zCancelOrderResponse.parseAsync(data)
+};
+
+/**
+ * Validators of `advanceOrderStatus` (`POST /orders/{orderId}/status`).
+ */
+export const advanceOrderStatusValidators: OperationValidators = {
+    operation: 'POST /orders/{orderId}/status',
+    request: async (data) => await z.object({
+        body: zAdvanceOrderStatusBody,
+        path: zAdvanceOrderStatusPath,
+        query: z.optional(z.never())
+    }).parseAsync(data),
+    response: async (data) => await zAdvanceOrderStatusResponse.parseAsync(data)
+};
+
+/**
+ * Validators of `listOrderPayments` (`GET /orders/{orderId}/payments`).
+ */
+export const listOrderPaymentsValidators: OperationValidators = {
+    operation: 'GET /orders/{orderId}/payments',
+    request: async (data) => await z.object({
+        body: z.optional(z.never()),
+        path: zListOrderPaymentsPath,
+        query: z.optional(z.never())
+    }).parseAsync(data),
+    response: async (data) => await zListOrderPaymentsResponse.parseAsync(data)
+};
+
+/**
+ * Validators of `payOrder` (`POST /orders/{orderId}/payments`).
+ */
+export const payOrderValidators: OperationValidators = {
+    operation: 'POST /orders/{orderId}/payments',
+    request: async (data) => {
+        const request = data as {
+            headers: Headers;
+        };
+        return await z.object({
+            body: zPayOrderBody,
+            headers: zPayOrderHeaders,
+            path: zPayOrderPath,
+            query: z.optional(z.never())
+        }).parseAsync({ ...request, headers: { 'Idempotency-Key': request.headers.get('Idempotency-Key') ?? undefined } });
+    },
+    response: async (data) => await zPayOrderResponse.parseAsync(data)
+};
+
+/**
+ * Validators of `listIngredients` (`GET /inventory/ingredients`).
+ */
+export const listIngredientsValidators: OperationValidators = {
+    operation: 'GET /inventory/ingredients',
+    request: async (data) => await z.object({
+        body: z.optional(z.never()),
+        path: z.optional(z.never()),
+        query: z.optional(z.never())
+    }).parseAsync(data),
+    response: async (data) => await zListIngredientsResponse.parseAsync(data)
+};
+
+/**
+ * Validators of `listStockAdjustments` (`GET /inventory/adjustments`).
+ */
+export const listStockAdjustmentsValidators: OperationValidators = {
+    operation: 'GET /inventory/adjustments',
+    request: async (data) => await z.object({
+        body: z.optional(z.never()),
+        path: z.optional(z.never()),
+        query: z.optional(zListStockAdjustmentsQuery)
+    }).parseAsync(data),
+    response: async (data) => await zListStockAdjustmentsResponse.parseAsync(data)
+};
+
+/**
+ * Validators of `recordStockAdjustment` (`POST /inventory/adjustments`).
+ */
+export const recordStockAdjustmentValidators: OperationValidators = {
+    operation: 'POST /inventory/adjustments',
+    request: async (data) => await z.object({
+        body: zRecordStockAdjustmentBody,
+        path: z.optional(z.never()),
+        query: z.optional(z.never())
+    }).parseAsync(data),
+    response: async (data) => await zRecordStockAdjustmentResponse.parseAsync(data)
+};
+
+/**
+ * Validators of `checkLiveness` (`GET /health/live`).
+ */
+export const checkLivenessValidators: OperationValidators = {
+    operation: 'GET /health/live',
+    request: async (data) => await z.object({
+        body: z.optional(z.never()),
+        path: z.optional(z.never()),
+        query: z.optional(z.never())
+    }).parseAsync(data),
+    response: async (data) => await zCheckLivenessResponse.parseAsync(data)
+};
+
+/**
+ * Validators of `checkReadiness` (`GET /health/ready`).
+ */
+export const checkReadinessValidators: OperationValidators = {
+    operation: 'GET /health/ready',
+    request: async (data) => await z.object({
+        body: z.optional(z.never()),
+        path: z.optional(z.never()),
+        query: z.optional(z.never())
+    }).parseAsync(data),
+    response: async (data) => await zCheckReadinessResponse.parseAsync(data)
+};
+
+/**
+ * Every operation's validators. A request validator receives the resolved request options
+ * (`headers` as `Headers`); both throw a zod error whose `issues` say what broke the contract.
+ */
+export const validators: ReadonlyArray<OperationValidators> = [
+    listMenuItemsValidators,
+    createMenuItemValidators,
+    retireMenuItemValidators,
+    getMenuItemValidators,
+    updateMenuItemValidators,
+    listToppingsValidators,
+    registerCustomerValidators,
+    issueTokenValidators,
+    getMeValidators,
+    listOrdersValidators,
+    placeOrderValidators,
+    getOrderValidators,
+    cancelOrderValidators,
+    advanceOrderStatusValidators,
+    listOrderPaymentsValidators,
+    payOrderValidators,
+    listIngredientsValidators,
+    listStockAdjustmentsValidators,
+    recordStockAdjustmentValidators,
+    checkLivenessValidators,
+    checkReadinessValidators
+];
