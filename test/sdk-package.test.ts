@@ -36,7 +36,7 @@ describe('the packed SDK', () => {
   beforeAll(async () => {
     project = await mkdtemp(path.join(tmpdir(), 'pizza-place-consumer-'));
     const { stdout } = await run('npm', ['pack', '--pack-destination', project, '--json'], { cwd: root });
-    const [{ filename }] = JSON.parse(stdout.slice(stdout.indexOf('['))) as Array<{ filename: string }>;
+    const [{ filename }] = JSON.parse(stdout.slice(stdout.indexOf('['))) as [{ filename: string }];
     await writeFile(path.join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
     await run('npm', ['install', path.join(project, filename), '--no-audit', '--no-fund', '--prefer-offline'], { cwd: project });
     await writeFile(path.join(project, 'main.ts'), program);
