@@ -1,6 +1,5 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { Scalar } from '@scalar/hono-api-reference';
-import { cors } from 'hono/cors';
 import { secureHeaders } from 'hono/secure-headers';
 import { registerHandlers } from '../generated/hono.gen.ts';
 import { createAccountHandlers } from './accounts/account-handlers.ts';
@@ -12,6 +11,7 @@ import { createInventoryHandlers } from './inventory/inventory-handlers.ts';
 import { createMenuHandlers } from './menu/menu-handlers.ts';
 import { authenticate } from './middleware/authenticate.ts';
 import { compression } from './middleware/compression.ts';
+import { cors } from './middleware/cors.ts';
 import { rateLimit } from './middleware/rate-limit.ts';
 import { bodyLimit, requestBody } from './middleware/request-body.ts';
 import { requestId } from './middleware/request-id.ts';
@@ -37,11 +37,11 @@ export function createApp(deps: AppDependencies): OpenAPIHono<AppEnv> {
   app.use(secureHeaders());
   app.use(
     cors({
-      origin: (origin) => (config.corsOrigins.includes(origin) ? origin : null),
+      origins: config.corsOrigins,
       allowMethods: ['GET', 'POST', 'PATCH', 'DELETE'],
       allowHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'If-None-Match', 'X-Request-Id'],
       exposeHeaders: exposedHeaders,
-      maxAge: 600,
+      maxAgeSeconds: 600,
     }),
   );
   app.use(bodyLimit({ maxBytes: config.bodyLimitBytes }));

@@ -1,4 +1,5 @@
 import type { RouteConfig } from '@hono/zod-openapi';
+import type { Context } from 'hono';
 import { routes } from '../../generated/hono.gen.ts';
 
 export type OperationId = keyof typeof routes;
@@ -50,6 +51,17 @@ const operations: ReadonlyArray<Operation & { pattern: RegExp }> = Object.entrie
 export function findOperation(method: string, path: string): Operation | undefined {
   const lookupMethod = method === 'HEAD' ? 'GET' : method;
   return operations.find((operation) => operation.method === lookupMethod && operation.pattern.test(path));
+}
+
+const operationsOfRequests = new WeakMap<Request, Operation | undefined>();
+
+/** {@link findOperation} for the request of `c`, looked up once however many middleware ask. */
+export function operationOf(c: Context): Operation | undefined {
+  const request = c.req.raw;
+  if (operationsOfRequests.has(request)) return operationsOfRequests.get(request);
+  const operation = findOperation(c.req.method, c.req.path);
+  operationsOfRequests.set(request, operation);
+  return operation;
 }
 
 /** The methods the contract offers on a path; empty when the path is unknown. */

@@ -1,6 +1,6 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../app-env.ts';
-import { findOperation, type OperationId } from '../http/operations.ts';
+import { operationOf, type OperationId } from '../http/operations.ts';
 import { problem, respondWithProblem } from '../problem.ts';
 
 export interface RateLimitPolicy {
@@ -57,7 +57,7 @@ export function rateLimit(options: RateLimitOptions): MiddlewareHandler<AppEnv> 
     Math.max(...[defaultPolicy, ...Object.values(operationPolicies)].map((policy) => policy?.windowSeconds ?? 60)) * 1000;
 
   return async function rateLimitMiddleware(c, next) {
-    const operation = findOperation(c.req.method, c.req.path);
+    const operation = operationOf(c);
     if (!operation || !(429 in operation.route.responses)) return next();
     const policy = operationPolicies[operation.id] ?? defaultPolicy;
     const windowMs = (policy.windowSeconds ?? 60) * 1000;

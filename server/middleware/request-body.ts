@@ -1,7 +1,7 @@
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import { bodyLimit as honoBodyLimit } from 'hono/body-limit';
 import type { AppEnv } from '../app-env.ts';
-import { findOperation } from '../http/operations.ts';
+import { operationOf } from '../http/operations.ts';
 import { problem, respondWithProblem } from '../problem.ts';
 
 export interface BodyLimitOptions {
@@ -12,25 +12,31 @@ export interface BodyLimitOptions {
 /** Answers `413 content-too-large` for a body over `maxBytes`, whether or not it declares its length. */
 export function bodyLimit(options: BodyLimitOptions): MiddlewareHandler<AppEnv> {
   const { maxBytes } = options;
-  const limit = honoBodyLimit({
-    maxSize: maxBytes,
-    onError: (c) => {
-      const declared = Number(c.req.header('Content-Length'));
-      const size = Number.isInteger(declared) && declared > maxBytes ? `is ${declared} bytes` : `is larger than ${maxBytes} bytes`;
-      return respondWithProblem(
-        c,
-        problem({
-          type: 'content-too-large',
-          title: 'Request body too large',
-          status: 413,
-          detail: `The request body ${size}; at most ${maxBytes} are accepted.`,
-          instance: c.req.path,
-        }),
-      );
-    },
-  });
+  const tooLarge = (c: Context<AppEnv>) => {
+    const declared = Number(c.req.header('Content-Length'));
+    const size = Number.isInteger(declared) && declared > maxBytes ? `is ${declared} bytes` : `is larger than ${maxBytes} bytes`;
+    return respondWithProblem(
+      c,
+      problem({
+        type: 'content-too-large',
+        title: 'Request body too large',
+        status: 413,
+        detail: `The request body ${size}; at most ${maxBytes} are accepted.`,
+        instance: c.req.path,
+      }),
+    );
+  };
+  const countingLimit = honoBodyLimit({ maxSize: maxBytes, onError: tooLarge });
+  // Asking for `c.req.raw.body` makes @hono/node-server build a full web Request (with an AbortController
+  // and a stream over the socket), which costs more than the rest of a small request. A GET or HEAD has no
+  // body, and a declared length can be checked from the header alone; only a chunked body is counted as it streams.
   return async function bodyLimitMiddleware(c, next) {
-    return limit(c, next);
+    if (c.req.method === 'GET' || c.req.method === 'HEAD') return next();
+    const declared = c.req.header('Content-Length');
+    if (declared !== undefined && c.req.header('Transfer-Encoding') === undefined) {
+      return Number.parseInt(declared, 10) > maxBytes ? tooLarge(c) : next();
+    }
+    return countingLimit(c, next);
   };
 }
 
@@ -51,7 +57,7 @@ function describeJsonError(error: unknown): string {
  */
 export function requestBody(): MiddlewareHandler<AppEnv> {
   return async function requestBodyMiddleware(c, next) {
-    const operation = findOperation(c.req.method, c.req.path);
+    const operation = operationOf(c);
     if (!operation || operation.requestMediaTypes.length === 0) return next();
     const contentType = c.req.header('Content-Type');
     if (contentType === undefined && (c.req.raw.body === null || (await c.req.text()).length === 0)) return next();

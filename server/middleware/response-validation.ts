@@ -1,7 +1,7 @@
 import type { MiddlewareHandler } from 'hono';
 import type { z } from 'zod';
 import type { AppEnv } from '../app-env.ts';
-import { findOperation } from '../http/operations.ts';
+import { operationOf } from '../http/operations.ts';
 import { problem, problemMediaType } from '../problem.ts';
 
 export interface ResponseValidationOptions {
@@ -44,7 +44,7 @@ export function responseValidation(options: ResponseValidationOptions = {}): Mid
   return async function responseValidationMiddleware(c, next) {
     await next();
     if (!enabled) return;
-    const operation = findOperation(c.req.method, c.req.path);
+    const operation = operationOf(c);
     if (!operation) return;
     const declared = operation.route.responses[c.res.status] as DeclaredResponse | undefined;
     const violation = await findViolation(c.res, declared);
