@@ -1,7 +1,7 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../app-env.ts';
-import { verifyAccessToken, type JwtConfig } from '../auth/jwt.ts';
-import { findOperation } from '../http/operations.ts';
+import { cachingTokenVerifier, type JwtConfig } from '../auth/jwt.ts';
+import { operationOf } from '../http/operations.ts';
 import { problem, respondWithProblem } from '../problem.ts';
 
 export interface AuthenticateOptions {
@@ -19,6 +19,7 @@ const bearer = /^Bearer[ ]+([^ ]+)[ ]*$/i;
  */
 export function authenticate(options: AuthenticateOptions): MiddlewareHandler<AppEnv> {
   const { jwt, realm = 'pizza-place' } = options;
+  const verifyAccessToken = cachingTokenVerifier(jwt);
 
   function unauthorized(c: Context<AppEnv>, detail: string, error?: 'invalid_token' | 'invalid_request') {
     c.header('WWW-Authenticate', `Bearer realm="${realm}"${error ? `, error="${error}"` : ''}`);
@@ -27,13 +28,13 @@ export function authenticate(options: AuthenticateOptions): MiddlewareHandler<Ap
 
   return async function authenticateMiddleware(c, next) {
     c.set('user', undefined);
-    const operation = findOperation(c.req.method, c.req.path);
+    const operation = operationOf(c);
     if (!operation || operation.access.kind === 'public') return next();
     const authorization = c.req.header('Authorization');
     if (authorization === undefined) return unauthorized(c, 'Sign in and send the access token as Authorization: Bearer <token>.');
     const token = bearer.exec(authorization)?.[1];
     if (token === undefined) return unauthorized(c, 'The Authorization header must be Bearer <token>.', 'invalid_request');
-    const verification = verifyAccessToken(token, jwt);
+    const verification = verifyAccessToken(token);
     if (!verification.ok) {
       return unauthorized(
         c,
