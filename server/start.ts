@@ -9,7 +9,7 @@ import type { Config } from './config.ts';
 import { createDatabase } from './db/database.ts';
 import { migrateToLatest } from './db/migrator.ts';
 import { seedDatabase } from './db/seed.ts';
-import { createLogger } from './http/logger.ts';
+import { createLogger, flushLogger } from './http/logger.ts';
 
 export interface RunningServer {
   /** Where the server answers, e.g. `http://localhost:8080`. */
@@ -17,7 +17,8 @@ export interface RunningServer {
   logger: Logger;
   /**
    * Stops accepting connections, lets requests in flight finish (at most `config.shutdownTimeoutMs`,
-   * then the remaining connections are cut), then closes the database. Calling it again returns the same promise.
+   * then the remaining connections are cut), then closes the database and writes out the buffered log lines.
+   * Calling it again returns the same promise.
    */
   close(): Promise<void>;
 }
@@ -83,6 +84,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
         });
       });
       await database.close();
+      await flushLogger(logger);
     })();
     return closing;
   }
