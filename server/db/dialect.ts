@@ -11,7 +11,17 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { PostgresAdapter, PostgresDialect, SqliteDialect, sql, type Dialect, type Kysely, type RawBuilder, type SelectQueryBuilder } from 'kysely';
+import {
+  PostgresAdapter,
+  PostgresDialect,
+  SqliteDialect,
+  sql,
+  type Dialect,
+  type Kysely,
+  type RawBuilder,
+  type SelectQueryBuilder,
+  type SqliteDatabase,
+} from 'kysely';
 import pg from 'pg';
 import type { DatabaseConfig } from '../config.ts';
 import type { Database } from './tables.ts';
@@ -59,7 +69,33 @@ export function createDialect(config: DatabaseConfig): { name: DialectName; dial
   database.pragma('synchronous = NORMAL');
   database.pragma('busy_timeout = 5000');
   database.pragma('foreign_keys = ON');
-  return { name: 'sqlite', dialect: new SqliteDialect({ database }) };
+  return { name: 'sqlite', dialect: new SqliteDialect({ database: withStatementCache(database) }) };
+}
+
+/** How many prepared statements a SQLite database keeps; the app's queries come in far fewer shapes. */
+const STATEMENT_CACHE_SIZE = 500;
+
+/**
+ * Kysely prepares every query it runs anew, and preparing costs as much as running a small query. The SQL
+ * of a query shape is the same each time (values are bound parameters), so each text is prepared once and
+ * the statement reused, least recently used dropped first. Reuse is safe because Kysely runs a SQLite
+ * database's queries one at a time over its single connection.
+ */
+function withStatementCache(database: SQLite.Database): SqliteDatabase {
+  const statements = new Map<string, SQLite.Statement>();
+  return {
+    close: () => database.close(),
+    prepare(text) {
+      let statement = statements.get(text);
+      if (statement) statements.delete(text);
+      else {
+        statement = database.prepare(text);
+        if (statements.size >= STATEMENT_CACHE_SIZE) statements.delete(statements.keys().next().value!);
+      }
+      statements.set(text, statement);
+      return statement;
+    },
+  };
 }
 
 /** Which dialect a `Kysely` instance or transaction talks to. */
