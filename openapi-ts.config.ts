@@ -3,8 +3,10 @@ import { defineConfig, type UserConfig } from '@hey-api/openapi-ts';
 import { defineConfig as hono } from './codegen/hono/index.ts';
 import { defineConfig as validators } from './codegen/validators/index.ts';
 import { headersAwareRequestValidator } from './codegen/zod-request-validator.ts';
+import { strictObjects } from './codegen/zod-strict-objects.ts';
 
-const zodRequestResolvers = { '~resolvers': { validator: { request: headersAwareRequestValidator } } } as const;
+const zodResolvers = { '~resolvers': { object: strictObjects } } as const;
+const zodRequestResolvers = { '~resolvers': { object: strictObjects, validator: { request: headersAwareRequestValidator } } } as const;
 
 /**
  * Generation settings shared by `npm run generate` and the codegen tests, which use their own specs.
@@ -22,7 +24,7 @@ export function generationConfig(input: string, output: string): UserConfig[] {
     {
       ...common,
       output: { path: output, clean: false },
-      plugins: ['@hey-api/typescript', { name: 'zod', compatibilityVersion: 4 }, hono()],
+      plugins: ['@hey-api/typescript', { name: 'zod', compatibilityVersion: 4, ...zodResolvers }, hono()],
     },
     {
       ...common,

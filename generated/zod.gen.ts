@@ -5,7 +5,7 @@ import * as z from 'zod';
 /**
  * An amount of money in minor units (cents) of a currency.
  */
-export const zMoney = z.object({
+export const zMoney = z.strictObject({
     amount: z.int().gte(0).lte(100000000),
     currency: z.string().max(3).regex(/^[A-Z]{3}$/)
 });
@@ -48,7 +48,7 @@ export const zDietaryTags = z.array(zDietaryTag).max(4);
 /**
  * One size an item is offered in, and its price.
  */
-export const zMenuItemSize = z.object({
+export const zMenuItemSize = z.strictObject({
     size: zItemSize,
     price: zMoney
 });
@@ -76,7 +76,7 @@ export const zMenuItem = z.object({
 /**
  * A new menu item.
  */
-export const zMenuItemInput = z.object({
+export const zMenuItemInput = z.strictObject({
     name: z.string().min(1).max(80).regex(/^[^\x00-\x1F\x7F]*$/),
     description: z.string().max(500).regex(/^[^\x00-\x1F\x7F]*$/),
     category: zMenuCategory,
@@ -87,7 +87,7 @@ export const zMenuItemInput = z.object({
 /**
  * Changes to a menu item; fields left out keep their value. At least one field is required.
  */
-export const zMenuItemPatch = z.object({
+export const zMenuItemPatch = z.strictObject({
     name: z.string().min(1).max(80).regex(/^[^\x00-\x1F\x7F]*$/).optional(),
     description: z.string().max(500).regex(/^[^\x00-\x1F\x7F]*$/).optional(),
     sizes: zMenuItemSizes.optional(),
@@ -133,7 +133,7 @@ export const zAccount = z.object({
 /**
  * The details of a new customer account.
  */
-export const zRegisterCustomerRequest = z.object({
+export const zRegisterCustomerRequest = z.strictObject({
     email: z.email().max(254),
     name: z.string().min(1).max(100).regex(/^[^\x00-\x1F\x7F]*$/)
 });
@@ -141,7 +141,7 @@ export const zRegisterCustomerRequest = z.object({
 /**
  * The credentials to sign in with.
  */
-export const zTokenRequest = z.object({
+export const zTokenRequest = z.strictObject({
     email: z.email().max(254)
 });
 
@@ -176,7 +176,7 @@ export const zOrderStatus = z.enum([
 /**
  * One line of a new order.
  */
-export const zOrderLineInput = z.object({
+export const zOrderLineInput = z.strictObject({
     itemId: z.string().max(44).regex(/^[a-z]{3}_[A-Za-z0-9]{8,40}$/),
     size: zItemSize,
     quantity: z.int().gte(1).lte(20),
@@ -199,7 +199,7 @@ export const zOrderLine = z.object({
 /**
  * A delivery address within the delivery area.
  */
-export const zAddress = z.object({
+export const zAddress = z.strictObject({
     line1: z.string().min(1).max(120).regex(/^[^\x00-\x1F\x7F]*$/),
     line2: z.string().max(120).regex(/^[^\x00-\x1F\x7F]*$/).optional(),
     city: z.string().min(1).max(80).regex(/^[^\x00-\x1F\x7F]*$/),
@@ -210,7 +210,7 @@ export const zAddress = z.object({
 /**
  * Deliver the order to an address, for a delivery fee.
  */
-export const zDeliveryFulfilment = z.object({
+export const zDeliveryFulfilment = z.strictObject({
     type: z.literal('delivery'),
     address: zAddress
 });
@@ -218,7 +218,7 @@ export const zDeliveryFulfilment = z.object({
 /**
  * The customer collects the order at the counter.
  */
-export const zPickupFulfilment = z.object({
+export const zPickupFulfilment = z.strictObject({
     type: z.literal('pickup')
 });
 
@@ -237,7 +237,7 @@ export const zFulfilment = z.union([
 /**
  * A new order.
  */
-export const zPlaceOrderRequest = z.object({
+export const zPlaceOrderRequest = z.strictObject({
     lines: z.array(zOrderLineInput).min(1).max(30),
     fulfilment: zFulfilment,
     notes: z.string().max(500).regex(/^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$/).optional()
@@ -272,14 +272,14 @@ export const zOrderPage = z.object({
 /**
  * Why the order is being cancelled.
  */
-export const zCancelOrderRequest = z.object({
+export const zCancelOrderRequest = z.strictObject({
     reason: z.string().max(500).regex(/^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$/).optional()
 });
 
 /**
  * The status to move the order to.
  */
-export const zAdvanceOrderStatusRequest = z.object({
+export const zAdvanceOrderStatusRequest = z.strictObject({
     status: z.enum([
         'preparing',
         'baking',
@@ -293,7 +293,7 @@ export const zAdvanceOrderStatusRequest = z.object({
 /**
  * The card to charge the order's total to.
  */
-export const zPayOrderRequest = z.object({
+export const zPayOrderRequest = z.strictObject({
     paymentMethodToken: z.string().min(5).max(64).regex(/^tok_[A-Za-z0-9]{1,60}$/)
 });
 
@@ -375,7 +375,7 @@ export const zStockAdjustmentReason = z.enum([
 /**
  * A change to an ingredient's stock.
  */
-export const zStockAdjustmentInput = z.object({
+export const zStockAdjustmentInput = z.strictObject({
     ingredientId: z.string().max(44).regex(/^[a-z]{3}_[A-Za-z0-9]{8,40}$/),
     delta: z.int().gte(-1000000).lte(1000000),
     reason: zStockAdjustmentReason,
@@ -533,7 +533,7 @@ export const zAccountWritable = z.object({
 /**
  * The details of a new customer account.
  */
-export const zRegisterCustomerRequestWritable = z.object({
+export const zRegisterCustomerRequestWritable = z.strictObject({
     email: z.email().max(254),
     password: z.string().min(12).max(128),
     name: z.string().min(1).max(100).regex(/^[^\x00-\x1F\x7F]*$/)
@@ -542,7 +542,7 @@ export const zRegisterCustomerRequestWritable = z.object({
 /**
  * The credentials to sign in with.
  */
-export const zTokenRequestWritable = z.object({
+export const zTokenRequestWritable = z.strictObject({
     email: z.email().max(254),
     password: z.string().min(1).max(128)
 });

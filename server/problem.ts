@@ -67,7 +67,7 @@ export function validationProblem(
   instance?: string,
 ): ValidationProblem<400 | 422> {
   const root = pointerRoots[target];
-  const errors = error.issues.flatMap(closestIssues).map((issue) => validationError(root, issue));
+  const errors = error.issues.flatMap(closestIssues).flatMap((issue) => validationErrors(root, issue));
   const detail = `The request has ${errors.length} ${errors.length === 1 ? 'problem' : 'problems'}.`;
   const fields =
     root === 'body'
@@ -119,13 +119,17 @@ function closestIssues(issue: z.core.$ZodIssue): Array<z.core.$ZodIssue> {
   return [{ ...first, values: [...new Set(values)] }];
 }
 
-function validationError(root: string, issue: z.core.$ZodIssue): ValidationError {
+function validationErrors(root: string, issue: z.core.$ZodIssue): ValidationError[] {
   const path = issue.path.map(String);
   if (isMissing(issue)) {
     const property = path.pop();
-    return { pointer: toPointer(root, path), detail: `Must have the property ${property}.` };
+    return [{ pointer: toPointer(root, path), detail: `Must have the property ${property}.` }];
   }
-  return { pointer: toPointer(root, path), detail: describe(issue) };
+  if (issue.code === 'unrecognized_keys') {
+    // Pointing at each unknown property tells the client exactly what to remove.
+    return issue.keys.map((key) => ({ pointer: toPointer(root, [...path, key]), detail: `Is not a property of this request (${key}); remove it.` }));
+  }
+  return [{ pointer: toPointer(root, path), detail: describe(issue) }];
 }
 
 function toPointer(root: string, path: Array<string>): string {
@@ -170,8 +174,6 @@ function describe(issue: z.core.$ZodIssue): string {
     }
     case 'not_multiple_of':
       return `Must be a multiple of ${issue.divisor}.`;
-    case 'unrecognized_keys':
-      return `Must not have the ${issue.keys.length === 1 ? 'property' : 'properties'} ${issue.keys.join(', ')}.`;
     default:
       return issue.message;
   }
