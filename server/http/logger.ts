@@ -2,25 +2,36 @@ import pino, { type DestinationStream, type Logger } from 'pino';
 import type { Config } from '../config.ts';
 
 /**
- * Paths censored wherever they appear in a log line. Request logs hold only method, path and status,
- * so this is the second line of defence against a careless `logger.info({ body })`.
+ * Members censored wherever they appear in a log line, to four levels deep, whatever their case. Request logs
+ * hold only method, path and status, so this is the second line of defence against a careless
+ * `logger.info({ body })`. Checked by a walk over the logged object rather than pino's `redact` paths: with
+ * wildcards those cost about 10 µs per line, as much as the rest of logging together.
  */
-const redactedPaths = [
-  'password',
-  'accessToken',
-  'token',
-  'authorization',
-  'Authorization',
-  'headers.authorization',
-  'headers.cookie',
-  '*.password',
-  '*.accessToken',
-  '*.token',
-  '*.authorization',
-  '*.Authorization',
-  '*.headers.authorization',
-  '*.headers.cookie',
-];
+const secretKeys = new Set(['password', 'accesstoken', 'token', 'authorization', 'cookie']);
+const CENSOR = '[redacted]';
+const CENSOR_DEPTH = 4;
+
+/** A copy of `value` with the same prototype and own properties (an Error keeps its message and stack). */
+function shallowCopy(value: object): Record<string, unknown> {
+  if (Array.isArray(value)) return [...value] as unknown as Record<string, unknown>;
+  return Object.defineProperties(Object.create(Object.getPrototypeOf(value) as object | null), Object.getOwnPropertyDescriptors(value));
+}
+
+/** `value` with every secret member censored; copied only along the paths where something was. */
+function censorSecrets<T>(value: T, depth = 0): T {
+  if (depth >= CENSOR_DEPTH || typeof value !== 'object' || value === null) return value;
+  let copy: Record<string, unknown> | undefined;
+  for (const key of Object.keys(value)) {
+    const member = (value as Record<string, unknown>)[key];
+    if (member === undefined) continue;
+    const censored = secretKeys.has(key.toLowerCase()) ? CENSOR : censorSecrets(member, depth + 1);
+    if (censored !== member) {
+      copy ??= shallowCopy(value);
+      copy[key] = censored;
+    }
+  }
+  return (copy ?? value) as T;
+}
 
 /** Lines are written once this many bytes are waiting, or after {@link LOG_FLUSH_INTERVAL_MS}, whichever comes first. */
 const LOG_BUFFER_BYTES = 4096;
@@ -36,13 +47,19 @@ export function createLogger(config: Pick<Config, 'logLevel'>, destination?: Des
   const options = {
     level: config.logLevel,
     base: undefined,
-    redact: { paths: redactedPaths, censor: '[redacted]' },
+    formatters: { log: censorSecrets<Record<string, unknown>> },
     timestamp: pino.stdTimeFunctions.isoTime,
   };
-  return pino(
+  const logger = pino(
     options,
     destination ?? pino.destination({ dest: 1, sync: false, minLength: LOG_BUFFER_BYTES, periodicFlush: LOG_FLUSH_INTERVAL_MS }),
   );
+  // pino's bindings formatter sees only the root's bindings, not a child's; children inherit this `child`, so theirs are censored too.
+  const { child } = logger;
+  logger.child = function censoringChild(this: Logger, bindings: pino.Bindings, childOptions?: pino.ChildLoggerOptions) {
+    return Reflect.apply(child, this, [censorSecrets(bindings), childOptions]) as Logger;
+  } as unknown as Logger['child'];
+  return logger;
 }
 
 /** Waits until every line logged so far has been written. */
