@@ -1,8 +1,9 @@
+import type { Context, TypedResponse } from 'hono';
 import type { Handlers } from '../../generated/hono.gen.ts';
 import type { AppDependencies, AppEnv } from '../app-env.ts';
 import { problem, respondWithProblem, type ValidationError } from '../problem.ts';
 import { ifNoneMatchMatches } from './etag.ts';
-import { createMenuItem, menuSnapshot, retireMenuItem, updateMenuItem } from './menu-service.ts';
+import { createMenuItem, menuSnapshot, retireMenuItem, updateMenuItem, type Representation } from './menu-service.ts';
 
 type MenuHandlers = Pick<
   Handlers<AppEnv>,
@@ -24,30 +25,37 @@ function invalidMenuItem(errors: ValidationError[], instance: string) {
   });
 }
 
+/**
+ * Sends a cached representation as it was serialised, so `c.json` does not stringify the menu on every
+ * request. The body is `JSON.stringify` of a `T`, which is what the typed response says.
+ */
+function sendRepresentation<T>(c: Context, { json, etag }: Representation<T>) {
+  return c.body(json, 200, { 'Content-Type': 'application/json', ETag: etag }) as unknown as Response & TypedResponse<T, 200, 'json'>;
+}
+
 export function createMenuHandlers({ db, config }: AppDependencies): MenuHandlers {
   const { currency } = config.pricing;
 
   return {
     listMenuItems: async (c) => {
       const { category } = c.req.valid('query');
-      const { body, etag } = (await menuSnapshot(db, currency)).lists.get(category ?? 'all')!;
-      if (ifNoneMatchMatches(c.req.valid('header')['if-none-match'], etag)) return c.body(null, 304, { ETag: etag });
-      return c.json(body, 200, { ETag: etag });
+      const representation = (await menuSnapshot(db, currency)).lists.get(category ?? 'all')!;
+      if (ifNoneMatchMatches(c.req.valid('header')['if-none-match'], representation.etag)) return c.body(null, 304, { ETag: representation.etag });
+      return sendRepresentation(c, representation);
     },
 
     getMenuItem: async (c) => {
       const { itemId } = c.req.valid('param');
       const representation = (await menuSnapshot(db, currency)).items.get(itemId);
       if (!representation) return respondWithProblem(c, itemNotFound(itemId, c.req.path));
-      const { body, etag } = representation;
-      if (ifNoneMatchMatches(c.req.valid('header')['if-none-match'], etag)) return c.body(null, 304, { ETag: etag });
-      return c.json(body, 200, { ETag: etag });
+      if (ifNoneMatchMatches(c.req.valid('header')['if-none-match'], representation.etag)) return c.body(null, 304, { ETag: representation.etag });
+      return sendRepresentation(c, representation);
     },
 
     listToppings: async (c) => {
-      const { body, etag } = (await menuSnapshot(db, currency)).toppings;
-      if (ifNoneMatchMatches(c.req.valid('header')['if-none-match'], etag)) return c.body(null, 304, { ETag: etag });
-      return c.json(body, 200, { ETag: etag });
+      const representation = (await menuSnapshot(db, currency)).toppings;
+      if (ifNoneMatchMatches(c.req.valid('header')['if-none-match'], representation.etag)) return c.body(null, 304, { ETag: representation.etag });
+      return sendRepresentation(c, representation);
     },
 
     createMenuItem: async (c) => {

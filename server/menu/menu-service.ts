@@ -26,9 +26,11 @@ import {
   type MenuItemSizeRow,
 } from './menu-repository.ts';
 
-/** A response body together with its strong `ETag`. */
+/** A response body, serialised once, together with its strong `ETag`. */
 export interface Representation<T> {
   body: T;
+  /** `body` as JSON: the bytes sent, so that a cached menu is not serialised again for every request. */
+  json: string;
   etag: string;
 }
 
@@ -172,7 +174,8 @@ function byName(a: { name: string; id: string }, b: { name: string; id: string }
 }
 
 function represent<T>(body: T): Representation<T> {
-  return { body, etag: etagOf(body) };
+  const json = JSON.stringify(body);
+  return { body, json, etag: etagOf(json) };
 }
 
 /** What is wrong with a set of sizes for an item of `category`, each error pointing into the request body. */
