@@ -1,11 +1,12 @@
 /**
  * `npm run bench`: loads the real server over loopback with autocannon and compares it with a bare
  * `node:http` server answering the same menu bytes. Runs on an empty database, then on one holding
- * 100,000 orders. Prints requests/s, p50/p99 latency, the server's resident memory, and each figure's
- * ratio to bare `node:http`.
+ * 100,000 orders. Prints requests/s, p50/p99 latency, the server's CPU time per request and resident
+ * memory, and each figure's ratio to bare `node:http`.
  *
- * Each server runs in its own process; the load generator runs in this one. Settings:
- * BENCH_SECONDS (10 per scenario), BENCH_CONNECTIONS (50), BENCH_ORDERS (100000).
+ * Each server runs in its own process; the load generator runs in this one. Each scenario is first run
+ * unmeasured for BENCH_WARMUP_SECONDS (2). Settings: BENCH_SECONDS (10 per scenario), BENCH_CONNECTIONS (50),
+ * BENCH_ORDERS (100000).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -21,6 +22,7 @@ import { seedDatabase, seededIds } from '../server/db/seed.ts';
 import { freePort } from '../test/support/free-port.ts';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
+const warmUpSeconds = Number(process.env.BENCH_WARMUP_SECONDS ?? 2);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const bulkOrders = Number(process.env.BENCH_ORDERS ?? 100_000);
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -48,6 +50,8 @@ interface Figures {
   errors: number;
   non2xx: number;
   rssMb: number;
+  /** Server CPU time (user + system) per answered request: unlike req/s, barely moved by other load on the machine. */
+  cpuPerRequestUs: number;
 }
 
 async function main() {
@@ -166,13 +170,12 @@ async function measure(): Promise<Figures[]> {
 
 async function load(label: string, url: string, options: Partial<autocannon.Options> & { setupRequest?: (r: autocannon.Request) => autocannon.Request }, target: ChildProcess): Promise<Figures> {
   const { setupRequest, ...rest } = options;
-  const result = await autocannon({
-    url,
-    connections,
-    duration: seconds,
-    ...rest,
-    ...(setupRequest && { requests: [{ setupRequest }] }),
-  });
+  const run = (duration: number) =>
+    autocannon({ url, connections, duration, ...rest, ...(setupRequest && { requests: [{ setupRequest }] }) });
+  // Unmeasured first, so the figures are of code the JIT has optimised rather than of its warm-up.
+  if (warmUpSeconds > 0) await run(warmUpSeconds);
+  const cpuBefore = cpuMilliseconds(target);
+  const result = await run(seconds);
   return {
     label,
     requestsPerSecond: result.requests.average,
@@ -181,7 +184,15 @@ async function load(label: string, url: string, options: Partial<autocannon.Opti
     errors: result.errors + result.timeouts,
     non2xx: result.non2xx,
     rssMb: residentMegabytes(target),
+    cpuPerRequestUs: ((cpuMilliseconds(target) - cpuBefore) * 1000) / Math.max(1, result.requests.total),
   };
+}
+
+/** User plus system CPU time the process has used, in milliseconds (`/proc/<pid>/stat`, clock ticks of 10 ms). */
+function cpuMilliseconds(child: ChildProcess): number {
+  const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  // utime and stime are fields 14 and 15 of stat; the split above starts at field 3.
+  return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
 function residentMegabytes(child: ChildProcess): number {
@@ -243,7 +254,7 @@ function stop(child: ChildProcess): Promise<void> {
 }
 
 function printTable(rows: Array<{ database: string; figures: Figures[] }>) {
-  const header = ['database', 'scenario', 'req/s', 'ratio', 'p50 ms', 'p99 ms', 'RSS MB', 'errors', 'non-2xx'];
+  const header = ['database', 'scenario', 'req/s', 'ratio', 'p50 ms', 'p99 ms', 'CPU µs/req', 'RSS MB', 'errors', 'non-2xx'];
   const lines = [header];
   const empty = rows[0]!.figures;
   for (const { database, figures } of rows) {
@@ -257,6 +268,7 @@ function printTable(rows: Array<{ database: string; figures: Figures[] }>) {
         `${(f.requestsPerSecond / bare).toFixed(2)}×`,
         String(f.p50),
         String(f.p99),
+        f.cpuPerRequestUs.toFixed(0),
         f.rssMb.toFixed(0),
         String(f.errors),
         String(f.non2xx),
