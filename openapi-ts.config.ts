@@ -13,8 +13,10 @@ const zodRequestResolvers = { '~resolvers': { object: strictObjects, validator: 
  * Three outputs from one spec, run in parallel (so the outer one must not clean the inner ones):
  *
  * - `output/`: the server's types, full zod v4 schemas (zod-openapi needs them) and Hono routes;
- * - `output/sdk/`: the fetch client, types and operation functions, with no validators, so an
- *   app that does not opt into validation bundles no zod at all;
+ * - `output/sdk/`: the types and operation functions, with no validators, so an app that does not
+ *   opt into validation bundles no zod at all. The operation functions take their client (the SDK's
+ *   own, `sdk/client.ts`) from the call and have no default instance; hey-api's fetch client runtime
+ *   is generated for its types only and stays out of a bundle;
  * - `output/sdk-validation/`: `zod/mini` schemas and one table of per-operation validators, what
  *   the SDK's `validation` entry hands to a client that opts in (`zod/mini` is ~⅓ of full zod).
  */
@@ -29,7 +31,7 @@ export function generationConfig(input: string, output: string): UserConfig[] {
     {
       ...common,
       output: { path: `${output}/sdk` },
-      plugins: ['@hey-api/client-fetch', '@hey-api/typescript', '@hey-api/sdk'],
+      plugins: ['@hey-api/client-fetch', '@hey-api/typescript', { name: '@hey-api/sdk', client: false }],
     },
     {
       ...common,

@@ -1,6 +1,5 @@
-import { createClient, createConfig, type Client, type RequestOptions } from '../generated/sdk/client/index.ts';
 import type { Problem } from '../generated/sdk/types.gen.ts';
-import { ContractError, ProblemError, type ContractIssue } from './errors.ts';
+import { ContractError, PizzaPlaceError, ProblemError, type ContractIssue } from './errors.ts';
 import { abortFailure, deadlineSignal, defaultRetryPolicy, fetchWithRetries, type RetryPolicy } from './retry.ts';
 
 /**
@@ -81,8 +80,31 @@ export interface PizzaPlaceClientOptions extends RetryPolicy {
   validation?: Iterable<OperationValidators>;
 }
 
-/** A configured client; pass it as `{ client }` to any operation function. */
-export type PizzaPlaceClient = Client;
+/**
+ * What a generated operation function hands its client: the route and security the contract gives the
+ * operation, with the caller's options spread over them.
+ */
+export interface OperationCall extends CallPolicy {
+  /** The path template, e.g. `'/orders/{orderId}'`. */
+  url: string;
+  /** Present on the operations the contract secures: they get the token. */
+  security?: ReadonlyArray<unknown>;
+  path?: Record<string, unknown>;
+  query?: Record<string, unknown>;
+  headers?: Record<string, unknown>;
+  body?: unknown;
+  signal?: AbortSignal | null;
+  throwOnError?: boolean;
+}
+
+/** The HTTP methods of the contract's operations. */
+type Method = 'delete' | 'get' | 'patch' | 'post';
+
+/**
+ * A configured client; pass it as `{ client }` to any operation function. Its methods are what the
+ * generated operation functions call; an app calls the operation functions instead.
+ */
+export type PizzaPlaceClient = { readonly [M in Method]: (call: OperationCall) => Promise<unknown> };
 
 /**
  * The operations that change state and carry an `Idempotency-Key` (the contract's `IdempotencyKey`
@@ -117,93 +139,96 @@ export function createPizzaPlaceClient(options: PizzaPlaceClientOptions): PizzaP
   const { baseUrl, token, fetch: customFetch, validation, ...policy } = options;
   const defaults = { ...defaultRetryPolicy, ...definedOnly(policy) };
   const validatorsOf = new Map([...(validation ?? [])].map((validators) => [validators.operation, validators]));
-  const base = createClient(
-    createConfig({ baseUrl, ...(token !== undefined && { auth: typeof token === 'function' ? () => token() : token }) }),
-  );
 
-  const request = async (call: RequestOptions & CallPolicy & Required<Pick<RequestOptions, 'method'>>) => {
-    const operation = `${call.method.toUpperCase()} ${call.url}`;
+  const request = async (method: string, call: OperationCall) => {
+    const operation = `${method} ${call.url}`;
     const callPolicy = { ...defaults, ...definedOnly({ retries: call.retries, retryDelay: call.retryDelay, maxRetryDelay: call.maxRetryDelay, timeout: call.timeout }) };
     const signals = { caller: call.signal ?? undefined, deadline: deadlineSignal(callPolicy.timeout) };
     const validators = validatorsOf.get(operation);
+    let sent: Request | undefined;
     let response: Response | undefined;
-    const fetch = async (request: Request) =>
-      (response = await fetchWithRetries(request, (attempt) => (customFetch ?? globalThis.fetch)(attempt), operation, callPolicy, signals));
-
+    let data: unknown;
     let error: unknown;
-    let result: { data?: unknown; error?: unknown; request?: Request } | undefined;
     try {
-      result = await base.request({
-        ...call,
-        headers: idempotentOperations.has(operation) ? withIdempotencyKey(call.headers) : call.headers,
-        fetch: fetch as typeof globalThis.fetch,
-        requestValidator: validators?.request && contractCheck(operation, 'invalid-request', validators.request),
-        responseValidator: validators?.response && contractCheck(operation, 'invalid-response', validators.response, () => response),
-        responseStyle: 'fields',
-        throwOnError: false,
-      });
-      error = result.error === undefined ? undefined : result.error instanceof Error ? result.error : problemError(operation, result.error, response);
+      const headers = new Headers();
+      for (const [name, value] of Object.entries(call.headers ?? {})) if (value != null) headers.set(name, String(value));
+      if (idempotentOperations.has(operation) && !headers.has('Idempotency-Key')) headers.set('Idempotency-Key', crypto.randomUUID());
+      const bearer = call.security && (typeof token === 'function' ? await token() : token);
+      if (bearer) headers.set('Authorization', `Bearer ${bearer}`);
+      if (validators?.request) await validate(operation, 'invalid-request', validators.request, { ...call, headers });
+      if (call.body === undefined) headers.delete('Content-Type');
+      sent = new Request(urlOf(baseUrl, call), { method, headers, body: call.body === undefined ? null : JSON.stringify(call.body) });
+      response = await fetchWithRetries(sent, (attempt) => (customFetch ?? globalThis.fetch)(attempt), operation, callPolicy, signals);
+      const text = await response.text();
+      if (!response.ok) {
+        error = problemError(operation, parsedOrNot(text), response);
+      } else if (response.status !== 204) {
+        data = text && /json/i.test(response.headers.get('Content-Type') ?? '') ? JSON.parse(text) : text || undefined;
+        if (validators?.response) await validate(operation, 'invalid-response', validators.response, data, response);
+      }
     } catch (thrown) {
-      error = thrown instanceof ContractError ? thrown : abortFailure(operation, signals, callPolicy.timeout);
+      error = thrown instanceof PizzaPlaceError ? thrown : abortFailure(operation, signals, callPolicy.timeout);
       if (error === undefined && thrown instanceof SyntaxError && response) {
         error = new ContractError(operation, 'invalid-response', [{ path: [], message: 'the body is not JSON' }], response);
       }
       if (error === undefined) throw thrown;
     }
     if (error !== undefined && call.throwOnError) throw error;
-    return error === undefined
-      ? { data: result?.data, error: undefined, request: result?.request, response }
-      : { data: undefined, error, request: result?.request, response };
+    return error === undefined ? { data, error, request: sent, response } : { data: undefined, error, request: sent, response };
   };
 
-  const method = (name: NonNullable<RequestOptions['method']>) => (call: RequestOptions) => request({ ...call, method: name });
-  return {
-    ...base,
-    request,
-    connect: method('CONNECT'),
-    delete: method('DELETE'),
-    get: method('GET'),
-    head: method('HEAD'),
-    options: method('OPTIONS'),
-    patch: method('PATCH'),
-    post: method('POST'),
-    put: method('PUT'),
-    trace: method('TRACE'),
-  } as Client;
+  const send = (method: string) => (call: OperationCall) => request(method, call);
+  return { delete: send('DELETE'), get: send('GET'), patch: send('PATCH'), post: send('POST') };
 }
 
 function definedOnly<T extends object>(values: T): Partial<T> {
   return Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined)) as Partial<T>;
 }
 
-function withIdempotencyKey(headers: RequestOptions['headers']): RequestOptions['headers'] {
-  const given = new Headers(Object.entries(headers ?? {}).filter(([, value]) => value != null) as Array<[string, string]>);
-  return given.has('Idempotency-Key') ? headers : { ...headers, 'Idempotency-Key': crypto.randomUUID() };
+/**
+ * The request URL: `path` parameters put into the template (percent-encoded), `query` parameters
+ * appended in the contract's default style (`form`, exploded: an array repeats its name).
+ */
+function urlOf(baseUrl: string, { url, path, query }: OperationCall): string {
+  const search = new URLSearchParams();
+  for (const [name, value] of Object.entries(query ?? {})) {
+    for (const item of [value].flat()) if (item != null) search.append(name, String(item));
+  }
+  const route = url.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(String(path?.[name])));
+  const queryString = search.toString();
+  return `${baseUrl}${route}${queryString && `?${queryString}`}`;
 }
 
-/** Wraps a validator so that what it finds becomes a {@link ContractError} of `kind`. */
-function contractCheck(
+/** A body as JSON when it is JSON, else as the text it is (a proxy's HTML). */
+function parsedOrNot(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+/** Runs a validator; what it finds is thrown as a {@link ContractError} of `kind`. */
+async function validate(
   operation: string,
   kind: ContractError['kind'],
-  validate: (value: unknown) => Promise<unknown>,
-  response?: () => Response | undefined,
-) {
-  return async (value: unknown) => {
-    try {
-      return await validate(value);
-    } catch (error) {
-      // Only where and what: zod can echo input values (a password), which must not reach a log.
-      const issues = ((error as { issues?: ContractIssue[] }).issues ?? [{ path: [], message: String(error) }]).map(
-        ({ path, message, code }) => ({ path, message, ...(code !== undefined && { code }) }),
-      );
-      throw new ContractError(operation, kind, issues, response?.());
-    }
-  };
+  validator: (value: unknown) => Promise<unknown>,
+  value: unknown,
+  response?: Response,
+): Promise<void> {
+  try {
+    await validator(value);
+  } catch (error) {
+    // Only where and what: zod can echo input values (a password), which must not reach a log.
+    const issues = ((error as { issues?: ContractIssue[] }).issues ?? [{ path: [], message: String(error) }]).map(
+      ({ path, message, code }) => ({ path, message, ...(code !== undefined && { code }) }),
+    );
+    throw new ContractError(operation, kind, issues, response);
+  }
 }
 
 /** A non-2xx answer as a {@link ProblemError}; a body that is not a Problem (a proxy's HTML) becomes one from the status line. */
-function problemError(operation: string, body: unknown, response: Response | undefined): ProblemError {
-  const answer = response ?? new Response(null, { status: 500 });
+function problemError(operation: string, body: unknown, answer: Response): ProblemError {
   const problem: Problem =
     typeof body === 'object' && body !== null && 'title' in body
       ? { type: 'about:blank', ...(body as Partial<Problem>), title: String((body as Problem).title), status: answer.status }

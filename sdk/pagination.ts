@@ -31,7 +31,7 @@ export async function* pages<Data extends PaginatedData, Item, Errors>(
   const { query } = options as { query?: Data['query'] };
   let cursor = query?.cursor;
   do {
-    const { data } = await operation({ ...options, query: { ...query, cursor }, throwOnError: true } as Parameters<typeof operation<true>>[0]);
+    const { data } = await operation({ ...options, query: { ...query, cursor }, throwOnError: true } as unknown as Parameters<typeof operation<true>>[0]);
     yield data;
     // A page pointing at itself (a mock serving one example) would otherwise loop forever.
     cursor = data.nextCursor === cursor ? undefined : (data.nextCursor ?? undefined);
