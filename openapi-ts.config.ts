@@ -2,11 +2,15 @@ import { defineConfig, type UserConfig } from '@hey-api/openapi-ts';
 
 import { defineConfig as hono } from './codegen/hono/index.ts';
 import { defineConfig as validators } from './codegen/validators/index.ts';
+import { pureSchemaDeclarations } from './codegen/zod-pure-annotations.ts';
 import { headersAwareRequestValidator } from './codegen/zod-request-validator.ts';
 import { strictObjects } from './codegen/zod-strict-objects.ts';
 
-const zodResolvers = { '~resolvers': { object: strictObjects } } as const;
-const zodRequestResolvers = { '~resolvers': { object: strictObjects, validator: { request: headersAwareRequestValidator } } } as const;
+const zodOptions = { '~resolvers': { object: strictObjects }, '~hooks': pureSchemaDeclarations } as const;
+const zodMiniOptions = {
+  '~resolvers': { object: strictObjects, validator: { request: headersAwareRequestValidator } },
+  '~hooks': pureSchemaDeclarations,
+} as const;
 
 /**
  * Generation settings shared by `npm run generate` and the codegen tests, which use their own specs.
@@ -19,6 +23,9 @@ const zodRequestResolvers = { '~resolvers': { object: strictObjects, validator: 
  *   is generated for its types only and stays out of a bundle;
  * - `output/sdk-validation/`: `zod/mini` schemas and one table of per-operation validators, what
  *   the SDK's `validation` entry hands to a client that opts in (`zod/mini` is ~⅓ of full zod).
+ *
+ * Both zod outputs mark their schema declarations `/* @__PURE__ *\/` (`codegen/zod-pure-annotations.ts`),
+ * so a bundle keeps only the schemas it uses.
  */
 export function generationConfig(input: string, output: string): UserConfig[] {
   const common = { input, logs: { file: false } } as const;
@@ -26,7 +33,7 @@ export function generationConfig(input: string, output: string): UserConfig[] {
     {
       ...common,
       output: { path: output, clean: false },
-      plugins: ['@hey-api/typescript', { name: 'zod', compatibilityVersion: 4, ...zodResolvers }, hono()],
+      plugins: ['@hey-api/typescript', { name: 'zod', compatibilityVersion: 4, ...zodOptions }, hono()],
     },
     {
       ...common,
@@ -36,7 +43,7 @@ export function generationConfig(input: string, output: string): UserConfig[] {
     {
       ...common,
       output: { path: `${output}/sdk-validation` },
-      plugins: [{ name: 'zod', compatibilityVersion: 'mini', ...zodRequestResolvers }, validators()],
+      plugins: [{ name: 'zod', compatibilityVersion: 'mini', ...zodMiniOptions }, validators()],
     },
   ];
 }

@@ -5,15 +5,15 @@ import * as z from 'zod/mini';
 /**
  * An amount of money in minor units (cents) of a currency.
  */
-export const zMoney = z.strictObject({
-    amount: z.int().check(z.gte(0), z.lte(100000000)),
-    currency: z.string().check(z.maxLength(3), z.regex(/^[A-Z]{3}$/))
+export const zMoney = /* @__PURE__ */ z.strictObject({
+    amount: /* @__PURE__ */ z.int().check(/* @__PURE__ */ z.gte(0), /* @__PURE__ */ z.lte(100000000)),
+    currency: /* @__PURE__ */ z.string().check(/* @__PURE__ */ z.maxLength(3), /* @__PURE__ */ z.regex(/^[A-Z]{3}$/))
 });
 
 /**
  * The section of the menu an item belongs to.
  */
-export const zMenuCategory = z.enum([
+export const zMenuCategory = /* @__PURE__ */ z.enum([
     'pizza',
     'side',
     'drink',
@@ -23,7 +23,7 @@ export const zMenuCategory = z.enum([
 /**
  * A size an item is offered in. Pizzas come small, medium or large; everything else is regular.
  */
-export const zItemSize = z.enum([
+export const zItemSize = /* @__PURE__ */ z.enum([
     'small',
     'medium',
     'large',
@@ -33,7 +33,7 @@ export const zItemSize = z.enum([
 /**
  * A dietary property of an item or topping.
  */
-export const zDietaryTag = z.enum([
+export const zDietaryTag = /* @__PURE__ */ z.enum([
     'vegetarian',
     'vegan',
     'gluten_free',
@@ -43,12 +43,12 @@ export const zDietaryTag = z.enum([
 /**
  * The item's dietary properties, each at most once.
  */
-export const zDietaryTags = z.array(zDietaryTag).check(z.maxLength(4));
+export const zDietaryTags = /* @__PURE__ */ z.array(zDietaryTag).check(/* @__PURE__ */ z.maxLength(4));
 
 /**
  * One size an item is offered in, and its price.
  */
-export const zMenuItemSize = z.strictObject({
+export const zMenuItemSize = /* @__PURE__ */ z.strictObject({
     size: zItemSize,
     price: zMoney
 });
@@ -56,102 +56,102 @@ export const zMenuItemSize = z.strictObject({
 /**
  * The sizes the item is offered in, each size at most once.
  */
-export const zMenuItemSizes = z.array(zMenuItemSize).check(z.minLength(1), z.maxLength(4));
+export const zMenuItemSizes = /* @__PURE__ */ z.array(zMenuItemSize).check(/* @__PURE__ */ z.minLength(1), /* @__PURE__ */ z.maxLength(4));
 
 /**
  * An item on the menu.
  */
-export const zMenuItem = z.object({
-    id: z.readonly(z.string().check(z.maxLength(44), z.regex(/^[a-z]{3}_[A-Za-z0-9]{8,40}$/))),
-    name: z.string().check(z.minLength(1), z.maxLength(80), z.regex(/^[^\x00-\x1F\x7F]*$/)),
-    description: z.string().check(z.maxLength(500), z.regex(/^[^\x00-\x1F\x7F]*$/)),
+export const zMenuItem = /* @__PURE__ */ z.object({
+    id: /* @__PURE__ */ z.readonly(/* @__PURE__ */ z.string().check(/* @__PURE__ */ z.maxLength(44), /* @__PURE__ */ z.regex(/^[a-z]{3}_[A-Za-z0-9]{8,40}$/))),
+    name: /* @__PURE__ */ z.string().check(/* @__PURE__ */ z.minLength(1), /* @__PURE__ */ z.maxLength(80), /* @__PURE__ */ z.regex(/^[^\x00-\x1F\x7F]*$/)),
+    description: /* @__PURE__ */ z.string().check(/* @__PURE__ */ z.maxLength(500), /* @__PURE__ */ z.regex(/^[^\x00-\x1F\x7F]*$/)),
     category: zMenuCategory,
     sizes: zMenuItemSizes,
     dietary: zDietaryTags,
-    available: z.readonly(z.boolean()),
-    createdAt: z.readonly(z.iso.datetime().check(z.maxLength(35))),
-    updatedAt: z.readonly(z.iso.datetime().check(z.maxLength(35)))
+    available: /* @__PURE__ */ z.readonly(/* @__PURE__ */ z.boolean()),
+    createdAt: /* @__PURE__ */ z.readonly(/* @__PURE__ */ z.iso.datetime().check(/* @__PURE__ */ z.maxLength(35))),
+    updatedAt: /* @__PURE__ */ z.readonly(/* @__PURE__ */ z.iso.datetime().check(/* @__PURE__ */ z.maxLength(35)))
 });
 
 /**
  * A new menu item.
  */
-export const zMenuItemInput = z.strictObject({
-    name: z.string().check(z.minLength(1), z.maxLength(80), z.regex(/^[^\x00-\x1F\x7F]*$/)),
-    description: z.string().check(z.maxLength(500), z.regex(/^[^\x00-\x1F\x7F]*$/)),
+export const zMenuItemInput = /* @__PURE__ */ z.strictObject({
+    name: /* @__PURE__ */ z.string().check(/* @__PURE__ */ z.minLength(1), /* @__PURE__ */ z.maxLength(80), /* @__PURE__ */ z.regex(/^[^\x00-\x1F\x7F]*$/)),
+    description: /* @__PURE__ */ z.string().check(/* @__PURE__ */ z.maxLength(500), /* @__PURE__ */ z.regex(/^[^\x00-\x1F\x7F]*$/)),
     category: zMenuCategory,
     sizes: zMenuItemSizes,
-    dietary: z.optional(zDietaryTags)
+    dietary: /* @__PURE__ */ z.optional(zDietaryTags)
 });
 
 /**
  * Changes to a menu item; fields left out keep their value. At least one field is required.
  */
-export const zMenuItemPatch = z.strictObject({
-    name: z.optional(z.string().check(z.minLength(1), z.maxLength(80), z.regex(/^[^\x00-\x1F\x7F]*$/))),
-    description: z.optional(z.string().check(z.maxLength(500), z.regex(/^[^\x00-\x1F\x7F]*$/))),
-    sizes: z.optional(zMenuItemSizes),
-    dietary: z.optional(zDietaryTags)
+export const zMenuItemPatch = /* @__PURE__ */ z.strictObject({
+    name: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.string().check(/* @__PURE__ */ z.minLength(1), /* @__PURE__ */ z.maxLength(80), /* @__PURE__ */ z.regex(/^[^\x00-\x1F\x7F]*$/))),
+    description: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.string().check(/* @__PURE__ */ z.maxLength(500), /* @__PURE__ */ z.regex(/^[^\x00-\x1F\x7F]*$/))),
+    sizes: /* @__PURE__ */ z.optional(zMenuItemSizes),
+    dietary: /* @__PURE__ */ z.optional(zDietaryTags)
 });
 
 /**
  * Every item on the menu (or in one category).
  */
-export const zMenuItemList = z.object({
-    data: z.array(zMenuItem).check(z.maxLength(500))
+export const zMenuItemList = /* @__PURE__ */ z.object({
+    data: /* @__PURE__ */ z.array(zMenuItem).check(/* @__PURE__ */ z.maxLength(500))
 });
 
 /**
  * A topping that can be added to a pizza for a price.
  */
-export const zTopping = z.object({
-    id: z.readonly(z.string().check(z.maxLength(44), z.regex(/^[a-z]{3}_[A-Za-z0-9]{8,40}$/))),
-    name: z.string().check(z.minLength(1), z.maxLength(80), z.regex(/^[^\x00-\x1F\x7F]*$/)),
+export const zTopping = /* @__PURE__ */ z.object({
+    id: /* @__PURE__ */ z.readonly(/* @__PURE__ */ z.string().check(/* @__PURE__ */ z.maxLength(44), /* @__PURE__ */ z.regex(/^[a-z]{3}_[A-Za-z0-9]{8,40}$/))),
+    name: /* @__PURE__ */ z.string().check(/* @__PURE__ */ z.minLength(1), /* @__PURE__ */ z.maxLength(80), /* @__PURE__ */ z.regex(/^[^\x00-\x1F\x7F]*$/)),
     price: zMoney,
     dietary: zDietaryTags,
-    available: z.readonly(z.boolean())
+    available: /* @__PURE__ */ z.readonly(/* @__PURE__ */ z.boolean())
 });
 
 /**
  * Every topping on offer.
  */
-export const zToppingList = z.object({
-    data: z.array(zTopping).check(z.maxLength(200))
+export const zToppingList = /* @__PURE__ */ z.object({
+    data: /* @__PURE__ */ z.array(zTopping).check(/* @__PURE__ */ z.maxLength(200))
 });
 
 /**
  * A customer or staff account.
  */
-export const zAccount = z.object({
-    id: z.readonly(z.string().check(z.maxLength(44), z.regex(/^[a-z]{3}_[A-Za-z0-9]{8,40}$/))),
-    email: z.email().check(z.maxLength(254)),
-    name: z.string().check(z.minLength(1), z.maxLength(100), z.regex(/^[^\x00-\x1F\x7F]*$/)),
-    role: z.enum(['customer', 'staff']),
-    createdAt: z.readonly(z.iso.datetime().check(z.maxLength(35)))
+export const zAccount = /* @__PURE__ */ z.object({
+    id: /* @__PURE__ */ z.readonly(/* @__PURE__ */ z.string().check(/* @__PURE__ */ z.maxLength(44), /* @__PURE__ */ z.regex(/^[a-z]{3}_[A-Za-z0-9]{8,40}$/))),
+    email: /* @__PURE__ */ z.email().check(/* @__PURE__ */ z.maxLength(254)),
+    name: /* @__PURE__ */ z.string().check(/* @__PURE__ */ z.minLength(1), /* @__PURE__ */ z.maxLength(100), /* @__PURE__ */ z.regex(/^[^\x00-\x1F\x7F]*$/)),
+    role: /* @__PURE__ */ z.enum(['customer', 'staff']),
+    createdAt: /* @__PURE__ */ z.readonly(/* @__PURE__ */ z.iso.datetime().check(/* @__PURE__ */ z.maxLength(35)))
 });
 
 /**
  * The details of a new customer account.
  */
-export const zRegisterCustomerRequest = z.strictObject({
-    email: z.email().check(z.maxLength(254)),
-    name: z.string().check(z.minLength(1), z.maxLength(100), z.regex(/^[^\x00-\x1F\x7F]*$/))
+export const zRegisterCustomerRequest = /* @__PURE__ */ z.strictObject({
+    email: /* @__PURE__ */ z.email().check(/* @__PURE__ */ z.maxLength(254)),
+    name: /* @__PURE__ */ z.string().check(/* @__PURE__ */ z.minLength(1), /* @__PURE__ */ z.maxLength(100), /* @__PURE__ */ z.regex(/^[^\x00-\x1F\x7F]*$/))
 });
 
 /**
  * The credentials to sign in with.
  */
-export const zTokenRequest = z.strictObject({
-    email: z.email().check(z.maxLength(254))
+export const zTokenRequest = /* @__PURE__ */ z.strictObject({
+    email: /* @__PURE__ */ z.email().check(/* @__PURE__ */ z.maxLength(254))
 });
 
 /**
  * A bearer access token.
  */
-export const zTokenResponse = z.object({
-    accessToken: z.string().check(z.maxLength(4096), z.regex(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/)),
-    tokenType: z.literal('Bearer'),
-    expiresIn: z.int().check(z.gte(1), z.lte(86400))
+export const zTokenResponse = /* @__PURE__ */ z.object({
+    accessToken: /* @__PURE__ */ z.string().check(/* @__PURE__ */ z.maxLength(4096), /* @__PURE__ */ z.regex(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/)),
+    tokenType: /* @__PURE__ */ z.literal('Bearer'),
+    expiresIn: /* @__PURE__ */ z.int().check(/* @__PURE__ */ z.gte(1), /* @__PURE__ */ z.lte(86400))
 });
 
 /**
@@ -161,7 +161,7 @@ export const zTokenResponse = z.object({
  * point before `delivered` or `collected`.
  *
  */
-export const zOrderStatus = z.enum([
+export const zOrderStatus = /* @__PURE__ */ z.enum([
     'awaiting_payment',
     'confirmed',
     'preparing',
@@ -176,111 +176,111 @@ export const zOrderStatus = z.enum([
 /**
  * One line of a new order.
  */
-export const zOrderLineInput = z.strictObject({
-    itemId: z.string().check(z.maxLength(44), z.regex(/^[a-z]{3}_[A-Za-z0-9]{8,40}$/)),
+export const zOrderLineInput = /* @__PURE__ */ z.strictObject({
+    itemId: /* @__PURE__ */ z.string().check(/* @__PURE__ */ z.maxLength(44), /* @__PURE__ */ z.regex(/^[a-z]{3}_[A-Za-z0-9]{8,40}$/)),
     size: zItemSize,
-    quantity: z.int().check(z.gte(1), z.lte(20)),
-    toppings: z._default(z.optional(z.array(z.string().check(z.maxLength(44), z.regex(/^[a-z]{3}_[A-Za-z0-9]{8,40}$/))).check(z.maxLength(10))), [])
+    quantity: /* @__PURE__ */ z.int().check(/* @__PURE__ */ z.gte(1), /* @__PURE__ */ z.lte(20)),
+    toppings: /* @__PURE__ */ z._default(/* @__PURE__ */ z.optional(/* @__PURE__ */ z.array(/* @__PURE__ */ z.string().check(/* @__PURE__ */ z.maxLength(44), /* @__PURE__ */ z.regex(/^[a-z]{3}_[A-Za-z0-9]{8,40}$/))).check(/* @__PURE__ */ z.maxLength(10))), [])
 });
 
 /**
  * One line of an order, as priced by the server.
  */
-export const zOrderLine = z.object({
-    itemId: z.string().check(z.maxLength(44), z.regex(/^[a-z]{3}_[A-Za-z0-9]{8,40}$/)),
-    itemName: z.readonly(z.string().check(z.maxLength(80), z.regex(/^[^\x00-\x1F\x7F]*$/))),
+export const zOrderLine = /* @__PURE__ */ z.object({
+    itemId: /* @__PURE__ */ z.string().check(/* @__PURE__ */ z.maxLength(44), /* @__PURE__ */ z.regex(/^[a-z]{3}_[A-Za-z0-9]{8,40}$/)),
+    itemName: /* @__PURE__ */ z.readonly(/* @__PURE__ */ z.string().check(/* @__PURE__ */ z.maxLength(80), /* @__PURE__ */ z.regex(/^[^\x00-\x1F\x7F]*$/))),
     size: zItemSize,
-    quantity: z.int().check(z.gte(1), z.lte(20)),
-    toppings: z.array(z.string().check(z.maxLength(44), z.regex(/^[a-z]{3}_[A-Za-z0-9]{8,40}$/))).check(z.maxLength(10)),
-    unitPrice: z.readonly(zMoney),
-    lineTotal: z.readonly(zMoney)
+    quantity: /* @__PURE__ */ z.int().check(/* @__PURE__ */ z.gte(1), /* @__PURE__ */ z.lte(20)),
+    toppings: /* @__PURE__ */ z.array(/* @__PURE__ */ z.string().check(/* @__PURE__ */ z.maxLength(44), /* @__PURE__ */ z.regex(/^[a-z]{3}_[A-Za-z0-9]{8,40}$/))).check(/* @__PURE__ */ z.maxLength(10)),
+    unitPrice: /* @__PURE__ */ z.readonly(zMoney),
+    lineTotal: /* @__PURE__ */ z.readonly(zMoney)
 });
 
 /**
  * A delivery address within the delivery area.
  */
-export const zAddress = z.strictObject({
-    line1: z.string().check(z.minLength(1), z.maxLength(120), z.regex(/^[^\x00-\x1F\x7F]*$/)),
-    line2: z.optional(z.string().check(z.maxLength(120), z.regex(/^[^\x00-\x1F\x7F]*$/))),
-    city: z.string().check(z.minLength(1), z.maxLength(80), z.regex(/^[^\x00-\x1F\x7F]*$/)),
-    postalCode: z.string().check(z.minLength(3), z.maxLength(12), z.regex(/^[A-Za-z0-9][A-Za-z0-9 -]{1,10}[A-Za-z0-9]$/)),
-    instructions: z.optional(z.string().check(z.maxLength(280), z.regex(/^[^\x00-\x1F\x7F]*$/)))
+export const zAddress = /* @__PURE__ */ z.strictObject({
+    line1: /* @__PURE__ */ z.string().check(/* @__PURE__ */ z.minLength(1), /* @__PURE__ */ z.maxLength(120), /* @__PURE__ */ z.regex(/^[^\x00-\x1F\x7F]*$/)),
+    line2: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.string().check(/* @__PURE__ */ z.maxLength(120), /* @__PURE__ */ z.regex(/^[^\x00-\x1F\x7F]*$/))),
+    city: /* @__PURE__ */ z.string().check(/* @__PURE__ */ z.minLength(1), /* @__PURE__ */ z.maxLength(80), /* @__PURE__ */ z.regex(/^[^\x00-\x1F\x7F]*$/)),
+    postalCode: /* @__PURE__ */ z.string().check(/* @__PURE__ */ z.minLength(3), /* @__PURE__ */ z.maxLength(12), /* @__PURE__ */ z.regex(/^[A-Za-z0-9][A-Za-z0-9 -]{1,10}[A-Za-z0-9]$/)),
+    instructions: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.string().check(/* @__PURE__ */ z.maxLength(280), /* @__PURE__ */ z.regex(/^[^\x00-\x1F\x7F]*$/)))
 });
 
 /**
  * Deliver the order to an address, for a delivery fee.
  */
-export const zDeliveryFulfilment = z.strictObject({
-    type: z.literal('delivery'),
+export const zDeliveryFulfilment = /* @__PURE__ */ z.strictObject({
+    type: /* @__PURE__ */ z.literal('delivery'),
     address: zAddress
 });
 
 /**
  * The customer collects the order at the counter.
  */
-export const zPickupFulfilment = z.strictObject({
-    type: z.literal('pickup')
+export const zPickupFulfilment = /* @__PURE__ */ z.strictObject({
+    type: /* @__PURE__ */ z.literal('pickup')
 });
 
 /**
  * How the order reaches the customer.
  */
-export const zFulfilment = z.union([
-    z.intersection(z.object({
-        type: z.literal('delivery')
+export const zFulfilment = /* @__PURE__ */ z.union([
+    /* @__PURE__ */ z.intersection(/* @__PURE__ */ z.object({
+        type: /* @__PURE__ */ z.literal('delivery')
     }), zDeliveryFulfilment),
-    z.intersection(z.object({
-        type: z.literal('pickup')
+    /* @__PURE__ */ z.intersection(/* @__PURE__ */ z.object({
+        type: /* @__PURE__ */ z.literal('pickup')
     }), zPickupFulfilment)
 ]);
 
 /**
  * A new order.
  */
-export const zPlaceOrderRequest = z.strictObject({
-    lines: z.array(zOrderLineInput).check(z.minLength(1), z.maxLength(30)),
+export const zPlaceOrderRequest = /* @__PURE__ */ z.strictObject({
+    lines: /* @__PURE__ */ z.array(zOrderLineInput).check(/* @__PURE__ */ z.minLength(1), /* @__PURE__ */ z.maxLength(30)),
     fulfilment: zFulfilment,
-    notes: z.optional(z.string().check(z.maxLength(500), z.regex(/^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$/)))
+    notes: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.string().check(/* @__PURE__ */ z.maxLength(500), /* @__PURE__ */ z.regex(/^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$/)))
 });
 
 /**
  * An order, priced by the server.
  */
-export const zOrder = z.object({
-    id: z.readonly(z.string().check(z.maxLength(44), z.regex(/^[a-z]{3}_[A-Za-z0-9]{8,40}$/))),
-    customerId: z.readonly(z.string().check(z.maxLength(44), z.regex(/^[a-z]{3}_[A-Za-z0-9]{8,40}$/))),
+export const zOrder = /* @__PURE__ */ z.object({
+    id: /* @__PURE__ */ z.readonly(/* @__PURE__ */ z.string().check(/* @__PURE__ */ z.maxLength(44), /* @__PURE__ */ z.regex(/^[a-z]{3}_[A-Za-z0-9]{8,40}$/))),
+    customerId: /* @__PURE__ */ z.readonly(/* @__PURE__ */ z.string().check(/* @__PURE__ */ z.maxLength(44), /* @__PURE__ */ z.regex(/^[a-z]{3}_[A-Za-z0-9]{8,40}$/))),
     status: zOrderStatus,
-    lines: z.array(zOrderLine).check(z.minLength(1), z.maxLength(30)),
+    lines: /* @__PURE__ */ z.array(zOrderLine).check(/* @__PURE__ */ z.minLength(1), /* @__PURE__ */ z.maxLength(30)),
     fulfilment: zFulfilment,
-    notes: z.nullable(z.string().check(z.maxLength(500), z.regex(/^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$/))),
-    subtotal: z.readonly(zMoney),
-    deliveryFee: z.readonly(zMoney),
-    tax: z.readonly(zMoney),
-    total: z.readonly(zMoney),
-    createdAt: z.readonly(z.iso.datetime().check(z.maxLength(35))),
-    updatedAt: z.readonly(z.iso.datetime().check(z.maxLength(35)))
+    notes: /* @__PURE__ */ z.nullable(/* @__PURE__ */ z.string().check(/* @__PURE__ */ z.maxLength(500), /* @__PURE__ */ z.regex(/^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$/))),
+    subtotal: /* @__PURE__ */ z.readonly(zMoney),
+    deliveryFee: /* @__PURE__ */ z.readonly(zMoney),
+    tax: /* @__PURE__ */ z.readonly(zMoney),
+    total: /* @__PURE__ */ z.readonly(zMoney),
+    createdAt: /* @__PURE__ */ z.readonly(/* @__PURE__ */ z.iso.datetime().check(/* @__PURE__ */ z.maxLength(35))),
+    updatedAt: /* @__PURE__ */ z.readonly(/* @__PURE__ */ z.iso.datetime().check(/* @__PURE__ */ z.maxLength(35)))
 });
 
 /**
  * A page of orders.
  */
-export const zOrderPage = z.object({
-    data: z.array(zOrder).check(z.maxLength(100)),
-    nextCursor: z.nullable(z.string().check(z.maxLength(200), z.regex(/^[A-Za-z0-9_-]+$/)))
+export const zOrderPage = /* @__PURE__ */ z.object({
+    data: /* @__PURE__ */ z.array(zOrder).check(/* @__PURE__ */ z.maxLength(100)),
+    nextCursor: /* @__PURE__ */ z.nullable(/* @__PURE__ */ z.string().check(/* @__PURE__ */ z.maxLength(200), /* @__PURE__ */ z.regex(/^[A-Za-z0-9_-]+$/)))
 });
 
 /**
  * Why the order is being cancelled.
  */
-export const zCancelOrderRequest = z.strictObject({
-    reason: z.optional(z.string().check(z.maxLength(500), z.regex(/^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$/)))
+export const zCancelOrderRequest = /* @__PURE__ */ z.strictObject({
+    reason: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.string().check(/* @__PURE__ */ z.maxLength(500), /* @__PURE__ */ z.regex(/^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$/)))
 });
 
 /**
  * The status to move the order to.
  */
-export const zAdvanceOrderStatusRequest = z.strictObject({
-    status: z.enum([
+export const zAdvanceOrderStatusRequest = /* @__PURE__ */ z.strictObject({
+    status: /* @__PURE__ */ z.enum([
         'preparing',
         'baking',
         'ready',
@@ -293,80 +293,80 @@ export const zAdvanceOrderStatusRequest = z.strictObject({
 /**
  * The card to charge the order's total to.
  */
-export const zPayOrderRequest = z.strictObject({
-    paymentMethodToken: z.string().check(z.minLength(5), z.maxLength(64), z.regex(/^tok_[A-Za-z0-9]{1,60}$/))
+export const zPayOrderRequest = /* @__PURE__ */ z.strictObject({
+    paymentMethodToken: /* @__PURE__ */ z.string().check(/* @__PURE__ */ z.minLength(5), /* @__PURE__ */ z.maxLength(64), /* @__PURE__ */ z.regex(/^tok_[A-Za-z0-9]{1,60}$/))
 });
 
 /**
  * The card a payment was made with, as much as is safe to show.
  */
-export const zCard = z.object({
-    brand: z.enum([
+export const zCard = /* @__PURE__ */ z.object({
+    brand: /* @__PURE__ */ z.enum([
         'visa',
         'mastercard',
         'amex',
         'discover'
     ]),
-    last4: z.string().check(z.maxLength(4), z.regex(/^[0-9]{4}$/))
+    last4: /* @__PURE__ */ z.string().check(/* @__PURE__ */ z.maxLength(4), /* @__PURE__ */ z.regex(/^[0-9]{4}$/))
 });
 
 /**
  * Money given back on a payment.
  */
-export const zRefund = z.object({
-    id: z.readonly(z.string().check(z.maxLength(44), z.regex(/^[a-z]{3}_[A-Za-z0-9]{8,40}$/))),
+export const zRefund = /* @__PURE__ */ z.object({
+    id: /* @__PURE__ */ z.readonly(/* @__PURE__ */ z.string().check(/* @__PURE__ */ z.maxLength(44), /* @__PURE__ */ z.regex(/^[a-z]{3}_[A-Za-z0-9]{8,40}$/))),
     amount: zMoney,
-    reason: z.string().check(z.maxLength(500), z.regex(/^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$/)),
-    createdAt: z.readonly(z.iso.datetime().check(z.maxLength(35)))
+    reason: /* @__PURE__ */ z.string().check(/* @__PURE__ */ z.maxLength(500), /* @__PURE__ */ z.regex(/^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$/)),
+    createdAt: /* @__PURE__ */ z.readonly(/* @__PURE__ */ z.iso.datetime().check(/* @__PURE__ */ z.maxLength(35)))
 });
 
 /**
  * A card payment for an order.
  */
-export const zPayment = z.object({
-    id: z.readonly(z.string().check(z.maxLength(44), z.regex(/^[a-z]{3}_[A-Za-z0-9]{8,40}$/))),
-    orderId: z.readonly(z.string().check(z.maxLength(44), z.regex(/^[a-z]{3}_[A-Za-z0-9]{8,40}$/))),
+export const zPayment = /* @__PURE__ */ z.object({
+    id: /* @__PURE__ */ z.readonly(/* @__PURE__ */ z.string().check(/* @__PURE__ */ z.maxLength(44), /* @__PURE__ */ z.regex(/^[a-z]{3}_[A-Za-z0-9]{8,40}$/))),
+    orderId: /* @__PURE__ */ z.readonly(/* @__PURE__ */ z.string().check(/* @__PURE__ */ z.maxLength(44), /* @__PURE__ */ z.regex(/^[a-z]{3}_[A-Za-z0-9]{8,40}$/))),
     amount: zMoney,
-    status: z.enum(['succeeded', 'refunded']),
+    status: /* @__PURE__ */ z.enum(['succeeded', 'refunded']),
     card: zCard,
-    createdAt: z.readonly(z.iso.datetime().check(z.maxLength(35))),
-    refunds: z.array(zRefund).check(z.maxLength(20))
+    createdAt: /* @__PURE__ */ z.readonly(/* @__PURE__ */ z.iso.datetime().check(/* @__PURE__ */ z.maxLength(35))),
+    refunds: /* @__PURE__ */ z.array(zRefund).check(/* @__PURE__ */ z.maxLength(20))
 });
 
 /**
  * The payments made on an order.
  */
-export const zPaymentList = z.object({
-    data: z.array(zPayment).check(z.maxLength(100))
+export const zPaymentList = /* @__PURE__ */ z.object({
+    data: /* @__PURE__ */ z.array(zPayment).check(/* @__PURE__ */ z.maxLength(100))
 });
 
 /**
  * An ingredient the kitchen keeps in stock.
  */
-export const zIngredient = z.object({
-    id: z.readonly(z.string().check(z.maxLength(44), z.regex(/^[a-z]{3}_[A-Za-z0-9]{8,40}$/))),
-    name: z.string().check(z.minLength(1), z.maxLength(80), z.regex(/^[^\x00-\x1F\x7F]*$/)),
-    unit: z.enum([
+export const zIngredient = /* @__PURE__ */ z.object({
+    id: /* @__PURE__ */ z.readonly(/* @__PURE__ */ z.string().check(/* @__PURE__ */ z.maxLength(44), /* @__PURE__ */ z.regex(/^[a-z]{3}_[A-Za-z0-9]{8,40}$/))),
+    name: /* @__PURE__ */ z.string().check(/* @__PURE__ */ z.minLength(1), /* @__PURE__ */ z.maxLength(80), /* @__PURE__ */ z.regex(/^[^\x00-\x1F\x7F]*$/)),
+    unit: /* @__PURE__ */ z.enum([
         'g',
         'ml',
         'piece'
     ]),
-    stockLevel: z.readonly(z.int().check(z.gte(0), z.lte(1000000000))),
-    lowStockThreshold: z.int().check(z.gte(0), z.lte(1000000000)),
-    lowStock: z.readonly(z.boolean())
+    stockLevel: /* @__PURE__ */ z.readonly(/* @__PURE__ */ z.int().check(/* @__PURE__ */ z.gte(0), /* @__PURE__ */ z.lte(1000000000))),
+    lowStockThreshold: /* @__PURE__ */ z.int().check(/* @__PURE__ */ z.gte(0), /* @__PURE__ */ z.lte(1000000000)),
+    lowStock: /* @__PURE__ */ z.readonly(/* @__PURE__ */ z.boolean())
 });
 
 /**
  * Every ingredient in stock.
  */
-export const zIngredientList = z.object({
-    data: z.array(zIngredient).check(z.maxLength(500))
+export const zIngredientList = /* @__PURE__ */ z.object({
+    data: /* @__PURE__ */ z.array(zIngredient).check(/* @__PURE__ */ z.maxLength(500))
 });
 
 /**
  * Why stock changed.
  */
-export const zStockAdjustmentReason = z.enum([
+export const zStockAdjustmentReason = /* @__PURE__ */ z.enum([
     'restock',
     'waste',
     'correction'
@@ -375,100 +375,100 @@ export const zStockAdjustmentReason = z.enum([
 /**
  * A change to an ingredient's stock.
  */
-export const zStockAdjustmentInput = z.strictObject({
-    ingredientId: z.string().check(z.maxLength(44), z.regex(/^[a-z]{3}_[A-Za-z0-9]{8,40}$/)),
-    delta: z.int().check(z.gte(-1000000), z.lte(1000000)),
+export const zStockAdjustmentInput = /* @__PURE__ */ z.strictObject({
+    ingredientId: /* @__PURE__ */ z.string().check(/* @__PURE__ */ z.maxLength(44), /* @__PURE__ */ z.regex(/^[a-z]{3}_[A-Za-z0-9]{8,40}$/)),
+    delta: /* @__PURE__ */ z.int().check(/* @__PURE__ */ z.gte(-1000000), /* @__PURE__ */ z.lte(1000000)),
     reason: zStockAdjustmentReason,
-    note: z.optional(z.string().check(z.maxLength(500), z.regex(/^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$/)))
+    note: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.string().check(/* @__PURE__ */ z.maxLength(500), /* @__PURE__ */ z.regex(/^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$/)))
 });
 
 /**
  * A recorded change to an ingredient's stock.
  */
-export const zStockAdjustment = z.object({
-    id: z.readonly(z.string().check(z.maxLength(44), z.regex(/^[a-z]{3}_[A-Za-z0-9]{8,40}$/))),
-    ingredientId: z.string().check(z.maxLength(44), z.regex(/^[a-z]{3}_[A-Za-z0-9]{8,40}$/)),
-    delta: z.int().check(z.gte(-1000000), z.lte(1000000)),
+export const zStockAdjustment = /* @__PURE__ */ z.object({
+    id: /* @__PURE__ */ z.readonly(/* @__PURE__ */ z.string().check(/* @__PURE__ */ z.maxLength(44), /* @__PURE__ */ z.regex(/^[a-z]{3}_[A-Za-z0-9]{8,40}$/))),
+    ingredientId: /* @__PURE__ */ z.string().check(/* @__PURE__ */ z.maxLength(44), /* @__PURE__ */ z.regex(/^[a-z]{3}_[A-Za-z0-9]{8,40}$/)),
+    delta: /* @__PURE__ */ z.int().check(/* @__PURE__ */ z.gte(-1000000), /* @__PURE__ */ z.lte(1000000)),
     reason: zStockAdjustmentReason,
-    note: z.nullable(z.string().check(z.maxLength(500), z.regex(/^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$/))),
-    stockLevelAfter: z.readonly(z.int().check(z.gte(0), z.lte(1000000000))),
-    createdBy: z.readonly(z.string().check(z.maxLength(44), z.regex(/^[a-z]{3}_[A-Za-z0-9]{8,40}$/))),
-    createdAt: z.readonly(z.iso.datetime().check(z.maxLength(35)))
+    note: /* @__PURE__ */ z.nullable(/* @__PURE__ */ z.string().check(/* @__PURE__ */ z.maxLength(500), /* @__PURE__ */ z.regex(/^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$/))),
+    stockLevelAfter: /* @__PURE__ */ z.readonly(/* @__PURE__ */ z.int().check(/* @__PURE__ */ z.gte(0), /* @__PURE__ */ z.lte(1000000000))),
+    createdBy: /* @__PURE__ */ z.readonly(/* @__PURE__ */ z.string().check(/* @__PURE__ */ z.maxLength(44), /* @__PURE__ */ z.regex(/^[a-z]{3}_[A-Za-z0-9]{8,40}$/))),
+    createdAt: /* @__PURE__ */ z.readonly(/* @__PURE__ */ z.iso.datetime().check(/* @__PURE__ */ z.maxLength(35)))
 });
 
 /**
  * A page of stock adjustments.
  */
-export const zStockAdjustmentPage = z.object({
-    data: z.array(zStockAdjustment).check(z.maxLength(100)),
-    nextCursor: z.nullable(z.string().check(z.maxLength(200), z.regex(/^[A-Za-z0-9_-]+$/)))
+export const zStockAdjustmentPage = /* @__PURE__ */ z.object({
+    data: /* @__PURE__ */ z.array(zStockAdjustment).check(/* @__PURE__ */ z.maxLength(100)),
+    nextCursor: /* @__PURE__ */ z.nullable(/* @__PURE__ */ z.string().check(/* @__PURE__ */ z.maxLength(200), /* @__PURE__ */ z.regex(/^[A-Za-z0-9_-]+$/)))
 });
 
 /**
  * The process is alive.
  */
-export const zHealth = z.object({
-    status: z.literal('ok')
+export const zHealth = /* @__PURE__ */ z.object({
+    status: /* @__PURE__ */ z.literal('ok')
 });
 
 /**
  * The service and its dependencies are ready.
  */
-export const zReadiness = z.object({
-    status: z.literal('ready'),
-    checks: z.object({
-        database: z.literal('ok')
+export const zReadiness = /* @__PURE__ */ z.object({
+    status: /* @__PURE__ */ z.literal('ready'),
+    checks: /* @__PURE__ */ z.object({
+        database: /* @__PURE__ */ z.literal('ok')
     })
 });
 
 /**
  * An RFC 9457 problem detail. More members may be added for particular problem types.
  */
-export const zProblem = z.object({
-    type: z._default(z.string().check(z.maxLength(2048)), 'about:blank'),
-    title: z.string().check(z.maxLength(200), z.regex(/^[^\x00-\x1F\x7F]*$/)),
-    status: z.int().check(z.gte(100), z.lte(599)),
-    detail: z.optional(z.string().check(z.maxLength(2000), z.regex(/^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$/))),
-    instance: z.optional(z.string().check(z.maxLength(2048)))
+export const zProblem = /* @__PURE__ */ z.object({
+    type: /* @__PURE__ */ z._default(/* @__PURE__ */ z.string().check(/* @__PURE__ */ z.maxLength(2048)), 'about:blank'),
+    title: /* @__PURE__ */ z.string().check(/* @__PURE__ */ z.maxLength(200), /* @__PURE__ */ z.regex(/^[^\x00-\x1F\x7F]*$/)),
+    status: /* @__PURE__ */ z.int().check(/* @__PURE__ */ z.gte(100), /* @__PURE__ */ z.lte(599)),
+    detail: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.string().check(/* @__PURE__ */ z.maxLength(2000), /* @__PURE__ */ z.regex(/^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$/))),
+    instance: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.string().check(/* @__PURE__ */ z.maxLength(2048)))
 });
 
 /**
  * One thing wrong with a request.
  */
-export const zValidationError = z.object({
-    pointer: z.string().check(z.maxLength(256), z.regex(/^\/(body|query|path|header|cookie)(\/[^\/]*)*$/)),
-    detail: z.string().check(z.maxLength(500), z.regex(/^[^\x00-\x1F\x7F]*$/))
+export const zValidationError = /* @__PURE__ */ z.object({
+    pointer: /* @__PURE__ */ z.string().check(/* @__PURE__ */ z.maxLength(256), /* @__PURE__ */ z.regex(/^\/(body|query|path|header|cookie)(\/[^\/]*)*$/)),
+    detail: /* @__PURE__ */ z.string().check(/* @__PURE__ */ z.maxLength(500), /* @__PURE__ */ z.regex(/^[^\x00-\x1F\x7F]*$/))
 });
 
 /**
  * A problem with a request, listing each thing wrong with it.
  */
-export const zValidationProblem = z.intersection(zProblem, z.object({
-    errors: z.array(zValidationError).check(z.minLength(1), z.maxLength(100))
+export const zValidationProblem = /* @__PURE__ */ z.intersection(zProblem, /* @__PURE__ */ z.object({
+    errors: /* @__PURE__ */ z.array(zValidationError).check(/* @__PURE__ */ z.minLength(1), /* @__PURE__ */ z.maxLength(100))
 }));
 
 /**
  * An ingredient there is not enough of.
  */
-export const zShortage = z.object({
-    ingredientId: z.string().check(z.maxLength(44), z.regex(/^[a-z]{3}_[A-Za-z0-9]{8,40}$/)),
-    ingredientName: z.string().check(z.maxLength(80), z.regex(/^[^\x00-\x1F\x7F]*$/)),
-    required: z.int().check(z.gte(0), z.lte(1000000000)),
-    available: z.int().check(z.gte(0), z.lte(1000000000))
+export const zShortage = /* @__PURE__ */ z.object({
+    ingredientId: /* @__PURE__ */ z.string().check(/* @__PURE__ */ z.maxLength(44), /* @__PURE__ */ z.regex(/^[a-z]{3}_[A-Za-z0-9]{8,40}$/)),
+    ingredientName: /* @__PURE__ */ z.string().check(/* @__PURE__ */ z.maxLength(80), /* @__PURE__ */ z.regex(/^[^\x00-\x1F\x7F]*$/)),
+    required: /* @__PURE__ */ z.int().check(/* @__PURE__ */ z.gte(0), /* @__PURE__ */ z.lte(1000000000)),
+    available: /* @__PURE__ */ z.int().check(/* @__PURE__ */ z.gte(0), /* @__PURE__ */ z.lte(1000000000))
 });
 
 /**
  * The order needs more of some ingredients than is in stock.
  */
-export const zOutOfStockProblem = z.intersection(zProblem, z.object({
-    shortages: z.array(zShortage).check(z.minLength(1), z.maxLength(100))
+export const zOutOfStockProblem = /* @__PURE__ */ z.intersection(zProblem, /* @__PURE__ */ z.object({
+    shortages: /* @__PURE__ */ z.array(zShortage).check(/* @__PURE__ */ z.minLength(1), /* @__PURE__ */ z.maxLength(100))
 }));
 
 /**
  * Which order changed and how.
  */
-export const zOrderStatusChange = z.object({
-    orderId: z.string().check(z.maxLength(44), z.regex(/^[a-z]{3}_[A-Za-z0-9]{8,40}$/)),
+export const zOrderStatusChange = /* @__PURE__ */ z.object({
+    orderId: /* @__PURE__ */ z.string().check(/* @__PURE__ */ z.maxLength(44), /* @__PURE__ */ z.regex(/^[a-z]{3}_[A-Za-z0-9]{8,40}$/)),
     previousStatus: zOrderStatus,
     status: zOrderStatus
 });
@@ -476,24 +476,24 @@ export const zOrderStatusChange = z.object({
 /**
  * Sent when an order moves to a new status.
  */
-export const zOrderStatusChangedEvent = z.object({
-    id: z.string().check(z.maxLength(44), z.regex(/^[a-z]{3}_[A-Za-z0-9]{8,40}$/)),
-    type: z.literal('order.status_changed'),
-    occurredAt: z.iso.datetime().check(z.maxLength(35)),
+export const zOrderStatusChangedEvent = /* @__PURE__ */ z.object({
+    id: /* @__PURE__ */ z.string().check(/* @__PURE__ */ z.maxLength(44), /* @__PURE__ */ z.regex(/^[a-z]{3}_[A-Za-z0-9]{8,40}$/)),
+    type: /* @__PURE__ */ z.literal('order.status_changed'),
+    occurredAt: /* @__PURE__ */ z.iso.datetime().check(/* @__PURE__ */ z.maxLength(35)),
     data: zOrderStatusChange
 });
 
 /**
  * The item's dietary properties, each at most once.
  */
-export const zDietaryTagsWritable = z.array(zDietaryTag).check(z.maxLength(4));
+export const zDietaryTagsWritable = /* @__PURE__ */ z.array(zDietaryTag).check(/* @__PURE__ */ z.maxLength(4));
 
 /**
  * An item on the menu.
  */
-export const zMenuItemWritable = z.object({
-    name: z.string().check(z.minLength(1), z.maxLength(80), z.regex(/^[^\x00-\x1F\x7F]*$/)),
-    description: z.string().check(z.maxLength(500), z.regex(/^[^\x00-\x1F\x7F]*$/)),
+export const zMenuItemWritable = /* @__PURE__ */ z.object({
+    name: /* @__PURE__ */ z.string().check(/* @__PURE__ */ z.minLength(1), /* @__PURE__ */ z.maxLength(80), /* @__PURE__ */ z.regex(/^[^\x00-\x1F\x7F]*$/)),
+    description: /* @__PURE__ */ z.string().check(/* @__PURE__ */ z.maxLength(500), /* @__PURE__ */ z.regex(/^[^\x00-\x1F\x7F]*$/)),
     category: zMenuCategory,
     sizes: zMenuItemSizes,
     dietary: zDietaryTagsWritable
@@ -502,15 +502,15 @@ export const zMenuItemWritable = z.object({
 /**
  * Every item on the menu (or in one category).
  */
-export const zMenuItemListWritable = z.object({
-    data: z.array(zMenuItemWritable).check(z.maxLength(500))
+export const zMenuItemListWritable = /* @__PURE__ */ z.object({
+    data: /* @__PURE__ */ z.array(zMenuItemWritable).check(/* @__PURE__ */ z.maxLength(500))
 });
 
 /**
  * A topping that can be added to a pizza for a price.
  */
-export const zToppingWritable = z.object({
-    name: z.string().check(z.minLength(1), z.maxLength(80), z.regex(/^[^\x00-\x1F\x7F]*$/)),
+export const zToppingWritable = /* @__PURE__ */ z.object({
+    name: /* @__PURE__ */ z.string().check(/* @__PURE__ */ z.minLength(1), /* @__PURE__ */ z.maxLength(80), /* @__PURE__ */ z.regex(/^[^\x00-\x1F\x7F]*$/)),
     price: zMoney,
     dietary: zDietaryTagsWritable
 });
@@ -518,144 +518,144 @@ export const zToppingWritable = z.object({
 /**
  * Every topping on offer.
  */
-export const zToppingListWritable = z.object({
-    data: z.array(zToppingWritable).check(z.maxLength(200))
+export const zToppingListWritable = /* @__PURE__ */ z.object({
+    data: /* @__PURE__ */ z.array(zToppingWritable).check(/* @__PURE__ */ z.maxLength(200))
 });
 
 /**
  * A customer or staff account.
  */
-export const zAccountWritable = z.object({
-    email: z.email().check(z.maxLength(254)),
-    name: z.string().check(z.minLength(1), z.maxLength(100), z.regex(/^[^\x00-\x1F\x7F]*$/))
+export const zAccountWritable = /* @__PURE__ */ z.object({
+    email: /* @__PURE__ */ z.email().check(/* @__PURE__ */ z.maxLength(254)),
+    name: /* @__PURE__ */ z.string().check(/* @__PURE__ */ z.minLength(1), /* @__PURE__ */ z.maxLength(100), /* @__PURE__ */ z.regex(/^[^\x00-\x1F\x7F]*$/))
 });
 
 /**
  * The details of a new customer account.
  */
-export const zRegisterCustomerRequestWritable = z.strictObject({
-    email: z.email().check(z.maxLength(254)),
-    password: z.string().check(z.minLength(12), z.maxLength(128)),
-    name: z.string().check(z.minLength(1), z.maxLength(100), z.regex(/^[^\x00-\x1F\x7F]*$/))
+export const zRegisterCustomerRequestWritable = /* @__PURE__ */ z.strictObject({
+    email: /* @__PURE__ */ z.email().check(/* @__PURE__ */ z.maxLength(254)),
+    password: /* @__PURE__ */ z.string().check(/* @__PURE__ */ z.minLength(12), /* @__PURE__ */ z.maxLength(128)),
+    name: /* @__PURE__ */ z.string().check(/* @__PURE__ */ z.minLength(1), /* @__PURE__ */ z.maxLength(100), /* @__PURE__ */ z.regex(/^[^\x00-\x1F\x7F]*$/))
 });
 
 /**
  * The credentials to sign in with.
  */
-export const zTokenRequestWritable = z.strictObject({
-    email: z.email().check(z.maxLength(254)),
-    password: z.string().check(z.minLength(1), z.maxLength(128))
+export const zTokenRequestWritable = /* @__PURE__ */ z.strictObject({
+    email: /* @__PURE__ */ z.email().check(/* @__PURE__ */ z.maxLength(254)),
+    password: /* @__PURE__ */ z.string().check(/* @__PURE__ */ z.minLength(1), /* @__PURE__ */ z.maxLength(128))
 });
 
 /**
  * One line of an order, as priced by the server.
  */
-export const zOrderLineWritable = z.object({
-    itemId: z.string().check(z.maxLength(44), z.regex(/^[a-z]{3}_[A-Za-z0-9]{8,40}$/)),
+export const zOrderLineWritable = /* @__PURE__ */ z.object({
+    itemId: /* @__PURE__ */ z.string().check(/* @__PURE__ */ z.maxLength(44), /* @__PURE__ */ z.regex(/^[a-z]{3}_[A-Za-z0-9]{8,40}$/)),
     size: zItemSize,
-    quantity: z.int().check(z.gte(1), z.lte(20)),
-    toppings: z.array(z.string().check(z.maxLength(44), z.regex(/^[a-z]{3}_[A-Za-z0-9]{8,40}$/))).check(z.maxLength(10))
+    quantity: /* @__PURE__ */ z.int().check(/* @__PURE__ */ z.gte(1), /* @__PURE__ */ z.lte(20)),
+    toppings: /* @__PURE__ */ z.array(/* @__PURE__ */ z.string().check(/* @__PURE__ */ z.maxLength(44), /* @__PURE__ */ z.regex(/^[a-z]{3}_[A-Za-z0-9]{8,40}$/))).check(/* @__PURE__ */ z.maxLength(10))
 });
 
 /**
  * An order, priced by the server.
  */
-export const zOrderWritable = z.object({
+export const zOrderWritable = /* @__PURE__ */ z.object({
     status: zOrderStatus,
-    lines: z.array(zOrderLineWritable).check(z.minLength(1), z.maxLength(30)),
+    lines: /* @__PURE__ */ z.array(zOrderLineWritable).check(/* @__PURE__ */ z.minLength(1), /* @__PURE__ */ z.maxLength(30)),
     fulfilment: zFulfilment,
-    notes: z.nullable(z.string().check(z.maxLength(500), z.regex(/^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$/)))
+    notes: /* @__PURE__ */ z.nullable(/* @__PURE__ */ z.string().check(/* @__PURE__ */ z.maxLength(500), /* @__PURE__ */ z.regex(/^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$/)))
 });
 
 /**
  * A page of orders.
  */
-export const zOrderPageWritable = z.object({
-    data: z.array(zOrderWritable).check(z.maxLength(100)),
-    nextCursor: z.nullable(z.string().check(z.maxLength(200), z.regex(/^[A-Za-z0-9_-]+$/)))
+export const zOrderPageWritable = /* @__PURE__ */ z.object({
+    data: /* @__PURE__ */ z.array(zOrderWritable).check(/* @__PURE__ */ z.maxLength(100)),
+    nextCursor: /* @__PURE__ */ z.nullable(/* @__PURE__ */ z.string().check(/* @__PURE__ */ z.maxLength(200), /* @__PURE__ */ z.regex(/^[A-Za-z0-9_-]+$/)))
 });
 
 /**
  * Money given back on a payment.
  */
-export const zRefundWritable = z.object({
+export const zRefundWritable = /* @__PURE__ */ z.object({
     amount: zMoney,
-    reason: z.string().check(z.maxLength(500), z.regex(/^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$/))
+    reason: /* @__PURE__ */ z.string().check(/* @__PURE__ */ z.maxLength(500), /* @__PURE__ */ z.regex(/^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$/))
 });
 
 /**
  * A card payment for an order.
  */
-export const zPaymentWritable = z.object({
+export const zPaymentWritable = /* @__PURE__ */ z.object({
     amount: zMoney,
     card: zCard,
-    refunds: z.array(zRefundWritable).check(z.maxLength(20))
+    refunds: /* @__PURE__ */ z.array(zRefundWritable).check(/* @__PURE__ */ z.maxLength(20))
 });
 
 /**
  * The payments made on an order.
  */
-export const zPaymentListWritable = z.object({
-    data: z.array(zPaymentWritable).check(z.maxLength(100))
+export const zPaymentListWritable = /* @__PURE__ */ z.object({
+    data: /* @__PURE__ */ z.array(zPaymentWritable).check(/* @__PURE__ */ z.maxLength(100))
 });
 
 /**
  * An ingredient the kitchen keeps in stock.
  */
-export const zIngredientWritable = z.object({
-    name: z.string().check(z.minLength(1), z.maxLength(80), z.regex(/^[^\x00-\x1F\x7F]*$/)),
-    unit: z.enum([
+export const zIngredientWritable = /* @__PURE__ */ z.object({
+    name: /* @__PURE__ */ z.string().check(/* @__PURE__ */ z.minLength(1), /* @__PURE__ */ z.maxLength(80), /* @__PURE__ */ z.regex(/^[^\x00-\x1F\x7F]*$/)),
+    unit: /* @__PURE__ */ z.enum([
         'g',
         'ml',
         'piece'
     ]),
-    lowStockThreshold: z.int().check(z.gte(0), z.lte(1000000000))
+    lowStockThreshold: /* @__PURE__ */ z.int().check(/* @__PURE__ */ z.gte(0), /* @__PURE__ */ z.lte(1000000000))
 });
 
 /**
  * Every ingredient in stock.
  */
-export const zIngredientListWritable = z.object({
-    data: z.array(zIngredientWritable).check(z.maxLength(500))
+export const zIngredientListWritable = /* @__PURE__ */ z.object({
+    data: /* @__PURE__ */ z.array(zIngredientWritable).check(/* @__PURE__ */ z.maxLength(500))
 });
 
 /**
  * A recorded change to an ingredient's stock.
  */
-export const zStockAdjustmentWritable = z.object({
-    ingredientId: z.string().check(z.maxLength(44), z.regex(/^[a-z]{3}_[A-Za-z0-9]{8,40}$/)),
-    delta: z.int().check(z.gte(-1000000), z.lte(1000000)),
+export const zStockAdjustmentWritable = /* @__PURE__ */ z.object({
+    ingredientId: /* @__PURE__ */ z.string().check(/* @__PURE__ */ z.maxLength(44), /* @__PURE__ */ z.regex(/^[a-z]{3}_[A-Za-z0-9]{8,40}$/)),
+    delta: /* @__PURE__ */ z.int().check(/* @__PURE__ */ z.gte(-1000000), /* @__PURE__ */ z.lte(1000000)),
     reason: zStockAdjustmentReason,
-    note: z.nullable(z.string().check(z.maxLength(500), z.regex(/^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$/)))
+    note: /* @__PURE__ */ z.nullable(/* @__PURE__ */ z.string().check(/* @__PURE__ */ z.maxLength(500), /* @__PURE__ */ z.regex(/^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$/)))
 });
 
 /**
  * A page of stock adjustments.
  */
-export const zStockAdjustmentPageWritable = z.object({
-    data: z.array(zStockAdjustmentWritable).check(z.maxLength(100)),
-    nextCursor: z.nullable(z.string().check(z.maxLength(200), z.regex(/^[A-Za-z0-9_-]+$/)))
+export const zStockAdjustmentPageWritable = /* @__PURE__ */ z.object({
+    data: /* @__PURE__ */ z.array(zStockAdjustmentWritable).check(/* @__PURE__ */ z.maxLength(100)),
+    nextCursor: /* @__PURE__ */ z.nullable(/* @__PURE__ */ z.string().check(/* @__PURE__ */ z.maxLength(200), /* @__PURE__ */ z.regex(/^[A-Za-z0-9_-]+$/)))
 });
 
 /**
  * The id of a menu item.
  */
-export const zItemId = z.string().check(z.maxLength(44), z.regex(/^[a-z]{3}_[A-Za-z0-9]{8,40}$/));
+export const zItemId = /* @__PURE__ */ z.string().check(/* @__PURE__ */ z.maxLength(44), /* @__PURE__ */ z.regex(/^[a-z]{3}_[A-Za-z0-9]{8,40}$/));
 
 /**
  * The id of an order.
  */
-export const zOrderId = z.string().check(z.maxLength(44), z.regex(/^[a-z]{3}_[A-Za-z0-9]{8,40}$/));
+export const zOrderId = /* @__PURE__ */ z.string().check(/* @__PURE__ */ z.maxLength(44), /* @__PURE__ */ z.regex(/^[a-z]{3}_[A-Za-z0-9]{8,40}$/));
 
 /**
  * The `nextCursor` of the previous page. Leave it out for the first page.
  */
-export const zCursor = z.string().check(z.maxLength(200), z.regex(/^[A-Za-z0-9_-]+$/));
+export const zCursor = /* @__PURE__ */ z.string().check(/* @__PURE__ */ z.maxLength(200), /* @__PURE__ */ z.regex(/^[A-Za-z0-9_-]+$/));
 
 /**
  * The most items to return in one page.
  */
-export const zLimit = z._default(z.int().check(z.gte(1), z.lte(100)), 20);
+export const zLimit = /* @__PURE__ */ z._default(/* @__PURE__ */ z.int().check(/* @__PURE__ */ z.gte(1), /* @__PURE__ */ z.lte(100)), 20);
 
 /**
  * A unique key the client makes up for this operation (a UUID is a good
@@ -663,19 +663,19 @@ export const zLimit = z._default(z.int().check(z.gte(1), z.lte(100)), 20);
  * the same key with a different body answers `422`. Keys are kept for 24 hours.
  *
  */
-export const zIdempotencyKey = z.string().check(z.minLength(8), z.maxLength(128), z.regex(/^[\x21-\x7E]+$/));
+export const zIdempotencyKey = /* @__PURE__ */ z.string().check(/* @__PURE__ */ z.minLength(8), /* @__PURE__ */ z.maxLength(128), /* @__PURE__ */ z.regex(/^[\x21-\x7E]+$/));
 
 /**
  * The `ETag` of a previous answer; when it still matches, the answer is `304` with no body.
  */
-export const zIfNoneMatch = z.string().check(z.maxLength(1024), z.regex(/^[\x20-\x7E]+$/));
+export const zIfNoneMatch = /* @__PURE__ */ z.string().check(/* @__PURE__ */ z.maxLength(1024), /* @__PURE__ */ z.regex(/^[\x20-\x7E]+$/));
 
-export const zListMenuItemsHeaders = z.object({
-    'If-None-Match': z.optional(z.string().check(z.maxLength(1024), z.regex(/^[\x20-\x7E]+$/)))
+export const zListMenuItemsHeaders = /* @__PURE__ */ z.object({
+    'If-None-Match': /* @__PURE__ */ z.optional(/* @__PURE__ */ z.string().check(/* @__PURE__ */ z.maxLength(1024), /* @__PURE__ */ z.regex(/^[\x20-\x7E]+$/)))
 });
 
-export const zListMenuItemsQuery = z.object({
-    category: z.optional(zMenuCategory)
+export const zListMenuItemsQuery = /* @__PURE__ */ z.object({
+    category: /* @__PURE__ */ z.optional(zMenuCategory)
 });
 
 /**
@@ -690,21 +690,21 @@ export const zCreateMenuItemBody = zMenuItemInput;
  */
 export const zCreateMenuItemResponse = zMenuItem;
 
-export const zRetireMenuItemPath = z.object({
-    itemId: z.string().check(z.maxLength(44), z.regex(/^[a-z]{3}_[A-Za-z0-9]{8,40}$/))
+export const zRetireMenuItemPath = /* @__PURE__ */ z.object({
+    itemId: /* @__PURE__ */ z.string().check(/* @__PURE__ */ z.maxLength(44), /* @__PURE__ */ z.regex(/^[a-z]{3}_[A-Za-z0-9]{8,40}$/))
 });
 
 /**
  * The item was retired.
  */
-export const zRetireMenuItemResponse = z.void();
+export const zRetireMenuItemResponse = /* @__PURE__ */ z.void();
 
-export const zGetMenuItemHeaders = z.object({
-    'If-None-Match': z.optional(z.string().check(z.maxLength(1024), z.regex(/^[\x20-\x7E]+$/)))
+export const zGetMenuItemHeaders = /* @__PURE__ */ z.object({
+    'If-None-Match': /* @__PURE__ */ z.optional(/* @__PURE__ */ z.string().check(/* @__PURE__ */ z.maxLength(1024), /* @__PURE__ */ z.regex(/^[\x20-\x7E]+$/)))
 });
 
-export const zGetMenuItemPath = z.object({
-    itemId: z.string().check(z.maxLength(44), z.regex(/^[a-z]{3}_[A-Za-z0-9]{8,40}$/))
+export const zGetMenuItemPath = /* @__PURE__ */ z.object({
+    itemId: /* @__PURE__ */ z.string().check(/* @__PURE__ */ z.maxLength(44), /* @__PURE__ */ z.regex(/^[a-z]{3}_[A-Za-z0-9]{8,40}$/))
 });
 
 /**
@@ -714,8 +714,8 @@ export const zGetMenuItemResponse = zMenuItem;
 
 export const zUpdateMenuItemBody = zMenuItemPatch;
 
-export const zUpdateMenuItemPath = z.object({
-    itemId: z.string().check(z.maxLength(44), z.regex(/^[a-z]{3}_[A-Za-z0-9]{8,40}$/))
+export const zUpdateMenuItemPath = /* @__PURE__ */ z.object({
+    itemId: /* @__PURE__ */ z.string().check(/* @__PURE__ */ z.maxLength(44), /* @__PURE__ */ z.regex(/^[a-z]{3}_[A-Za-z0-9]{8,40}$/))
 });
 
 /**
@@ -723,8 +723,8 @@ export const zUpdateMenuItemPath = z.object({
  */
 export const zUpdateMenuItemResponse = zMenuItem;
 
-export const zListToppingsHeaders = z.object({
-    'If-None-Match': z.optional(z.string().check(z.maxLength(1024), z.regex(/^[\x20-\x7E]+$/)))
+export const zListToppingsHeaders = /* @__PURE__ */ z.object({
+    'If-None-Match': /* @__PURE__ */ z.optional(/* @__PURE__ */ z.string().check(/* @__PURE__ */ z.maxLength(1024), /* @__PURE__ */ z.regex(/^[\x20-\x7E]+$/)))
 });
 
 /**
@@ -751,10 +751,10 @@ export const zIssueTokenResponse = zTokenResponse;
  */
 export const zGetMeResponse = zAccount;
 
-export const zListOrdersQuery = z.object({
-    status: z.optional(zOrderStatus),
-    cursor: z.optional(z.string().check(z.maxLength(200), z.regex(/^[A-Za-z0-9_-]+$/))),
-    limit: z._default(z.optional(z.int().check(z.gte(1), z.lte(100))), 20)
+export const zListOrdersQuery = /* @__PURE__ */ z.object({
+    status: /* @__PURE__ */ z.optional(zOrderStatus),
+    cursor: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.string().check(/* @__PURE__ */ z.maxLength(200), /* @__PURE__ */ z.regex(/^[A-Za-z0-9_-]+$/))),
+    limit: /* @__PURE__ */ z._default(/* @__PURE__ */ z.optional(/* @__PURE__ */ z.int().check(/* @__PURE__ */ z.gte(1), /* @__PURE__ */ z.lte(100))), 20)
 });
 
 /**
@@ -764,8 +764,8 @@ export const zListOrdersResponse = zOrderPage;
 
 export const zPlaceOrderBody = zPlaceOrderRequest;
 
-export const zPlaceOrderHeaders = z.object({
-    'Idempotency-Key': z.string().check(z.minLength(8), z.maxLength(128), z.regex(/^[\x21-\x7E]+$/))
+export const zPlaceOrderHeaders = /* @__PURE__ */ z.object({
+    'Idempotency-Key': /* @__PURE__ */ z.string().check(/* @__PURE__ */ z.minLength(8), /* @__PURE__ */ z.maxLength(128), /* @__PURE__ */ z.regex(/^[\x21-\x7E]+$/))
 });
 
 /**
@@ -773,8 +773,8 @@ export const zPlaceOrderHeaders = z.object({
  */
 export const zPlaceOrderResponse = zOrder;
 
-export const zGetOrderPath = z.object({
-    orderId: z.string().check(z.maxLength(44), z.regex(/^[a-z]{3}_[A-Za-z0-9]{8,40}$/))
+export const zGetOrderPath = /* @__PURE__ */ z.object({
+    orderId: /* @__PURE__ */ z.string().check(/* @__PURE__ */ z.maxLength(44), /* @__PURE__ */ z.regex(/^[a-z]{3}_[A-Za-z0-9]{8,40}$/))
 });
 
 /**
@@ -784,8 +784,8 @@ export const zGetOrderResponse = zOrder;
 
 export const zCancelOrderBody = zCancelOrderRequest;
 
-export const zCancelOrderPath = z.object({
-    orderId: z.string().check(z.maxLength(44), z.regex(/^[a-z]{3}_[A-Za-z0-9]{8,40}$/))
+export const zCancelOrderPath = /* @__PURE__ */ z.object({
+    orderId: /* @__PURE__ */ z.string().check(/* @__PURE__ */ z.maxLength(44), /* @__PURE__ */ z.regex(/^[a-z]{3}_[A-Za-z0-9]{8,40}$/))
 });
 
 /**
@@ -795,8 +795,8 @@ export const zCancelOrderResponse = zOrder;
 
 export const zAdvanceOrderStatusBody = zAdvanceOrderStatusRequest;
 
-export const zAdvanceOrderStatusPath = z.object({
-    orderId: z.string().check(z.maxLength(44), z.regex(/^[a-z]{3}_[A-Za-z0-9]{8,40}$/))
+export const zAdvanceOrderStatusPath = /* @__PURE__ */ z.object({
+    orderId: /* @__PURE__ */ z.string().check(/* @__PURE__ */ z.maxLength(44), /* @__PURE__ */ z.regex(/^[a-z]{3}_[A-Za-z0-9]{8,40}$/))
 });
 
 /**
@@ -804,8 +804,8 @@ export const zAdvanceOrderStatusPath = z.object({
  */
 export const zAdvanceOrderStatusResponse = zOrder;
 
-export const zListOrderPaymentsPath = z.object({
-    orderId: z.string().check(z.maxLength(44), z.regex(/^[a-z]{3}_[A-Za-z0-9]{8,40}$/))
+export const zListOrderPaymentsPath = /* @__PURE__ */ z.object({
+    orderId: /* @__PURE__ */ z.string().check(/* @__PURE__ */ z.maxLength(44), /* @__PURE__ */ z.regex(/^[a-z]{3}_[A-Za-z0-9]{8,40}$/))
 });
 
 /**
@@ -815,12 +815,12 @@ export const zListOrderPaymentsResponse = zPaymentList;
 
 export const zPayOrderBody = zPayOrderRequest;
 
-export const zPayOrderHeaders = z.object({
-    'Idempotency-Key': z.string().check(z.minLength(8), z.maxLength(128), z.regex(/^[\x21-\x7E]+$/))
+export const zPayOrderHeaders = /* @__PURE__ */ z.object({
+    'Idempotency-Key': /* @__PURE__ */ z.string().check(/* @__PURE__ */ z.minLength(8), /* @__PURE__ */ z.maxLength(128), /* @__PURE__ */ z.regex(/^[\x21-\x7E]+$/))
 });
 
-export const zPayOrderPath = z.object({
-    orderId: z.string().check(z.maxLength(44), z.regex(/^[a-z]{3}_[A-Za-z0-9]{8,40}$/))
+export const zPayOrderPath = /* @__PURE__ */ z.object({
+    orderId: /* @__PURE__ */ z.string().check(/* @__PURE__ */ z.maxLength(44), /* @__PURE__ */ z.regex(/^[a-z]{3}_[A-Za-z0-9]{8,40}$/))
 });
 
 /**
@@ -833,10 +833,10 @@ export const zPayOrderResponse = zPayment;
  */
 export const zListIngredientsResponse = zIngredientList;
 
-export const zListStockAdjustmentsQuery = z.object({
-    ingredientId: z.optional(z.string().check(z.maxLength(44), z.regex(/^[a-z]{3}_[A-Za-z0-9]{8,40}$/))),
-    cursor: z.optional(z.string().check(z.maxLength(200), z.regex(/^[A-Za-z0-9_-]+$/))),
-    limit: z._default(z.optional(z.int().check(z.gte(1), z.lte(100))), 20)
+export const zListStockAdjustmentsQuery = /* @__PURE__ */ z.object({
+    ingredientId: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.string().check(/* @__PURE__ */ z.maxLength(44), /* @__PURE__ */ z.regex(/^[a-z]{3}_[A-Za-z0-9]{8,40}$/))),
+    cursor: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.string().check(/* @__PURE__ */ z.maxLength(200), /* @__PURE__ */ z.regex(/^[A-Za-z0-9_-]+$/))),
+    limit: /* @__PURE__ */ z._default(/* @__PURE__ */ z.optional(/* @__PURE__ */ z.int().check(/* @__PURE__ */ z.gte(1), /* @__PURE__ */ z.lte(100))), 20)
 });
 
 /**
@@ -861,8 +861,8 @@ export const zCheckLivenessResponse = zHealth;
  */
 export const zCheckReadinessResponse = zReadiness;
 
-export const zOrderStatusChangedWebhookRequest = z.object({
+export const zOrderStatusChangedWebhookRequest = /* @__PURE__ */ z.object({
     body: zOrderStatusChangedEvent,
-    path: z.optional(z.never()),
-    query: z.optional(z.never())
+    path: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.never()),
+    query: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.never())
 });
