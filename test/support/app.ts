@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { Writable } from 'node:stream';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { beforeEach } from 'vitest';
 import type { AppEnv } from '../../server/app-env.ts';
 import { createApp } from '../../server/app.ts';
-import { createLogger } from '../../server/http/logger.ts';
+import { memoryLogger } from './memory-logger.ts';
 import { useTestDatabase, type DatabaseKind, type TestDatabase, type TestDatabaseOptions } from './database.ts';
 
 /** Who a test acts as: the seeded staff account, a fresh customer, or a customer with these details. */
@@ -37,14 +36,7 @@ export interface TestAppOptions extends TestDatabaseOptions {}
 
 /** Builds the app over `database` (a test database, or any handle with its configuration), its logs kept in memory. */
 export function createTestApp(database: Pick<TestDatabase, 'db' | 'dialect' | 'config'>): TestApp {
-  const lines: Array<string> = [];
-  const destination = new Writable({
-    write(chunk, _encoding, done) {
-      lines.push(...String(chunk).split('\n').filter(Boolean));
-      done();
-    },
-  });
-  const logger = createLogger({ logLevel: 'debug' }, destination);
+  const { logger, lines } = memoryLogger();
   const { db, dialect, config } = database;
   const app = createApp({ config, db, dialect, logger });
 
@@ -76,7 +68,7 @@ export function createTestApp(database: Pick<TestDatabase, 'db' | 'dialect' | 'c
     return signIn(customer.email, customer.password);
   }
 
-  return { app, db, dialect, config, request, tokenFor, logs: () => lines.map((line) => JSON.parse(line) as Record<string, unknown>) };
+  return { app, db, dialect, config, request, tokenFor, logs: lines };
 }
 
 /**

@@ -1,8 +1,7 @@
-import { Writable } from 'node:stream';
 import type { Config } from '../../server/config.ts';
-import { createLogger } from '../../server/http/logger.ts';
 import { startServer, type RunningServer } from '../../server/start.ts';
 import { freePort } from './free-port.ts';
+import { memoryLogger } from './memory-logger.ts';
 
 export interface TestServer extends RunningServer {
   /** Every log line the server wrote so far, parsed. */
@@ -18,14 +17,7 @@ export interface TestServer extends RunningServer {
  * try { await fetch(`${server.url}/health/live`) } finally { await server.close() }
  */
 export async function startTestServer(config: Config, overrides: Partial<Config> = {}): Promise<TestServer> {
-  const lines: Array<string> = [];
-  const destination = new Writable({
-    write(chunk, _encoding, done) {
-      lines.push(...String(chunk).split('\n').filter(Boolean));
-      done();
-    },
-  });
-  const logger = createLogger({ logLevel: 'debug' }, destination);
+  const { logger, lines } = memoryLogger();
   const server = await startServer({ ...config, host: '127.0.0.1', port: await freePort(), ...overrides }, { logger });
-  return { ...server, logs: () => lines.map((line) => JSON.parse(line) as Record<string, unknown>) };
+  return { ...server, logs: lines };
 }
