@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import { currentTimestamp, lockForUpdate, type JsonText } from '../db/dialect.ts';
+import { precompiledQuery } from '../db/precompiled-query.ts';
 import type { Database, NewRow, OrderStatus, Row, Size, StoredLineTopping } from '../db/tables.ts';
 import { olderThan, type PagePosition } from '../pagination.ts';
 
@@ -34,6 +35,12 @@ export interface IngredientUse {
 
 export type OrderRow = Row<'orders'>;
 export type OrderLineRow = Row<'order_lines'>;
+
+export interface OrderWithLines {
+  order: OrderRow;
+  /** In position order. */
+  lines: OrderLineRow[];
+}
 
 /** The items with their sizes' prices and recipes, in one query. */
 export async function findMenuItemsForOrder(db: Kysely<Database>, itemIds: string[]): Promise<Map<string, MenuItemForOrder>> {
@@ -136,32 +143,33 @@ export interface NewOrderLine {
   lineTotalCents: number;
 }
 
-/** Inserts an order, its lines and its first event; returns the stored order row. */
+/** The row a line of an order is stored as. */
+function toLineRow(orderId: string, position: number, line: NewOrderLine): OrderLineRow {
+  return {
+    order_id: orderId,
+    position,
+    item_id: line.itemId,
+    item_name: line.itemName,
+    size: line.size,
+    quantity: line.quantity,
+    toppings: line.toppings,
+    unit_price_cents: line.unitPriceCents,
+    line_total_cents: line.lineTotalCents,
+  };
+}
+
+/** Inserts an order, its lines and its first event; returns the stored order and its lines. */
 export async function insertOrder(
   db: Kysely<Database>,
   order: Omit<NewRow<'orders'>, 'created_at' | 'updated_at'>,
   lines: NewOrderLine[],
   eventId: string,
-): Promise<OrderRow> {
+): Promise<OrderWithLines> {
   const stored = await db.insertInto('orders').values(order).returningAll().executeTakeFirstOrThrow();
-  await db
-    .insertInto('order_lines')
-    .values(
-      lines.map((line, position) => ({
-        order_id: order.id,
-        position,
-        item_id: line.itemId,
-        item_name: line.itemName,
-        size: line.size,
-        quantity: line.quantity,
-        toppings: line.toppings,
-        unit_price_cents: line.unitPriceCents,
-        line_total_cents: line.lineTotalCents,
-      })),
-    )
-    .execute();
+  const lineRows = lines.map((line, position) => toLineRow(order.id, position, line));
+  await db.insertInto('order_lines').values(lineRows).execute();
   await insertOrderEvent(db, { id: eventId, orderId: order.id, previousStatus: null, status: order.status, changedBy: order.customer_id });
-  return stored;
+  return { order: stored, lines: lineRows };
 }
 
 export async function insertOrderEvent(
@@ -190,6 +198,56 @@ export async function findOrder(db: Kysely<Database>, orderId: string, visibilit
     .$if(visibility.customerId !== undefined, (qb) => qb.where('customer_id', '=', visibility.customerId!))
     .$if(lock, lockForUpdate(db))
     .executeTakeFirst();
+}
+
+function orderWithLinesQuery(ofCustomerOnly: boolean) {
+  return precompiledQuery((db, values: { orderId: string; customerId: string | undefined }) =>
+    db
+      .selectFrom('orders')
+      .leftJoin('order_lines', 'order_lines.order_id', 'orders.id')
+      .selectAll('orders')
+      .select([
+        'order_lines.order_id',
+        'order_lines.position',
+        'order_lines.item_id',
+        'order_lines.item_name',
+        'order_lines.size',
+        'order_lines.quantity',
+        'order_lines.toppings',
+        'order_lines.unit_price_cents',
+        'order_lines.line_total_cents',
+      ])
+      .where('orders.id', '=', values.orderId)
+      .$if(ofCustomerOnly, (qb) => qb.where('orders.customer_id', '=', values.customerId!))
+      .orderBy('order_lines.position'),
+  );
+}
+
+const selectOrderWithLines = { ofCustomer: orderWithLinesQuery(true), ofAnyone: orderWithLinesQuery(false) };
+
+/** The order and its lines if the caller may see it, in one query (a join: the order's columns repeat on each line). */
+export async function findOrderWithLines(db: Kysely<Database>, orderId: string, visibility: Visibility): Promise<OrderWithLines | undefined> {
+  const select = visibility.customerId === undefined ? selectOrderWithLines.ofAnyone : selectOrderWithLines.ofCustomer;
+  const rows = await select(db, { orderId, customerId: visibility.customerId });
+  const [first] = rows;
+  if (!first) return undefined;
+  const { order_id, position, item_id, item_name, size, quantity, toppings, unit_price_cents, line_total_cents, ...order } = first;
+  const lines: OrderLineRow[] = [];
+  for (const row of rows) {
+    if (row.order_id === null) continue; // an order without lines: the left join's one row of nulls
+    lines.push({
+      order_id: row.order_id,
+      position: row.position!,
+      item_id: row.item_id!,
+      item_name: row.item_name!,
+      size: row.size!,
+      quantity: row.quantity!,
+      toppings: row.toppings!,
+      unit_price_cents: row.unit_price_cents!,
+      line_total_cents: row.line_total_cents!,
+    });
+  }
+  return { order, lines };
 }
 
 /** The lines of the given orders, in position order, grouped by order id. */

@@ -15,6 +15,7 @@ import {
   findMenuItemsForOrder,
   findOrder,
   findOrderLines,
+  findOrderWithLines,
   findToppingsForOrder,
   incrementStock,
   insertOrder,
@@ -75,7 +76,7 @@ export function placeOrder(
       const taken = await takeStock(trx, priced.ingredients);
       if (!taken.ok) return taken;
       const id = newId('ord');
-      const row = await insertOrder(
+      const stored = await insertOrder(
         trx,
         {
           id,
@@ -93,7 +94,7 @@ export function placeOrder(
         priced.lines,
         newId('evt'),
       );
-      const order = toOrder(row, priced.lines.map((line, position) => toLineRow(id, position, line)));
+      const order = toOrder(stored.order, stored.lines);
       return { ok: true, response: { status: 201, body: order, headers: { Location: orderLocation(id) } } };
     },
   );
@@ -194,10 +195,8 @@ async function findShortages(db: Kysely<Database>, required: Map<string, number>
 
 /** The order, if the caller may see it. */
 export async function getOrder(db: Kysely<Database>, user: AuthenticatedUser, orderId: string): Promise<Order | undefined> {
-  const row = await findOrder(db, orderId, visibilityFor(user));
-  if (!row) return undefined;
-  const lines = await findOrderLines(db, [row.id]);
-  return toOrder(row, lines.get(row.id) ?? []);
+  const found = await findOrderWithLines(db, orderId, visibilityFor(user));
+  return found && toOrder(found.order, found.lines);
 }
 
 /** A page of the orders the caller may see, newest first; `'malformed-cursor'` for a cursor this server did not make. */
@@ -322,20 +321,6 @@ function toFulfilment(row: OrderRow): Fulfilment {
   return {
     type: 'delivery',
     address: { ...address, ...(line2 !== null && { line2 }), ...(instructions !== null && { instructions }) },
-  };
-}
-
-function toLineRow(orderId: string, position: number, line: NewOrderLine): OrderLineRow {
-  return {
-    order_id: orderId,
-    position,
-    item_id: line.itemId,
-    item_name: line.itemName,
-    size: line.size,
-    quantity: line.quantity,
-    toppings: line.toppings,
-    unit_price_cents: line.unitPriceCents,
-    line_total_cents: line.lineTotalCents,
   };
 }
 
