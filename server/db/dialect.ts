@@ -126,6 +126,15 @@ export function lockForUpdate(db: Kysely<any>) {
 }
 
 /**
+ * Whether the database runs one write transaction at a time, so that nothing another request does can come
+ * between a transaction's reads and its commit: SQLite (one connection per process, and the database's write
+ * lock across processes). PostgreSQL runs them side by side and needs locks or early inserts to serialise.
+ */
+export function serialisesWriteTransactions(db: Kysely<any>): boolean {
+  return dialectOf(db) === 'sqlite';
+}
+
+/**
  * Takes `amount` from an ingredient's stock only if at least that much is there, in one statement, so two
  * orders racing for the last dough ball cannot both get it.
  * @returns the stock level left, or `undefined` when there was not enough (or no such ingredient).

@@ -23,23 +23,44 @@ export interface StoredKey {
   response: StoredResponse | undefined;
 }
 
-/** Takes the key for a request; fails with a unique violation when the key is already taken (or, on PostgreSQL, waits for its holder to finish first). */
-export async function reserveKey(db: Kysely<Database>, scope: KeyScope, requestHash: string, expiresAt: Timestamp): Promise<void> {
+function responseColumns(response: StoredResponse) {
+  return {
+    status: 'done' as const,
+    response_status: response.status,
+    response_body: JSON.stringify(response.body),
+    response_headers: toJsonText(response.headers),
+  };
+}
+
+/**
+ * Takes the key for a request, in progress or, with `response`, done; fails with a unique violation when the
+ * key is already taken (on PostgreSQL after waiting for its holder's transaction to end).
+ */
+export async function insertKey(
+  db: Kysely<Database>,
+  scope: KeyScope,
+  requestHash: string,
+  expiresAt: Timestamp,
+  response?: StoredResponse,
+): Promise<void> {
   await db
     .insertInto('idempotency_keys')
-    .values({ user_id: scope.userId, operation: scope.operation, key: scope.key, request_hash: requestHash, status: 'in_progress', expires_at: expiresAt })
+    .values({
+      user_id: scope.userId,
+      operation: scope.operation,
+      key: scope.key,
+      request_hash: requestHash,
+      expires_at: expiresAt,
+      ...(response === undefined ? { status: 'in_progress' } : responseColumns(response)),
+    })
     .execute();
 }
 
+/** Keeps the response of a request whose key is in progress. */
 export async function completeKey(db: Kysely<Database>, scope: KeyScope, response: StoredResponse): Promise<void> {
   await db
     .updateTable('idempotency_keys')
-    .set({
-      status: 'done',
-      response_status: response.status,
-      response_body: JSON.stringify(response.body),
-      response_headers: toJsonText(response.headers),
-    })
+    .set(responseColumns(response))
     .where('user_id', '=', scope.userId)
     .where('operation', '=', scope.operation)
     .where('key', '=', scope.key)

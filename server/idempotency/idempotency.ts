@@ -3,25 +3,27 @@
  * something: placing an order, paying for one.
  *
  * - A key belongs to one user and one operation, and lives 24 hours; an expired key counts as new.
- * - The key is reserved (inserted under its primary key) in the same transaction that does the work and
- *   stores the response, so the work, the key and the response commit or roll back together. A second request
- *   with the key while the first is running waits for it (PostgreSQL blocks the duplicate insert until the first
- *   transaction ends; SQLite runs one transaction at a time) and then gets the first response replayed.
- *   Nobody ever sees a half-done key, so there is no "key in use" answer.
+ * - The key is inserted under its primary key in the same transaction that does the work and stores the
+ *   response, so the work, the key and the response commit or roll back together. A second request with the key
+ *   while the first is running waits for it and then gets the first response replayed: on PostgreSQL the key is
+ *   reserved before the work, and the duplicate insert blocks until the first transaction ends; SQLite runs one
+ *   write transaction at a time, so there a read before the work finds a held key, and the key is written
+ *   once, with its response, after the work. Nobody ever sees a half-done key, so there is no
+ *   "key in use" answer.
  * - Only successes are stored. A request that fails (stock short, card declined, order already paid...) changed
  *   nothing, so its key is released with the rollback: retrying it with the same key is a fresh attempt.
  * - The same key with a different request (by SHA-256 of its canonical JSON) is refused.
  */
 import { createHash } from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
-import { isUniqueViolation, toTimestamp } from '../db/dialect.ts';
+import { isUniqueViolation, serialisesWriteTransactions, toTimestamp } from '../db/dialect.ts';
 import type { Database } from '../db/tables.ts';
 import {
   completeKey,
   deleteExpiredKeys,
   deleteKeyIfExpired,
   findKey,
-  reserveKey,
+  insertKey,
   type KeyScope,
   type StoredResponse,
 } from './idempotency-repository.ts';
@@ -48,6 +50,13 @@ class Rollback<Failure> extends Error {
   }
 }
 
+/** The key is already held; where it is reserved late, found by a read instead of a failed insert. */
+class KeyTaken extends Error {
+  constructor() {
+    super('idempotency key taken');
+  }
+}
+
 const lastSweep = new WeakMap<Kysely<Database>, number>();
 
 /**
@@ -62,20 +71,24 @@ export async function runIdempotently<Body, Failure extends { ok: false }>(
   const scope: KeyScope = { userId: request.userId, operation: request.operation, key: request.key };
   const hash = requestHash(request.request);
   await sweepExpiredKeys(db);
+  const reserveFirst = !serialisesWriteTransactions(db);
   // Two rounds: the second runs only after deleting an expired key that held the first.
   for (let round = 0; round < 2; round++) {
     const now = new Date();
     try {
       return await db.transaction().execute(async (trx) => {
-        await reserveKey(trx, scope, hash, toTimestamp(new Date(now.getTime() + idempotencyKeyLifetimeMs)));
+        const expiresAt = toTimestamp(new Date(now.getTime() + idempotencyKeyLifetimeMs));
+        if (reserveFirst) await insertKey(trx, scope, hash, expiresAt);
+        else if (await findKey(trx, scope)) throw new KeyTaken();
         const outcome = await work(trx);
         if (!outcome.ok) throw new Rollback(outcome);
-        await completeKey(trx, scope, outcome.response);
+        if (reserveFirst) await completeKey(trx, scope, outcome.response);
+        else await insertKey(trx, scope, hash, expiresAt, outcome.response);
         return { ok: true as const, response: outcome.response, replayed: false };
       });
     } catch (error) {
       if (error instanceof Rollback) return error.failure as Failure;
-      if (!isUniqueViolation(error)) throw error;
+      if (!(error instanceof KeyTaken) && !isUniqueViolation(error)) throw error;
     }
     const existing = await findKey(db, scope);
     if (!existing) continue; // expired and swept, or released by a rollback, in between
