@@ -69,6 +69,10 @@ export function createDialect(config: DatabaseConfig): { name: DialectName; dial
   // WAL with NORMAL syncs at checkpoints, not at every commit: a crash of the process loses nothing, a power
   // loss or OS crash may lose the last transactions (never corrupts). FULL would add an fsync to every order.
   database.pragma('synchronous = NORMAL');
+  // A checkpoint copies every page changed since the last one back into the database file and syncs it; an
+  // order dirties the same few index pages as the one before, so checkpointing every 10,000 pages (a WAL of up
+  // to 40 MB) instead of SQLite's 1,000 writes each hot page once where it wrote it ten times.
+  database.pragma('wal_autocheckpoint = 10000');
   database.pragma('busy_timeout = 5000');
   database.pragma('foreign_keys = ON');
   return { name: 'sqlite', dialect: new SqliteDialect({ database: withStatementCache(database) }) };
