@@ -1,6 +1,5 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { Scalar } from '@scalar/hono-api-reference';
-import { secureHeaders } from 'hono/secure-headers';
 import { registerHandlers } from '../generated/hono.gen.ts';
 import { createAccountHandlers } from './accounts/account-handlers.ts';
 import type { AppDependencies, AppEnv } from './app-env.ts';
@@ -17,6 +16,7 @@ import { bodyLimit, requestBody } from './middleware/request-body.ts';
 import { requestId } from './middleware/request-id.ts';
 import { requestLogger } from './middleware/request-logger.ts';
 import { responseValidation } from './middleware/response-validation.ts';
+import { securityHeaders } from './middleware/security-headers.ts';
 import { createOrderHandlers } from './orders/order-handlers.ts';
 import { createPaymentHandlers } from './payments/payment-handlers.ts';
 import { validationHook } from './problem.ts';
@@ -34,7 +34,7 @@ export function createApp(deps: AppDependencies): OpenAPIHono<AppEnv> {
 
   app.use(requestId());
   app.use(requestLogger({ logger }));
-  app.use(secureHeaders());
+  app.use(securityHeaders());
   app.use(
     cors({
       origins: config.corsOrigins,

@@ -1,5 +1,6 @@
 import type { MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../app-env.ts';
+import { setResponseHeader } from '../http/response-headers.ts';
 
 export interface CorsOptions {
   /** Origins whose scripts may call the API, e.g. `https://shop.example`. */
@@ -42,9 +43,9 @@ export function cors(options: CorsOptions): MiddlewareHandler<AppEnv> {
       return c.body(null, 204, allowedOrigin === undefined ? preflightHeaders : { ...preflightHeaders, 'Access-Control-Allow-Origin': allowedOrigin });
     }
     await next();
-    const headers = c.res.headers;
-    if (allowedOrigin !== undefined) headers.set('Access-Control-Allow-Origin', allowedOrigin);
-    headers.set('Access-Control-Expose-Headers', exposed);
-    headers.append('Vary', 'Origin');
+    if (allowedOrigin !== undefined) setResponseHeader(c, 'Access-Control-Allow-Origin', allowedOrigin);
+    setResponseHeader(c, 'Access-Control-Expose-Headers', exposed);
+    // On the response itself: compression appends to Vary too.
+    c.res.headers.append('Vary', 'Origin');
   };
 }

@@ -1,6 +1,7 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../app-env.ts';
 import { operationOf, type OperationId } from '../http/operations.ts';
+import { setResponseHeader } from '../http/response-headers.ts';
 import { problem, respondWithProblem } from '../problem.ts';
 
 export interface RateLimitPolicy {
@@ -91,6 +92,6 @@ export function rateLimit(options: RateLimitOptions): MiddlewareHandler<AppEnv> 
       );
     }
     await next();
-    for (const [name, value] of Object.entries(headers)) c.res.headers.set(name, value);
+    for (const [name, value] of Object.entries(headers)) setResponseHeader(c, name, value);
   };
 }

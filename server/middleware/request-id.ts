@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../app-env.ts';
+import { setResponseHeader } from '../http/response-headers.ts';
 
 export interface RequestIdOptions {
   /** @default 'X-Request-Id' */
@@ -22,8 +23,7 @@ export function requestId(options: RequestIdOptions = {}): MiddlewareHandler<App
     const incoming = c.req.header(headerName);
     const id = incoming !== undefined && accept.test(incoming) ? incoming : generate();
     c.set('requestId', id);
-    c.header(headerName, id);
     await next();
-    c.res.headers.set(headerName, id);
+    setResponseHeader(c, headerName, id);
   };
 }
