@@ -14,7 +14,7 @@ type Parameter<Values> = { key: keyof Values } | { constant: unknown };
  * an inserted value), not be looked at or transformed, and the query's shape must not depend on it.
  * Lists whose length varies (`in`, multi-row inserts) change the shape, so they do not belong here.
  */
-export function precompiledQuery<Values extends Record<string, unknown>, Result>(
+export function precompiledQuery<Values extends object, Result>(
   build: (db: Kysely<Database>, values: Values) => Compilable<Result>,
 ): (db: Kysely<Database>, values: Values) => Promise<Result[]> {
   const templates = new Map<DialectName, { query: CompiledQuery<Result>; parameters: Array<Parameter<Values>> }>();
@@ -24,7 +24,7 @@ export function precompiledQuery<Values extends Record<string, unknown>, Result>
     const query = build(db, standIns).compile();
     const parameters = query.parameters.map((parameter): Parameter<Values> =>
       typeof parameter === 'string' && parameter.startsWith(placeholderPrefix)
-        ? { key: parameter.slice(placeholderPrefix.length) }
+        ? { key: parameter.slice(placeholderPrefix.length) as keyof Values }
         : { constant: parameter },
     );
     const template = { query, parameters };

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import { parseJsonText, toJsonText, type Timestamp } from '../db/dialect.ts';
+import { precompiledQuery } from '../db/precompiled-query.ts';
 import type { Database } from '../db/tables.ts';
 
 /** A key is unique per user and operation. */
@@ -32,6 +33,39 @@ function responseColumns(response: StoredResponse) {
   };
 }
 
+interface NewKey {
+  userId: string;
+  operation: string;
+  key: string;
+  requestHash: string;
+  expiresAt: Timestamp;
+}
+
+const insertKeyInProgress = precompiledQuery((db, key: NewKey) =>
+  db.insertInto('idempotency_keys').values({
+    user_id: key.userId,
+    operation: key.operation,
+    key: key.key,
+    request_hash: key.requestHash,
+    expires_at: key.expiresAt,
+    status: 'in_progress',
+  }),
+);
+
+const insertKeyDone = precompiledQuery((db, key: NewKey & Omit<ReturnType<typeof responseColumns>, 'status'>) =>
+  db.insertInto('idempotency_keys').values({
+    user_id: key.userId,
+    operation: key.operation,
+    key: key.key,
+    request_hash: key.requestHash,
+    expires_at: key.expiresAt,
+    status: 'done',
+    response_status: key.response_status,
+    response_body: key.response_body,
+    response_headers: key.response_headers,
+  }),
+);
+
 /**
  * Takes the key for a request, in progress or, with `response`, done; fails with a unique violation when the
  * key is already taken (on PostgreSQL after waiting for its holder's transaction to end).
@@ -43,17 +77,9 @@ export async function insertKey(
   expiresAt: Timestamp,
   response?: StoredResponse,
 ): Promise<void> {
-  await db
-    .insertInto('idempotency_keys')
-    .values({
-      user_id: scope.userId,
-      operation: scope.operation,
-      key: scope.key,
-      request_hash: requestHash,
-      expires_at: expiresAt,
-      ...(response === undefined ? { status: 'in_progress' } : responseColumns(response)),
-    })
-    .execute();
+  const key = { ...scope, requestHash, expiresAt };
+  if (response === undefined) await insertKeyInProgress(db, key);
+  else await insertKeyDone(db, { ...key, ...responseColumns(response) });
 }
 
 /** Keeps the response of a request whose key is in progress. */
@@ -67,14 +93,17 @@ export async function completeKey(db: Kysely<Database>, scope: KeyScope, respons
     .execute();
 }
 
-export async function findKey(db: Kysely<Database>, scope: KeyScope): Promise<StoredKey | undefined> {
-  const row = await db
+const selectKey = precompiledQuery((db, scope: KeyScope) =>
+  db
     .selectFrom('idempotency_keys')
     .select(['request_hash', 'status', 'response_status', 'response_body', 'response_headers', 'expires_at'])
     .where('user_id', '=', scope.userId)
     .where('operation', '=', scope.operation)
-    .where('key', '=', scope.key)
-    .executeTakeFirst();
+    .where('key', '=', scope.key),
+);
+
+export async function findKey(db: Kysely<Database>, scope: KeyScope): Promise<StoredKey | undefined> {
+  const [row] = await selectKey(db, scope);
   if (!row) return undefined;
   const response =
     row.status === 'done' && row.response_status !== null

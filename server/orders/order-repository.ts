@@ -158,35 +158,60 @@ function toLineRow(orderId: string, position: number, line: NewOrderLine): Order
   };
 }
 
+type NewOrder = Omit<NewRow<'orders'>, 'created_at' | 'updated_at'>;
+
+const insertOrderRow = precompiledQuery((db, order: Required<NewOrder>) =>
+  db
+    .insertInto('orders')
+    .values({
+      id: order.id,
+      customer_id: order.customer_id,
+      status: order.status,
+      fulfilment_type: order.fulfilment_type,
+      address: order.address,
+      notes: order.notes,
+      subtotal_cents: order.subtotal_cents,
+      delivery_fee_cents: order.delivery_fee_cents,
+      tax_cents: order.tax_cents,
+      total_cents: order.total_cents,
+      currency: order.currency,
+      cancel_reason: order.cancel_reason,
+    })
+    .returningAll(),
+);
+
 /** Inserts an order, its lines and its first event; returns the stored order and its lines. */
 export async function insertOrder(
   db: Kysely<Database>,
-  order: Omit<NewRow<'orders'>, 'created_at' | 'updated_at'>,
+  order: Required<NewOrder>,
   lines: NewOrderLine[],
   eventId: string,
 ): Promise<OrderWithLines> {
-  const stored = await db.insertInto('orders').values(order).returningAll().executeTakeFirstOrThrow();
+  const [stored] = await insertOrderRow(db, order);
+  if (!stored) throw new Error(`order ${order.id} was not stored`);
   const lineRows = lines.map((line, position) => toLineRow(order.id, position, line));
   await db.insertInto('order_lines').values(lineRows).execute();
   await insertOrderEvent(db, { id: eventId, orderId: order.id, previousStatus: null, status: order.status, changedBy: order.customer_id });
   return { order: stored, lines: lineRows };
 }
 
-export async function insertOrderEvent(
-  db: Kysely<Database>,
-  event: { id: string; orderId: string; previousStatus: OrderStatus | null; status: OrderStatus; changedBy: string | null },
-): Promise<void> {
-  await db
-    .insertInto('order_events')
-    .values({
+const insertOrderEventRow = precompiledQuery(
+  (db, event: { id: string; orderId: string; previousStatus: OrderStatus | null; status: OrderStatus; changedBy: string | null }) =>
+    db.insertInto('order_events').values({
       id: event.id,
       order_id: event.orderId,
       previous_status: event.previousStatus,
       status: event.status,
       changed_by: event.changedBy,
       occurred_at: currentTimestamp(db),
-    })
-    .execute();
+    }),
+);
+
+export async function insertOrderEvent(
+  db: Kysely<Database>,
+  event: { id: string; orderId: string; previousStatus: OrderStatus | null; status: OrderStatus; changedBy: string | null },
+): Promise<void> {
+  await insertOrderEventRow(db, event);
 }
 
 /** The order if the caller may see it; `lock` holds it until the transaction ends. */

@@ -90,6 +90,7 @@ export function placeOrder(
           tax_cents: priced.taxCents,
           total_cents: priced.subtotalCents + priced.deliveryFeeCents + priced.taxCents,
           currency: pricing.currency,
+          cancel_reason: null,
         },
         priced.lines,
         newId('evt'),
