@@ -1,5 +1,7 @@
 import { expect, it } from 'vitest';
 import { describeEachDatabase, useTestDatabase } from './support/database.ts';
+import { freePort } from './support/free-port.ts';
+import { databaseEnv, startServerProcess, stopServerProcess, waitUntilLive, type ServerProcess } from './support/server-process.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
 
 const json = { 'content-type': 'application/json' };
@@ -40,6 +42,32 @@ describeEachDatabase('two server instances on one database', (kind) => {
       expect(payAgain.status).toBe(409);
     } finally {
       await Promise.all(servers.map((server) => server.close()));
+    }
+  });
+});
+
+describeEachDatabase('two server processes taking orders at once', (kind) => {
+  const database = useTestDatabase(kind);
+
+  it('place every order, whichever process takes it, and never answer 5xx', { timeout: 90_000 }, async () => {
+    const { config } = database();
+    const processes: ServerProcess[] = [];
+    try {
+      for (let i = 0; i < 2; i++) processes.push(startServerProcess({ ...databaseEnv(config), PORT: String(await freePort()), LOG_LEVEL: 'warn' }));
+      await Promise.all(processes.map((started) => waitUntilLive(started)));
+      const [a, b] = processes as [ServerProcess, ServerProcess];
+      await fetch(`${a.url}/accounts`, { method: 'POST', headers: json, body: JSON.stringify(customer) });
+      const signIn = await fetch(`${b.url}/auth/token`, { method: 'POST', headers: json, body: JSON.stringify({ email: customer.email, password: customer.password }) });
+      const auth = { ...json, authorization: `Bearer ${((await signIn.json()) as { accessToken: string }).accessToken}` };
+
+      const statuses = await Promise.all(
+        Array.from({ length: 100 }, (_, i) =>
+          fetch(`${(i % 2 ? a : b).url}/orders`, { method: 'POST', headers: { ...auth, 'idempotency-key': `concurrent-${String(i).padStart(4, '0')}` }, body: JSON.stringify(order) }).then((r) => r.status),
+        ),
+      );
+      expect(statuses).toEqual(Array(100).fill(201));
+    } finally {
+      await Promise.all(processes.map(stopServerProcess));
     }
   });
 });

@@ -1,44 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { expect, it } from 'vitest';
-import type { Config } from '../server/config.ts';
 import { describeEachDatabase, useTestDatabase } from './support/database.ts';
 import { freePort } from './support/free-port.ts';
-
-interface Started {
-  child: ChildProcess;
-  url: string;
-  output(): string;
-  exited: Promise<number | null>;
-}
-
-function databaseEnv(config: Config): Record<string, string> {
-  return config.database.kind === 'postgres' ? { DATABASE_URL: config.database.url } : { SQLITE_PATH: config.database.path };
-}
-
-/** Runs `server/index.ts` as its own process, the way `npm start` does. */
-function startProcess(env: Record<string, string>): Started {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/index.ts'], {
-    env: { PATH: process.env.PATH, NODE_ENV: 'test', HOST: '127.0.0.1', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout!.on('data', (chunk) => (output += chunk));
-  child.stderr!.on('data', (chunk) => (output += chunk));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return { child, url: `http://127.0.0.1:${env.PORT}`, output: () => output, exited };
-}
-
-async function waitUntilLive(started: Started, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (started.child.exitCode !== null) throw new Error(`the server exited early:\n${started.output()}`);
-    const live = await fetch(`${started.url}/health/live`).catch(() => undefined);
-    if (live?.status === 200) return;
-    await sleep(100);
-  }
-  throw new Error(`the server did not start in time:\n${started.output()}`);
-}
+import { databaseEnv, startServerProcess as startProcess, waitUntilLive } from './support/server-process.ts';
 
 it('refuses to start on a bad setting, printing what is wrong and no stack trace', async () => {
   const started = startProcess({ PORT: 'eighty' });

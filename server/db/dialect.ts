@@ -12,11 +12,16 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
 import {
+  CompiledQuery,
   PostgresAdapter,
   PostgresDialect,
   SqliteDialect,
+  SqliteDriver,
   sql,
+  type DatabaseConnection,
   type Dialect,
+  type Driver,
+  type SqliteDialectConfig,
   type Kysely,
   type RawBuilder,
   type SelectQueryBuilder,
@@ -75,7 +80,32 @@ export function createDialect(config: DatabaseConfig): { name: DialectName; dial
   database.pragma('wal_autocheckpoint = 10000');
   database.pragma('busy_timeout = 5000');
   database.pragma('foreign_keys = ON');
-  return { name: 'sqlite', dialect: new SqliteDialect({ database: withStatementCache(database) }) };
+  return { name: 'sqlite', dialect: new ImmediateSqliteDialect({ database: withStatementCache(database) }) };
+}
+
+/**
+ * SQLite transactions that take the write lock when they begin (`begin immediate`). A deferred `begin`
+ * reads first and asks for the lock at its first write; when another process (a second server on the same
+ * file) has committed in between, that upgrade fails at once with SQLITE_BUSY, which `busy_timeout` does not
+ * retry, and the request would end in a 500. Taken at `begin`, the lock is waited for like any other.
+ */
+class ImmediateSqliteDialect extends SqliteDialect {
+  readonly #config: SqliteDialectConfig;
+
+  constructor(config: SqliteDialectConfig) {
+    super(config);
+    this.#config = config;
+  }
+
+  override createDriver(): Driver {
+    return new ImmediateSqliteDriver(this.#config);
+  }
+}
+
+class ImmediateSqliteDriver extends SqliteDriver {
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+  }
 }
 
 /** How many prepared statements a SQLite database keeps; the app's queries come in far fewer shapes. */
