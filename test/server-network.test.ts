@@ -75,4 +75,26 @@ describe('the real server', () => {
       await server.close();
     }
   });
+
+  it('sends the security, request-id, CORS and rate-limit headers on the wire, on answers and on errors', async () => {
+    const origin = 'http://localhost:5173';
+    const server = await startTestServer(database().config, { corsOrigins: [origin] });
+    try {
+      for (const [path, status] of [['/menu/items', 200], ['/orders', 401], ['/no-such-path', 404]] as const) {
+        const response = await fetch(`${server.url}${path}`, { headers: { origin } });
+        expect(response.status, path).toBe(status);
+        expect(response.headers.get('x-content-type-options'), path).toBe('nosniff');
+        expect(response.headers.get('strict-transport-security'), path).toMatch(/^max-age=/);
+        expect(response.headers.get('x-request-id'), path).toMatch(/^\S{8,}$/);
+        expect(response.headers.get('access-control-allow-origin'), path).toBe(origin);
+        expect(response.headers.get('access-control-expose-headers'), path).toContain('X-Request-Id');
+      }
+      const limited = await fetch(`${server.url}/menu/items`);
+      expect(limited.headers.get('ratelimit-policy')).toMatch(/q=\d+/);
+      const elsewhere = await fetch(`${server.url}/menu/items`, { headers: { origin: 'https://evil.example' } });
+      expect(elsewhere.headers.get('access-control-allow-origin')).toBeNull();
+    } finally {
+      await server.close();
+    }
+  });
 });
