@@ -158,7 +158,7 @@ export function createPizzaPlaceClient(options: PizzaPlaceClientOptions): PizzaP
       if (validators?.request) await validate(operation, 'invalid-request', validators.request, { ...call, headers });
       if (call.body === undefined) headers.delete('Content-Type');
       sent = new Request(urlOf(baseUrl, call), { method, headers, body: call.body === undefined ? null : JSON.stringify(call.body) });
-      response = await fetchWithRetries(sent, (attempt) => (customFetch ?? globalThis.fetch)(attempt), operation, callPolicy, signals);
+      response = await fetchWithRetries(sent, (attempt, init) => (customFetch ?? globalThis.fetch)(attempt, init), operation, callPolicy, signals);
       const text = await response.text();
       if (!response.ok) {
         error = problemError(operation, parsedOrNot(text), response);

@@ -82,7 +82,7 @@ export function abortFailure(operation: string, signals: CallSignals, timeout: n
  */
 export async function fetchWithRetries(
   request: Request,
-  fetch: (request: Request) => Promise<Response>,
+  fetch: (request: Request, init?: RequestInit) => Promise<Response>,
   operation: string,
   policy: Required<RetryPolicy>,
   signals: CallSignals,
@@ -97,7 +97,9 @@ export async function fetchWithRetries(
     const last = attempt >= retries;
     let response: Response;
     try {
-      response = await fetch(new Request(last ? request : request.clone(), signal ? { signal } : {}));
+      // The signal goes to fetch itself: a Request made with a signal follows it only weakly in Node 20's
+      // undici, and once collected it no longer aborts, so a timeout would never fire.
+      response = await fetch(last ? request : request.clone(), signal ? { signal } : undefined);
     } catch (error) {
       if (last || abortFailure(operation, signals, policy.timeout)) throw fail(error);
       await pause(backoff(attempt, policy), signal).catch(() => Promise.reject(fail(error)));

@@ -1,3 +1,5 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { inspect } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -170,6 +172,21 @@ describe('the SDK client against a scripted server', () => {
       const { error } = await getOrder({ client: clientFor(), path: { orderId }, timeout: 150 });
       expect(error).toMatchObject({ kind: 'timeout' });
       expect(performance.now() - started).toBeLessThan(1000);
+    });
+
+    it('times out even when the garbage collector runs while it waits', async () => {
+      setFlagsFromString('--expose-gc');
+      const collectGarbage = runInNewContext('gc') as () => void;
+      const collecting = setInterval(collectGarbage, 20);
+      try {
+        server.script(after(1500, json(200, order)));
+        const started = performance.now();
+        const { error } = await getOrder({ client: clientFor(), path: { orderId }, timeout: 150 });
+        expect(error).toMatchObject({ kind: 'timeout' });
+        expect(performance.now() - started).toBeLessThan(1000);
+      } finally {
+        clearInterval(collecting);
+      }
     });
 
     it('counts retries and waits against the same timeout', async () => {
