@@ -33,6 +33,24 @@ function censorSecrets<T>(value: T, depth = 0): T {
   return (copy ?? value) as T;
 }
 
+let stampedSecond = Number.NaN;
+let secondPrefix = '';
+
+/**
+ * pino's `isoTime`, same text: building a `Date` and its ISO string costs about a microsecond per line, so the
+ * text up to the second is made once a second and only the milliseconds are added per line.
+ */
+function isoTimestamp(): string {
+  const now = Date.now();
+  const milliseconds = now % 1000;
+  const second = now - milliseconds;
+  if (second !== stampedSecond) {
+    stampedSecond = second;
+    secondPrefix = `,"time":"${new Date(second).toISOString().slice(0, 20)}`;
+  }
+  return `${secondPrefix}${milliseconds < 10 ? '00' : milliseconds < 100 ? '0' : ''}${milliseconds}Z"`;
+}
+
 /** Lines are written once this many bytes are waiting, or after {@link LOG_FLUSH_INTERVAL_MS}, whichever comes first. */
 const LOG_BUFFER_BYTES = 4096;
 const LOG_FLUSH_INTERVAL_MS = 200;
@@ -48,7 +66,7 @@ export function createLogger(config: Pick<Config, 'logLevel'>, destination?: Des
     level: config.logLevel,
     base: undefined,
     formatters: { log: censorSecrets<Record<string, unknown>> },
-    timestamp: pino.stdTimeFunctions.isoTime,
+    timestamp: isoTimestamp,
   };
   const logger = pino(
     options,
