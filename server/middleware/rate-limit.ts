@@ -45,53 +45,63 @@ function remoteAddress(c: Context<AppEnv>): string {
  */
 export function rateLimit(options: RateLimitOptions): MiddlewareHandler<AppEnv> {
   const { policy: defaultPolicy, operationPolicies = {}, clientKey = remoteAddress, now = Date.now } = options;
-  const windows = new Map<string, Window>();
+  // Policies with the same name count together, so each name has one map of windows per client.
+  const windowsByPolicyName = new Map<string, Map<string, Window>>();
+  const prepare = (policy: RateLimitPolicy) => {
+    const windowSeconds = policy.windowSeconds ?? 60;
+    let windows = windowsByPolicyName.get(policy.name);
+    if (!windows) windowsByPolicyName.set(policy.name, (windows = new Map()));
+    return { ...policy, windowSeconds, windowMs: windowSeconds * 1000, windows, policyHeader: `"${policy.name}";q=${policy.limit};w=${windowSeconds}` };
+  };
+  const preparedDefault = prepare(defaultPolicy);
+  const preparedByOperation = new Map(
+    Object.entries(operationPolicies).flatMap(([id, policy]) => (policy ? [[id, prepare(policy)] as const] : [])),
+  );
+  const longestWindowMs = Math.max(preparedDefault.windowMs, ...[...preparedByOperation.values()].map((policy) => policy.windowMs));
   let nextSweep = 0;
 
-  function sweep(at: number, longestWindowMs: number) {
+  function sweep(at: number) {
     if (at < nextSweep) return;
-    for (const [key, window] of windows) if (window.startedAt + longestWindowMs <= at) windows.delete(key);
+    for (const windows of windowsByPolicyName.values()) {
+      for (const [key, window] of windows) if (window.startedAt + longestWindowMs <= at) windows.delete(key);
+    }
     nextSweep = at + longestWindowMs;
   }
-
-  const longestWindowMs =
-    Math.max(...[defaultPolicy, ...Object.values(operationPolicies)].map((policy) => policy?.windowSeconds ?? 60)) * 1000;
 
   return async function rateLimitMiddleware(c, next) {
     const operation = operationOf(c);
     if (!operation || !(429 in operation.route.responses)) return next();
-    const policy = operationPolicies[operation.id] ?? defaultPolicy;
-    const windowMs = (policy.windowSeconds ?? 60) * 1000;
+    const policy = preparedByOperation.get(operation.id) ?? preparedDefault;
+    const { windowMs, windows } = policy;
     const at = now();
-    sweep(at, longestWindowMs);
-    const key = `${policy.name}\u0000${clientKey(c)}`;
-    let window = windows.get(key);
+    sweep(at);
+    const client = clientKey(c);
+    let window = windows.get(client);
     if (!window || window.startedAt + windowMs <= at) {
       window = { startedAt: at, count: 0 };
-      windows.set(key, window);
+      windows.set(client, window);
     }
     window.count += 1;
     const resetSeconds = Math.max(1, Math.ceil((window.startedAt + windowMs - at) / 1000));
     const remaining = Math.max(0, policy.limit - window.count);
-    const headers = {
-      'RateLimit-Policy': `"${policy.name}";q=${policy.limit};w=${windowMs / 1000}`,
-      RateLimit: `"${policy.name}";r=${remaining};t=${resetSeconds}`,
-    };
+    const quotaHeader = `"${policy.name}";r=${remaining};t=${resetSeconds}`;
     if (window.count > policy.limit) {
       c.header('Retry-After', String(resetSeconds));
-      for (const [name, value] of Object.entries(headers)) c.header(name, value);
+      c.header('RateLimit-Policy', policy.policyHeader);
+      c.header('RateLimit', quotaHeader);
       return respondWithProblem(
         c,
         problem({
           type: 'rate-limited',
           title: 'Too many requests',
           status: 429,
-          detail: `The quota of ${policy.limit} requests per ${windowMs / 1000} seconds is used up; try again in ${resetSeconds} seconds.`,
+          detail: `The quota of ${policy.limit} requests per ${policy.windowSeconds} seconds is used up; try again in ${resetSeconds} seconds.`,
           instance: c.req.path,
         }),
       );
     }
     await next();
-    for (const [name, value] of Object.entries(headers)) setResponseHeader(c, name, value);
+    setResponseHeader(c, 'RateLimit-Policy', policy.policyHeader);
+    setResponseHeader(c, 'RateLimit', quotaHeader);
   };
 }
