@@ -53,15 +53,18 @@ export function findOperation(method: string, path: string): Operation | undefin
   return operations.find((operation) => operation.method === lookupMethod && operation.pattern.test(path));
 }
 
-const operationsOfRequests = new WeakMap<Request, Operation | undefined>();
+/**
+ * Where a request keeps its operation once looked up (`null`: none). A property on the request rather than a
+ * WeakMap entry: several middleware ask per request, and WeakMap entries cost the garbage collector extra work.
+ */
+const operationOfRequest = Symbol('operation');
 
 /** {@link findOperation} for the request of `c`, looked up once however many middleware ask. */
 export function operationOf(c: Context): Operation | undefined {
-  const request = c.req.raw;
-  if (operationsOfRequests.has(request)) return operationsOfRequests.get(request);
-  const operation = findOperation(c.req.method, c.req.path);
-  operationsOfRequests.set(request, operation);
-  return operation;
+  const request = c.req.raw as Request & { [operationOfRequest]?: Operation | null };
+  let operation = request[operationOfRequest];
+  if (operation === undefined) request[operationOfRequest] = operation = findOperation(c.req.method, c.req.path) ?? null;
+  return operation ?? undefined;
 }
 
 /** The methods the contract offers on a path; empty when the path is unknown. */
