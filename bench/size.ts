@@ -23,38 +23,27 @@ const work = path.join(root, 'tmp', 'size');
 const body = `{ lines: [{ itemId: 'itm_margherita01', size: 'medium', quantity: 1, toppings: [] }], fulfilment: { type: 'pickup' } }`;
 const payment = `{ paymentMethodToken: 'tok_visa' }`;
 
+/** The storefront's four calls through the SDK, with the validators of those four operations when `validation` is given. */
+function sdkStorefront(sdk: string, validation?: string): string {
+  const validators = ['listMenuItemsValidators', 'placeOrderValidators', 'payOrderValidators', 'getOrderValidators'];
+  return `
+      import { createPizzaPlaceClient, getOrder, listMenuItems, payOrder, placeOrder } from ${JSON.stringify(sdk)};
+      ${validation ? `import { ${validators.join(', ')} } from ${JSON.stringify(validation)};` : ''}
+      export async function storefront(baseUrl, token) {
+        const client = createPizzaPlaceClient({ baseUrl, token${validation ? `, validation: [${validators.join(', ')}]` : ''} });
+        const menu = await listMenuItems({ client });
+        const placed = await placeOrder({ client, body: ${body} });
+        if (placed.error) throw placed.error;
+        const orderId = placed.data.id;
+        await payOrder({ client, path: { orderId }, body: ${payment} });
+        return { menu: menu.data, order: (await getOrder({ client, path: { orderId } })).data };
+      }`;
+}
+
 /** One way of making the storefront's four calls, as an entry module. */
 const variants = {
-  sdk: {
-    target: 2,
-    source: (sdk: string) => `
-      import { createPizzaPlaceClient, getOrder, listMenuItems, payOrder, placeOrder } from ${JSON.stringify(sdk)};
-      export async function storefront(baseUrl, token) {
-        const client = createPizzaPlaceClient({ baseUrl, token });
-        const menu = await listMenuItems({ client });
-        const placed = await placeOrder({ client, body: ${body} });
-        if (placed.error) throw placed.error;
-        const orderId = placed.data.id;
-        await payOrder({ client, path: { orderId }, body: ${payment} });
-        return { menu: menu.data, order: (await getOrder({ client, path: { orderId } })).data };
-      }`,
-  },
-  'sdk + validation': {
-    target: 5,
-    source: (sdk: string, validation: string) => `
-      import { createPizzaPlaceClient, getOrder, listMenuItems, payOrder, placeOrder } from ${JSON.stringify(sdk)};
-      import { getOrderValidators, listMenuItemsValidators, payOrderValidators, placeOrderValidators } from ${JSON.stringify(validation)};
-      export async function storefront(baseUrl, token) {
-        const validation = [listMenuItemsValidators, placeOrderValidators, payOrderValidators, getOrderValidators];
-        const client = createPizzaPlaceClient({ baseUrl, token, validation });
-        const menu = await listMenuItems({ client });
-        const placed = await placeOrder({ client, body: ${body} });
-        if (placed.error) throw placed.error;
-        const orderId = placed.data.id;
-        await payOrder({ client, path: { orderId }, body: ${payment} });
-        return { menu: menu.data, order: (await getOrder({ client, path: { orderId } })).data };
-      }`,
-  },
+  sdk: { target: 2, source: (sdk: string) => sdkStorefront(sdk) },
+  'sdk + validation': { target: 5, source: (sdk: string, validation: string) => sdkStorefront(sdk, validation) },
   'openapi-fetch': {
     target: 1,
     source: () => `
