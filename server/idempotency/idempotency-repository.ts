@@ -41,24 +41,17 @@ interface NewKey {
   expiresAt: Timestamp;
 }
 
+function keyColumns(key: NewKey) {
+  return { user_id: key.userId, operation: key.operation, key: key.key, request_hash: key.requestHash, expires_at: key.expiresAt };
+}
+
 const insertKeyInProgress = precompiledQuery((db, key: NewKey) =>
-  db.insertInto('idempotency_keys').values({
-    user_id: key.userId,
-    operation: key.operation,
-    key: key.key,
-    request_hash: key.requestHash,
-    expires_at: key.expiresAt,
-    status: 'in_progress',
-  }),
+  db.insertInto('idempotency_keys').values({ ...keyColumns(key), status: 'in_progress' }),
 );
 
 const insertKeyDone = precompiledQuery((db, key: NewKey & Omit<ReturnType<typeof responseColumns>, 'status'>) =>
   db.insertInto('idempotency_keys').values({
-    user_id: key.userId,
-    operation: key.operation,
-    key: key.key,
-    request_hash: key.requestHash,
-    expires_at: key.expiresAt,
+    ...keyColumns(key),
     status: 'done',
     response_status: key.response_status,
     response_body: key.response_body,
