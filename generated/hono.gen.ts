@@ -84,6 +84,16 @@ export const listMenuItemsRoute = createRoute({
             content: {
                 'application/problem+json': { schema: zProblem }
             }
+        },
+        503: {
+            description: 'The database is unreachable, or too busy to take the request in time\n(a lock or statement timeout, or a transaction that kept colliding\nwith others). Nothing was changed; try again after `Retry-After`\nseconds, with the same `Idempotency-Key` where the operation takes one.\n',
+            headers: {
+                'Retry-After': { description: 'How many seconds to wait before trying again.' },
+                'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
+            },
+            content: {
+                'application/problem+json': { schema: zProblem }
+            }
         }
     }
 });
@@ -207,6 +217,16 @@ export const createMenuItemRoute = createRoute({
             content: {
                 'application/problem+json': { schema: zProblem }
             }
+        },
+        503: {
+            description: 'The database is unreachable, or too busy to take the request in time\n(a lock or statement timeout, or a transaction that kept colliding\nwith others). Nothing was changed; try again after `Retry-After`\nseconds, with the same `Idempotency-Key` where the operation takes one.\n',
+            headers: {
+                'Retry-After': { description: 'How many seconds to wait before trying again.' },
+                'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
+            },
+            content: {
+                'application/problem+json': { schema: zProblem }
+            }
         }
     }
 });
@@ -301,6 +321,16 @@ export const retireMenuItemRoute = createRoute({
             content: {
                 'application/problem+json': { schema: zProblem }
             }
+        },
+        503: {
+            description: 'The database is unreachable, or too busy to take the request in time\n(a lock or statement timeout, or a transaction that kept colliding\nwith others). Nothing was changed; try again after `Retry-After`\nseconds, with the same `Idempotency-Key` where the operation takes one.\n',
+            headers: {
+                'Retry-After': { description: 'How many seconds to wait before trying again.' },
+                'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
+            },
+            content: {
+                'application/problem+json': { schema: zProblem }
+            }
         }
     }
 });
@@ -381,6 +411,16 @@ export const getMenuItemRoute = createRoute({
         500: {
             description: 'Something went wrong on the server. The details are in the logs under the `X-Request-Id`.',
             headers: {
+                'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
+            },
+            content: {
+                'application/problem+json': { schema: zProblem }
+            }
+        },
+        503: {
+            description: 'The database is unreachable, or too busy to take the request in time\n(a lock or statement timeout, or a transaction that kept colliding\nwith others). Nothing was changed; try again after `Retry-After`\nseconds, with the same `Idempotency-Key` where the operation takes one.\n',
+            headers: {
+                'Retry-After': { description: 'How many seconds to wait before trying again.' },
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
             },
             content: {
@@ -522,6 +562,16 @@ export const updateMenuItemRoute = createRoute({
             content: {
                 'application/problem+json': { schema: zProblem }
             }
+        },
+        503: {
+            description: 'The database is unreachable, or too busy to take the request in time\n(a lock or statement timeout, or a transaction that kept colliding\nwith others). Nothing was changed; try again after `Retry-After`\nseconds, with the same `Idempotency-Key` where the operation takes one.\n',
+            headers: {
+                'Retry-After': { description: 'How many seconds to wait before trying again.' },
+                'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
+            },
+            content: {
+                'application/problem+json': { schema: zProblem }
+            }
         }
     }
 });
@@ -588,6 +638,16 @@ export const listToppingsRoute = createRoute({
         500: {
             description: 'Something went wrong on the server. The details are in the logs under the `X-Request-Id`.',
             headers: {
+                'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
+            },
+            content: {
+                'application/problem+json': { schema: zProblem }
+            }
+        },
+        503: {
+            description: 'The database is unreachable, or too busy to take the request in time\n(a lock or statement timeout, or a transaction that kept colliding\nwith others). Nothing was changed; try again after `Retry-After`\nseconds, with the same `Idempotency-Key` where the operation takes one.\n',
+            headers: {
+                'Retry-After': { description: 'How many seconds to wait before trying again.' },
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
             },
             content: {
@@ -699,6 +759,16 @@ export const registerCustomerRoute = createRoute({
         500: {
             description: 'Something went wrong on the server. The details are in the logs under the `X-Request-Id`.',
             headers: {
+                'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
+            },
+            content: {
+                'application/problem+json': { schema: zProblem }
+            }
+        },
+        503: {
+            description: 'The database is unreachable, or too busy to take the request in time\n(a lock or statement timeout, or a transaction that kept colliding\nwith others). Nothing was changed; try again after `Retry-After`\nseconds, with the same `Idempotency-Key` where the operation takes one.\n',
+            headers: {
+                'Retry-After': { description: 'How many seconds to wait before trying again.' },
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
             },
             content: {
@@ -816,6 +886,16 @@ export const issueTokenRoute = createRoute({
             content: {
                 'application/problem+json': { schema: zProblem }
             }
+        },
+        503: {
+            description: 'The database is unreachable, or too busy to take the request in time\n(a lock or statement timeout, or a transaction that kept colliding\nwith others). Nothing was changed; try again after `Retry-After`\nseconds, with the same `Idempotency-Key` where the operation takes one.\n',
+            headers: {
+                'Retry-After': { description: 'How many seconds to wait before trying again.' },
+                'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
+            },
+            content: {
+                'application/problem+json': { schema: zProblem }
+            }
         }
     }
 });
@@ -870,6 +950,16 @@ export const getMeRoute = createRoute({
         500: {
             description: 'Something went wrong on the server. The details are in the logs under the `X-Request-Id`.',
             headers: {
+                'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
+            },
+            content: {
+                'application/problem+json': { schema: zProblem }
+            }
+        },
+        503: {
+            description: 'The database is unreachable, or too busy to take the request in time\n(a lock or statement timeout, or a transaction that kept colliding\nwith others). Nothing was changed; try again after `Retry-After`\nseconds, with the same `Idempotency-Key` where the operation takes one.\n',
+            headers: {
+                'Retry-After': { description: 'How many seconds to wait before trying again.' },
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
             },
             content: {
@@ -947,6 +1037,16 @@ export const listOrdersRoute = createRoute({
         500: {
             description: 'Something went wrong on the server. The details are in the logs under the `X-Request-Id`.',
             headers: {
+                'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
+            },
+            content: {
+                'application/problem+json': { schema: zProblem }
+            }
+        },
+        503: {
+            description: 'The database is unreachable, or too busy to take the request in time\n(a lock or statement timeout, or a transaction that kept colliding\nwith others). Nothing was changed; try again after `Retry-After`\nseconds, with the same `Idempotency-Key` where the operation takes one.\n',
+            headers: {
+                'Retry-After': { description: 'How many seconds to wait before trying again.' },
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
             },
             content: {
@@ -1078,6 +1178,16 @@ export const placeOrderRoute = createRoute({
             content: {
                 'application/problem+json': { schema: zProblem }
             }
+        },
+        503: {
+            description: 'The database is unreachable, or too busy to take the request in time\n(a lock or statement timeout, or a transaction that kept colliding\nwith others). Nothing was changed; try again after `Retry-After`\nseconds, with the same `Idempotency-Key` where the operation takes one.\n',
+            headers: {
+                'Retry-After': { description: 'How many seconds to wait before trying again.' },
+                'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
+            },
+            content: {
+                'application/problem+json': { schema: zProblem }
+            }
         }
     }
 });
@@ -1159,6 +1269,16 @@ export const getOrderRoute = createRoute({
         500: {
             description: 'Something went wrong on the server. The details are in the logs under the `X-Request-Id`.',
             headers: {
+                'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
+            },
+            content: {
+                'application/problem+json': { schema: zProblem }
+            }
+        },
+        503: {
+            description: 'The database is unreachable, or too busy to take the request in time\n(a lock or statement timeout, or a transaction that kept colliding\nwith others). Nothing was changed; try again after `Retry-After`\nseconds, with the same `Idempotency-Key` where the operation takes one.\n',
+            headers: {
+                'Retry-After': { description: 'How many seconds to wait before trying again.' },
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
             },
             content: {
@@ -1295,6 +1415,16 @@ export const cancelOrderRoute = createRoute({
         500: {
             description: 'Something went wrong on the server. The details are in the logs under the `X-Request-Id`.',
             headers: {
+                'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
+            },
+            content: {
+                'application/problem+json': { schema: zProblem }
+            }
+        },
+        503: {
+            description: 'The database is unreachable, or too busy to take the request in time\n(a lock or statement timeout, or a transaction that kept colliding\nwith others). Nothing was changed; try again after `Retry-After`\nseconds, with the same `Idempotency-Key` where the operation takes one.\n',
+            headers: {
+                'Retry-After': { description: 'How many seconds to wait before trying again.' },
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
             },
             content: {
@@ -1447,6 +1577,16 @@ export const advanceOrderStatusRoute = createRoute({
             content: {
                 'application/problem+json': { schema: zProblem }
             }
+        },
+        503: {
+            description: 'The database is unreachable, or too busy to take the request in time\n(a lock or statement timeout, or a transaction that kept colliding\nwith others). Nothing was changed; try again after `Retry-After`\nseconds, with the same `Idempotency-Key` where the operation takes one.\n',
+            headers: {
+                'Retry-After': { description: 'How many seconds to wait before trying again.' },
+                'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
+            },
+            content: {
+                'application/problem+json': { schema: zProblem }
+            }
         }
     }
 });
@@ -1528,6 +1668,16 @@ export const listOrderPaymentsRoute = createRoute({
         500: {
             description: 'Something went wrong on the server. The details are in the logs under the `X-Request-Id`.',
             headers: {
+                'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
+            },
+            content: {
+                'application/problem+json': { schema: zProblem }
+            }
+        },
+        503: {
+            description: 'The database is unreachable, or too busy to take the request in time\n(a lock or statement timeout, or a transaction that kept colliding\nwith others). Nothing was changed; try again after `Retry-After`\nseconds, with the same `Idempotency-Key` where the operation takes one.\n',
+            headers: {
+                'Retry-After': { description: 'How many seconds to wait before trying again.' },
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
             },
             content: {
@@ -1683,6 +1833,16 @@ export const payOrderRoute = createRoute({
             content: {
                 'application/problem+json': { schema: zProblem }
             }
+        },
+        503: {
+            description: 'The database is unreachable, or too busy to take the request in time\n(a lock or statement timeout, or a transaction that kept colliding\nwith others). Nothing was changed; try again after `Retry-After`\nseconds, with the same `Idempotency-Key` where the operation takes one.\n',
+            headers: {
+                'Retry-After': { description: 'How many seconds to wait before trying again.' },
+                'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
+            },
+            content: {
+                'application/problem+json': { schema: zProblem }
+            }
         }
     }
 });
@@ -1748,6 +1908,16 @@ export const listIngredientsRoute = createRoute({
         500: {
             description: 'Something went wrong on the server. The details are in the logs under the `X-Request-Id`.',
             headers: {
+                'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
+            },
+            content: {
+                'application/problem+json': { schema: zProblem }
+            }
+        },
+        503: {
+            description: 'The database is unreachable, or too busy to take the request in time\n(a lock or statement timeout, or a transaction that kept colliding\nwith others). Nothing was changed; try again after `Retry-After`\nseconds, with the same `Idempotency-Key` where the operation takes one.\n',
+            headers: {
+                'Retry-After': { description: 'How many seconds to wait before trying again.' },
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
             },
             content: {
@@ -1836,6 +2006,16 @@ export const listStockAdjustmentsRoute = createRoute({
         500: {
             description: 'Something went wrong on the server. The details are in the logs under the `X-Request-Id`.',
             headers: {
+                'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
+            },
+            content: {
+                'application/problem+json': { schema: zProblem }
+            }
+        },
+        503: {
+            description: 'The database is unreachable, or too busy to take the request in time\n(a lock or statement timeout, or a transaction that kept colliding\nwith others). Nothing was changed; try again after `Retry-After`\nseconds, with the same `Idempotency-Key` where the operation takes one.\n',
+            headers: {
+                'Retry-After': { description: 'How many seconds to wait before trying again.' },
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
             },
             content: {
@@ -1974,6 +2154,16 @@ export const recordStockAdjustmentRoute = createRoute({
             content: {
                 'application/problem+json': { schema: zProblem }
             }
+        },
+        503: {
+            description: 'The database is unreachable, or too busy to take the request in time\n(a lock or statement timeout, or a transaction that kept colliding\nwith others). Nothing was changed; try again after `Retry-After`\nseconds, with the same `Idempotency-Key` where the operation takes one.\n',
+            headers: {
+                'Retry-After': { description: 'How many seconds to wait before trying again.' },
+                'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
+            },
+            content: {
+                'application/problem+json': { schema: zProblem }
+            }
         }
     }
 });
@@ -2042,7 +2232,7 @@ export const checkReadinessRoute = createRoute({
             }
         },
         503: {
-            description: 'A dependency (the database) is unreachable; try again after `Retry-After` seconds.',
+            description: 'The database is unreachable, or too busy to take the request in time\n(a lock or statement timeout, or a transaction that kept colliding\nwith others). Nothing was changed; try again after `Retry-After`\nseconds, with the same `Idempotency-Key` where the operation takes one.\n',
             headers: {
                 'Retry-After': { description: 'How many seconds to wait before trying again.' },
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }

@@ -1094,6 +1094,14 @@ export type ListMenuItemsErrors = {
      * Something went wrong on the server. The details are in the logs under the `X-Request-Id`.
      */
     500: Problem;
+    /**
+     * The database is unreachable, or too busy to take the request in time
+     * (a lock or statement timeout, or a transaction that kept colliding
+     * with others). Nothing was changed; try again after `Retry-After`
+     * seconds, with the same `Idempotency-Key` where the operation takes one.
+     *
+     */
+    503: Problem;
 };
 
 export type ListMenuItemsError = ListMenuItemsErrors[keyof ListMenuItemsErrors];
@@ -1151,6 +1159,14 @@ export type CreateMenuItemErrors = {
      * Something went wrong on the server. The details are in the logs under the `X-Request-Id`.
      */
     500: Problem;
+    /**
+     * The database is unreachable, or too busy to take the request in time
+     * (a lock or statement timeout, or a transaction that kept colliding
+     * with others). Nothing was changed; try again after `Retry-After`
+     * seconds, with the same `Idempotency-Key` where the operation takes one.
+     *
+     */
+    503: Problem;
 };
 
 export type CreateMenuItemError = CreateMenuItemErrors[keyof CreateMenuItemErrors];
@@ -1201,6 +1217,14 @@ export type RetireMenuItemErrors = {
      * Something went wrong on the server. The details are in the logs under the `X-Request-Id`.
      */
     500: Problem;
+    /**
+     * The database is unreachable, or too busy to take the request in time
+     * (a lock or statement timeout, or a transaction that kept colliding
+     * with others). Nothing was changed; try again after `Retry-After`
+     * seconds, with the same `Idempotency-Key` where the operation takes one.
+     *
+     */
+    503: Problem;
 };
 
 export type RetireMenuItemError = RetireMenuItemErrors[keyof RetireMenuItemErrors];
@@ -1249,6 +1273,14 @@ export type GetMenuItemErrors = {
      * Something went wrong on the server. The details are in the logs under the `X-Request-Id`.
      */
     500: Problem;
+    /**
+     * The database is unreachable, or too busy to take the request in time
+     * (a lock or statement timeout, or a transaction that kept colliding
+     * with others). Nothing was changed; try again after `Retry-After`
+     * seconds, with the same `Idempotency-Key` where the operation takes one.
+     *
+     */
+    503: Problem;
 };
 
 export type GetMenuItemError = GetMenuItemErrors[keyof GetMenuItemErrors];
@@ -1315,6 +1347,14 @@ export type UpdateMenuItemErrors = {
      * Something went wrong on the server. The details are in the logs under the `X-Request-Id`.
      */
     500: Problem;
+    /**
+     * The database is unreachable, or too busy to take the request in time
+     * (a lock or statement timeout, or a transaction that kept colliding
+     * with others). Nothing was changed; try again after `Retry-After`
+     * seconds, with the same `Idempotency-Key` where the operation takes one.
+     *
+     */
+    503: Problem;
 };
 
 export type UpdateMenuItemError = UpdateMenuItemErrors[keyof UpdateMenuItemErrors];
@@ -1354,6 +1394,14 @@ export type ListToppingsErrors = {
      * Something went wrong on the server. The details are in the logs under the `X-Request-Id`.
      */
     500: Problem;
+    /**
+     * The database is unreachable, or too busy to take the request in time
+     * (a lock or statement timeout, or a transaction that kept colliding
+     * with others). Nothing was changed; try again after `Retry-After`
+     * seconds, with the same `Idempotency-Key` where the operation takes one.
+     *
+     */
+    503: Problem;
 };
 
 export type ListToppingsError = ListToppingsErrors[keyof ListToppingsErrors];
@@ -1407,6 +1455,14 @@ export type RegisterCustomerErrors = {
      * Something went wrong on the server. The details are in the logs under the `X-Request-Id`.
      */
     500: Problem;
+    /**
+     * The database is unreachable, or too busy to take the request in time
+     * (a lock or statement timeout, or a transaction that kept colliding
+     * with others). Nothing was changed; try again after `Retry-After`
+     * seconds, with the same `Idempotency-Key` where the operation takes one.
+     *
+     */
+    503: Problem;
 };
 
 export type RegisterCustomerError = RegisterCustomerErrors[keyof RegisterCustomerErrors];
@@ -1460,6 +1516,14 @@ export type IssueTokenErrors = {
      * Something went wrong on the server. The details are in the logs under the `X-Request-Id`.
      */
     500: Problem;
+    /**
+     * The database is unreachable, or too busy to take the request in time
+     * (a lock or statement timeout, or a transaction that kept colliding
+     * with others). Nothing was changed; try again after `Retry-After`
+     * seconds, with the same `Idempotency-Key` where the operation takes one.
+     *
+     */
+    503: Problem;
 };
 
 export type IssueTokenError = IssueTokenErrors[keyof IssueTokenErrors];
@@ -1493,6 +1557,14 @@ export type GetMeErrors = {
      * Something went wrong on the server. The details are in the logs under the `X-Request-Id`.
      */
     500: Problem;
+    /**
+     * The database is unreachable, or too busy to take the request in time
+     * (a lock or statement timeout, or a transaction that kept colliding
+     * with others). Nothing was changed; try again after `Retry-After`
+     * seconds, with the same `Idempotency-Key` where the operation takes one.
+     *
+     */
+    503: Problem;
 };
 
 export type GetMeError = GetMeErrors[keyof GetMeErrors];
@@ -1543,6 +1615,14 @@ export type ListOrdersErrors = {
      * Something went wrong on the server. The details are in the logs under the `X-Request-Id`.
      */
     500: Problem;
+    /**
+     * The database is unreachable, or too busy to take the request in time
+     * (a lock or statement timeout, or a transaction that kept colliding
+     * with others). Nothing was changed; try again after `Retry-After`
+     * seconds, with the same `Idempotency-Key` where the operation takes one.
+     *
+     */
+    503: Problem;
 };
 
 export type ListOrdersError = ListOrdersErrors[keyof ListOrdersErrors];
@@ -1609,6 +1689,14 @@ export type PlaceOrderErrors = {
      * Something went wrong on the server. The details are in the logs under the `X-Request-Id`.
      */
     500: Problem;
+    /**
+     * The database is unreachable, or too busy to take the request in time
+     * (a lock or statement timeout, or a transaction that kept colliding
+     * with others). Nothing was changed; try again after `Retry-After`
+     * seconds, with the same `Idempotency-Key` where the operation takes one.
+     *
+     */
+    503: Problem;
 };
 
 export type PlaceOrderError = PlaceOrderErrors[keyof PlaceOrderErrors];
@@ -1655,6 +1743,14 @@ export type GetOrderErrors = {
      * Something went wrong on the server. The details are in the logs under the `X-Request-Id`.
      */
     500: Problem;
+    /**
+     * The database is unreachable, or too busy to take the request in time
+     * (a lock or statement timeout, or a transaction that kept colliding
+     * with others). Nothing was changed; try again after `Retry-After`
+     * seconds, with the same `Idempotency-Key` where the operation takes one.
+     *
+     */
+    503: Problem;
 };
 
 export type GetOrderError = GetOrderErrors[keyof GetOrderErrors];
@@ -1721,6 +1817,14 @@ export type CancelOrderErrors = {
      * Something went wrong on the server. The details are in the logs under the `X-Request-Id`.
      */
     500: Problem;
+    /**
+     * The database is unreachable, or too busy to take the request in time
+     * (a lock or statement timeout, or a transaction that kept colliding
+     * with others). Nothing was changed; try again after `Retry-After`
+     * seconds, with the same `Idempotency-Key` where the operation takes one.
+     *
+     */
+    503: Problem;
 };
 
 export type CancelOrderError = CancelOrderErrors[keyof CancelOrderErrors];
@@ -1791,6 +1895,14 @@ export type AdvanceOrderStatusErrors = {
      * Something went wrong on the server. The details are in the logs under the `X-Request-Id`.
      */
     500: Problem;
+    /**
+     * The database is unreachable, or too busy to take the request in time
+     * (a lock or statement timeout, or a transaction that kept colliding
+     * with others). Nothing was changed; try again after `Retry-After`
+     * seconds, with the same `Idempotency-Key` where the operation takes one.
+     *
+     */
+    503: Problem;
 };
 
 export type AdvanceOrderStatusError = AdvanceOrderStatusErrors[keyof AdvanceOrderStatusErrors];
@@ -1837,6 +1949,14 @@ export type ListOrderPaymentsErrors = {
      * Something went wrong on the server. The details are in the logs under the `X-Request-Id`.
      */
     500: Problem;
+    /**
+     * The database is unreachable, or too busy to take the request in time
+     * (a lock or statement timeout, or a transaction that kept colliding
+     * with others). Nothing was changed; try again after `Retry-After`
+     * seconds, with the same `Idempotency-Key` where the operation takes one.
+     *
+     */
+    503: Problem;
 };
 
 export type ListOrderPaymentsError = ListOrderPaymentsErrors[keyof ListOrderPaymentsErrors];
@@ -1916,6 +2036,14 @@ export type PayOrderErrors = {
      * Something went wrong on the server. The details are in the logs under the `X-Request-Id`.
      */
     500: Problem;
+    /**
+     * The database is unreachable, or too busy to take the request in time
+     * (a lock or statement timeout, or a transaction that kept colliding
+     * with others). Nothing was changed; try again after `Retry-After`
+     * seconds, with the same `Idempotency-Key` where the operation takes one.
+     *
+     */
+    503: Problem;
 };
 
 export type PayOrderError = PayOrderErrors[keyof PayOrderErrors];
@@ -1953,6 +2081,14 @@ export type ListIngredientsErrors = {
      * Something went wrong on the server. The details are in the logs under the `X-Request-Id`.
      */
     500: Problem;
+    /**
+     * The database is unreachable, or too busy to take the request in time
+     * (a lock or statement timeout, or a transaction that kept colliding
+     * with others). Nothing was changed; try again after `Retry-After`
+     * seconds, with the same `Idempotency-Key` where the operation takes one.
+     *
+     */
+    503: Problem;
 };
 
 export type ListIngredientsError = ListIngredientsErrors[keyof ListIngredientsErrors];
@@ -2007,6 +2143,14 @@ export type ListStockAdjustmentsErrors = {
      * Something went wrong on the server. The details are in the logs under the `X-Request-Id`.
      */
     500: Problem;
+    /**
+     * The database is unreachable, or too busy to take the request in time
+     * (a lock or statement timeout, or a transaction that kept colliding
+     * with others). Nothing was changed; try again after `Retry-After`
+     * seconds, with the same `Idempotency-Key` where the operation takes one.
+     *
+     */
+    503: Problem;
 };
 
 export type ListStockAdjustmentsError = ListStockAdjustmentsErrors[keyof ListStockAdjustmentsErrors];
@@ -2068,6 +2212,14 @@ export type RecordStockAdjustmentErrors = {
      * Something went wrong on the server. The details are in the logs under the `X-Request-Id`.
      */
     500: Problem;
+    /**
+     * The database is unreachable, or too busy to take the request in time
+     * (a lock or statement timeout, or a transaction that kept colliding
+     * with others). Nothing was changed; try again after `Retry-After`
+     * seconds, with the same `Idempotency-Key` where the operation takes one.
+     *
+     */
+    503: Problem;
 };
 
 export type RecordStockAdjustmentError = RecordStockAdjustmentErrors[keyof RecordStockAdjustmentErrors];
@@ -2119,7 +2271,11 @@ export type CheckReadinessErrors = {
      */
     500: Problem;
     /**
-     * A dependency (the database) is unreachable; try again after `Retry-After` seconds.
+     * The database is unreachable, or too busy to take the request in time
+     * (a lock or statement timeout, or a transaction that kept colliding
+     * with others). Nothing was changed; try again after `Retry-After`
+     * seconds, with the same `Idempotency-Key` where the operation takes one.
+     *
      */
     503: Problem;
 };

@@ -78,6 +78,23 @@ const settings = {
     redact: (url) => JSON.stringify(url.replace(/\/\/[^@/]*@/, '//***@')),
     schema: z.string().regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://'),
   },
+  DATABASE_POOL_SIZE: {
+    description:
+      'PostgreSQL connections each server instance opens at most. A quarter of them (at least one) is kept for reads, so a burst of orders cannot starve them; keep instances × pool size below the server\'s `max_connections`.',
+    fallback: '10',
+    schema: integer(2, 500),
+  },
+  DATABASE_LOCK_TIMEOUT_MS: {
+    description: 'How long a statement waits for a row lock (PostgreSQL `lock_timeout`) or the write lock (SQLite `busy_timeout`) before the request answers 503.',
+    fallback: '2000',
+    schema: integer(100, 60_000),
+  },
+  DATABASE_STATEMENT_TIMEOUT_MS: {
+    description:
+      'How long a PostgreSQL statement may run, an idle transaction stay open, or a request wait for a connection before it answers 503.',
+    fallback: '5000',
+    schema: integer(100, 600_000),
+  },
   SQLITE_PATH: {
     description: 'SQLite database file used when `DATABASE_URL` is unset; its directory is created. `:memory:` keeps it in memory.',
     fallback: './data/pizza-place.db',
@@ -233,8 +250,14 @@ function toConfig(raw: Raw) {
     host: raw.HOST,
     database:
       raw.DATABASE_URL === undefined
-        ? ({ kind: 'sqlite', path: raw.SQLITE_PATH } as const)
-        : ({ kind: 'postgres', url: raw.DATABASE_URL } as const),
+        ? ({ kind: 'sqlite', path: raw.SQLITE_PATH, lockTimeoutMs: raw.DATABASE_LOCK_TIMEOUT_MS } as const)
+        : ({
+            kind: 'postgres',
+            url: raw.DATABASE_URL,
+            poolSize: raw.DATABASE_POOL_SIZE,
+            lockTimeoutMs: raw.DATABASE_LOCK_TIMEOUT_MS,
+            statementTimeoutMs: raw.DATABASE_STATEMENT_TIMEOUT_MS,
+          } as const),
     jwt: {
       secret: raw.JWT_SECRET ?? DEVELOPMENT_JWT_SECRET,
       issuer: raw.JWT_ISSUER,

@@ -23,7 +23,7 @@ describe('loadConfig', () => {
       environment: 'development',
       port: 8080,
       host: '0.0.0.0',
-      database: { kind: 'sqlite', path: './data/pizza-place.db' },
+      database: { kind: 'sqlite', path: './data/pizza-place.db', lockTimeoutMs: 2000 },
       jwt: { secret: DEVELOPMENT_JWT_SECRET, issuer: 'pizza-place', audience: 'pizza-place-api', ttlSeconds: 900 },
       staff: { email: 'staff@pizza-place.test', password: DEVELOPMENT_STAFF_PASSWORD },
       corsOrigins: ['http://localhost:5173'],
@@ -45,6 +45,9 @@ describe('loadConfig', () => {
     const config = loadConfig({
       PORT: '3000',
       DATABASE_URL: 'postgresql://pizza:secret@db.internal:5432/pizza',
+      DATABASE_POOL_SIZE: '20',
+      DATABASE_LOCK_TIMEOUT_MS: '500',
+      DATABASE_STATEMENT_TIMEOUT_MS: '3000',
       CORS_ORIGINS: 'https://pizza.example, http://localhost:5173',
       TLS_CERT_FILE: '/etc/tls/cert.pem',
       TLS_KEY_FILE: '/etc/tls/key.pem',
@@ -54,7 +57,7 @@ describe('loadConfig', () => {
     });
     expect(config).toMatchObject({
       port: 3000,
-      database: { kind: 'postgres', url: 'postgresql://pizza:secret@db.internal:5432/pizza' },
+      database: { kind: 'postgres', url: 'postgresql://pizza:secret@db.internal:5432/pizza', poolSize: 20, lockTimeoutMs: 500, statementTimeoutMs: 3000 },
       corsOrigins: ['https://pizza.example', 'http://localhost:5173'],
       tls: { certFile: '/etc/tls/cert.pem', keyFile: '/etc/tls/key.pem' },
       staff: { email: 'manager@pizza.example' },
@@ -66,6 +69,7 @@ describe('loadConfig', () => {
   it.each([
     [{ PORT: 'abc' }, 'Invalid configuration: PORT must be an integer between 1 and 65535 (got "abc")'],
     [{ PORT: '70000' }, 'PORT must be an integer between 1 and 65535 (got "70000")'],
+    [{ DATABASE_POOL_SIZE: '1' }, 'DATABASE_POOL_SIZE must be an integer between 2 and 500 (got "1")'],
     [{ DATABASE_URL: 'mysql://root:hunter2@db/pizza' }, 'DATABASE_URL must start with postgres:// or postgresql:// (got "mysql://***@db/pizza")'],
     [{ CORS_ORIGINS: 'pizza.example' }, 'CORS_ORIGINS must be a comma-separated list of origins'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (got "loud")'],

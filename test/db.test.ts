@@ -2,13 +2,14 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { verifyPassword } from '../server/accounts/password.ts';
 import {
   currentTimestamp,
-  decrementStock,
   isCheckViolation,
   isUniqueViolation,
   lockForUpdate,
   toJsonText,
 } from '../server/db/dialect.ts';
 import { newId } from '../server/db/ids.ts';
+import { inTransaction, transactionRetries } from '../server/db/transaction.ts';
+import { addToStockLevels, selectIngredientsForUpdate } from '../server/inventory/inventory-repository.ts';
 import { migrateToLatest } from '../server/db/migrator.ts';
 import { seedDatabase, seededIds } from '../server/db/seed.ts';
 import type { Database } from '../server/db/tables.ts';
@@ -171,16 +172,54 @@ describeEachDatabase('storage rules', (kind) => {
     expect(isUniqueViolation(error)).toBe(false);
   });
 
-  it('decrementStock takes stock only while enough is left, even when requests race', async () => {
+  it('locks ingredients in id order however they are asked for, so transactions that want the same ones in opposite orders never deadlock', async () => {
     const { db } = database();
-    const ingredientId = seededIds.ingredients.tiramisu;
-    await db.updateTable('ingredients').set({ stock_level: 10 }).where('id', '=', ingredientId).execute();
+    const { dough, mozzarella, basil, tomatoSauce } = seededIds.ingredients;
+    const wanted = [dough, mozzarella, basil, tomatoSauce];
+    const before = await Promise.all(wanted.map((id) => stockOf(db, id)));
+    // Each transaction holds its locks across a pause, so that without one lock order they would cross.
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 12 }, (_, i) =>
+        db.transaction().execute(async (trx) => {
+          const order = i % 2 ? wanted : [...wanted].reverse();
+          if (i % 3 === 0) {
+            const locked = await selectIngredientsForUpdate(trx, order);
+            expect(locked.map((row) => row.id)).toEqual([...wanted].sort());
+          }
+          const taken = await addToStockLevels(trx, new Map(order.map((id) => [id, -1])));
+          expect(taken.size).toBe(wanted.length);
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }),
+      ),
+    );
+    expect(outcomes.filter((outcome) => outcome.status === 'rejected')).toEqual([]);
+    expect(await Promise.all(wanted.map((id) => stockOf(db, id)))).toEqual(before.map((level) => level - 12));
+  });
 
-    const results = await Promise.all(Array.from({ length: 25 }, () => decrementStock(db, ingredientId, 1)));
-    expect(results.filter((left) => left !== undefined)).toHaveLength(10);
-    expect(await stockOf(db, ingredientId)).toBe(0);
-    expect(await decrementStock(db, ingredientId, 1)).toBeUndefined();
-    expect(await decrementStock(db, 'ing_doesNotExist', 1)).toBeUndefined();
+  it('runs a transaction again when the database aborts it as a deadlock, and gives up after the bounded retries', async () => {
+    const { db } = database();
+    let attempts = 0;
+    const deadlock = Object.assign(new Error('deadlock detected'), { code: '40P01' });
+    const result = await inTransaction(db, async (trx) => {
+      attempts++;
+      await addToStockLevels(trx, new Map([[seededIds.ingredients.basil, -1]]));
+      if (attempts < 3) throw deadlock;
+      return 'done';
+    });
+    expect({ result, attempts }).toEqual({ result: 'done', attempts: 3 });
+
+    attempts = 0;
+    await expect(
+      inTransaction(db, async () => {
+        attempts++;
+        throw deadlock;
+      }),
+    ).rejects.toBe(deadlock);
+    expect(attempts).toBe(transactionRetries + 1);
+    const notRetried = new Error('not a collision');
+    attempts = 0;
+    await expect(inTransaction(db, async () => (attempts++, Promise.reject(notRetried)))).rejects.toBe(notRetried);
+    expect(attempts).toBe(1);
   });
 
   it('lockForUpdate makes concurrent read-then-write transactions take turns', async () => {

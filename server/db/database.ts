@@ -1,6 +1,7 @@
 import { Kysely } from 'kysely';
 import type { Config } from '../config.ts';
 import { createDialect, type DialectName } from './dialect.ts';
+import { limitConcurrentTransactions } from './transaction.ts';
 import type { Database } from './tables.ts';
 
 export interface DatabaseHandle {
@@ -17,5 +18,9 @@ export interface DatabaseHandle {
 export function createDatabase(config: Pick<Config, 'database'>): DatabaseHandle {
   const { name, dialect } = createDialect(config.database);
   const db = new Kysely<Database>({ dialect });
+  if (config.database.kind === 'postgres') {
+    const { poolSize, statementTimeoutMs } = config.database;
+    limitConcurrentTransactions(db, poolSize - Math.max(1, Math.floor(poolSize / 4)), statementTimeoutMs);
+  }
   return { db, dialect: name, close: () => db.destroy() };
 }

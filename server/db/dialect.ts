@@ -59,6 +59,12 @@ export function createDialect(config: DatabaseConfig): { name: DialectName; dial
   if (config.kind === 'postgres') {
     const pool = new pg.Pool({
       connectionString: config.url,
+      max: config.poolSize,
+      // Nothing waits for tens of seconds: not for a connection, a row lock, a statement, nor an idle transaction.
+      connectionTimeoutMillis: config.statementTimeoutMs,
+      lock_timeout: config.lockTimeoutMs,
+      statement_timeout: config.statementTimeoutMs,
+      idle_in_transaction_session_timeout: config.statementTimeoutMs,
       types: {
         getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
           oid === INT8_OID ? Number : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
@@ -78,7 +84,7 @@ export function createDialect(config: DatabaseConfig): { name: DialectName; dial
   // order dirties the same few index pages as the one before, so checkpointing every 10,000 pages (a WAL of up
   // to 40 MB) instead of SQLite's 1,000 writes each hot page once where it wrote it ten times.
   database.pragma('wal_autocheckpoint = 10000');
-  database.pragma('busy_timeout = 5000');
+  database.pragma(`busy_timeout = ${config.lockTimeoutMs}`);
   database.pragma('foreign_keys = ON');
   return { name: 'sqlite', dialect: new ImmediateSqliteDialect({ database: withStatementCache(database) }) };
 }
@@ -134,6 +140,28 @@ function withStatementCache(database: SQLite.Database): SqliteDatabase {
   };
 }
 
+/**
+ * Runs writes that do not depend on each other's results as one statement on PostgreSQL (each after the first
+ * as a data-modifying `WITH`), saving a round trip apiece, and one after another on SQLite, where a statement
+ * costs no round trip. Foreign keys between them hold: PostgreSQL checks them at the end of the statement.
+ * @returns the rows the first returns.
+ */
+export async function executeTogether<R>(db: Kysely<any>, first: CompiledQuery<R>, ...rest: CompiledQuery[]): Promise<R[]> {
+  if (dialectOf(db) === 'sqlite') {
+    const { rows } = await db.executeQuery(first);
+    for (const query of rest) await db.executeQuery(query);
+    return rows;
+  }
+  const parameters: unknown[] = [];
+  const parts = [first, ...rest].map((query, index) => {
+    const offset = parameters.length;
+    parameters.push(...query.parameters);
+    return `q${index} as (${query.sql.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + offset}`)})`;
+  });
+  const { rows } = await db.executeQuery<R>(CompiledQuery.raw(`with ${parts.join(', ')} select * from q0`, parameters));
+  return rows;
+}
+
 /** Which dialect a `Kysely` instance or transaction talks to. */
 export function dialectOf(db: Kysely<any>): DialectName {
   return db.getExecutor().adapter instanceof PostgresAdapter ? 'postgres' : 'sqlite';
@@ -168,22 +196,6 @@ export function serialisesWriteTransactions(db: Kysely<any>): boolean {
   return dialectOf(db) === 'sqlite';
 }
 
-/**
- * Takes `amount` from an ingredient's stock only if at least that much is there, in one statement, so two
- * orders racing for the last dough ball cannot both get it.
- * @returns the stock level left, or `undefined` when there was not enough (or no such ingredient).
- */
-export async function decrementStock(db: Kysely<Database>, ingredientId: string, amount: number): Promise<number | undefined> {
-  const row = await db
-    .updateTable('ingredients')
-    .set((eb) => ({ stock_level: eb('stock_level', '-', amount) }))
-    .where('id', '=', ingredientId)
-    .where('stock_level', '>=', amount)
-    .returning('stock_level')
-    .executeTakeFirst();
-  return row?.stock_level;
-}
-
 function errorCode(error: unknown): unknown {
   return typeof error === 'object' && error !== null && 'code' in error ? error.code : undefined;
 }
@@ -192,6 +204,29 @@ function errorCode(error: unknown): unknown {
 export function isUniqueViolation(error: unknown): boolean {
   const code = errorCode(error);
   return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+}
+
+/**
+ * Whether PostgreSQL aborted a transaction only because of what ran beside it (serialization failure,
+ * deadlock), so that running it again can succeed.
+ */
+export function isRetryableTransactionError(error: unknown): boolean {
+  const code = errorCode(error);
+  return code === '40001' || code === '40P01';
+}
+
+/**
+ * Whether a query failed because the database is too busy right now, not because of the request: retries of a
+ * transaction spent, a lock or statement timeout (PostgreSQL `55P03`, `57014`; SQLite's busy timeout), or no
+ * connection free in time. Such a failure is answered `503` with `Retry-After`.
+ */
+export function isTransientDatabaseError(error: unknown): boolean {
+  if (isRetryableTransactionError(error)) return true;
+  const code = errorCode(error);
+  if (code === '55P03' || code === '57014' || code === 'SQLITE_BUSY') return true;
+  if (error instanceof Error && error.name === 'TransactionQueueTimeout') return true;
+  // node-postgres's pool says so only in its message.
+  return error instanceof Error && error.message === 'timeout exceeded when trying to connect';
 }
 
 /** Whether a query failed on a CHECK constraint (for example stock going below zero). */

@@ -16,7 +16,7 @@ type Parameter<Values> = { key: keyof Values } | { constant: unknown };
  */
 export function precompiledQuery<Values extends object, Result>(
   build: (db: Kysely<Database>, values: Values) => Compilable<Result>,
-): (db: Kysely<Database>, values: Values) => Promise<Result[]> {
+): PrecompiledQuery<Values, Result> {
   const templates = new Map<DialectName, { query: CompiledQuery<Result>; parameters: Array<Parameter<Values>> }>();
 
   function templateFor(db: Kysely<Database>, dialect: DialectName) {
@@ -32,11 +32,19 @@ export function precompiledQuery<Values extends object, Result>(
     return template;
   }
 
-  return async function runPrecompiled(db, values) {
+  function compile(db: Kysely<Database>, values: Values): CompiledQuery<Result> {
     const dialect = dialectOf(db);
     const { query, parameters } = templates.get(dialect) ?? templateFor(db, dialect);
     const bound = parameters.map((parameter) => ('key' in parameter ? values[parameter.key] : parameter.constant));
-    const result = await db.executeQuery<Result>({ ...query, parameters: bound });
-    return result.rows;
-  };
+    return { ...query, parameters: bound };
+  }
+
+  return Object.assign(async (db: Kysely<Database>, values: Values) => (await db.executeQuery<Result>(compile(db, values))).rows, { compile });
+}
+
+export interface PrecompiledQuery<Values, Result> {
+  /** Runs the query with `values`; its rows. */
+  (db: Kysely<Database>, values: Values): Promise<Result[]>;
+  /** The query with `values` bound, to run later or together with others (`executeTogether`). */
+  compile(db: Kysely<Database>, values: Values): CompiledQuery<Result>;
 }

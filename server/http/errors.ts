@@ -3,7 +3,11 @@ import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { AppEnv } from '../app-env.ts';
 import { problem, respondWithProblem } from '../problem.ts';
+import { isTransientDatabaseError } from '../db/dialect.ts';
 import { methodsForPath } from './operations.ts';
+
+/** How long a client is asked to wait when the database was too busy: transactions queue for milliseconds. */
+const BUSY_RETRY_AFTER_SECONDS = 1;
 
 /** `404 not-found` for a path the contract does not have, `405 method-not-allowed` with `Allow` for a method it lacks. */
 export const notFound: NotFoundHandler<AppEnv> = (c) => {
@@ -49,6 +53,20 @@ export const onError: ErrorHandler<AppEnv> = (error, c) => {
     );
   }
   const requestId = c.get('requestId');
+  if (isTransientDatabaseError(error)) {
+    c.get('logger').warn({ err: error }, 'database busy');
+    c.header('Retry-After', String(BUSY_RETRY_AFTER_SECONDS));
+    return respondWithProblem(
+      c,
+      problem({
+        type: 'service-unavailable',
+        title: 'Service unavailable',
+        status: 503,
+        detail: `The database is too busy to take this request now; try again in ${BUSY_RETRY_AFTER_SECONDS} second(s). Nothing was changed.`,
+        instance: c.req.path,
+      }),
+    );
+  }
   c.get('logger').error({ err: error }, 'unexpected error');
   return respondWithProblem(
     c,

@@ -18,6 +18,7 @@ import { createHash } from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
 import { isUniqueViolation, serialisesWriteTransactions, toTimestamp } from '../db/dialect.ts';
 import type { Database } from '../db/tables.ts';
+import { inTransaction } from '../db/transaction.ts';
 import {
   completeKey,
   deleteExpiredKeys,
@@ -76,7 +77,7 @@ export async function runIdempotently<Body, Failure extends { ok: false }>(
   for (let round = 0; round < 2; round++) {
     const now = new Date();
     try {
-      return await db.transaction().execute(async (trx) => {
+      return await inTransaction(db, async (trx) => {
         const expiresAt = toTimestamp(new Date(now.getTime() + idempotencyKeyLifetimeMs));
         if (reserveFirst) await insertKey(trx, scope, hash, expiresAt);
         else if (await findKey(trx, scope)) throw new KeyTaken();

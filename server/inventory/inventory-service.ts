@@ -1,12 +1,13 @@
 import type { Kysely } from 'kysely';
 import type { Ingredient, StockAdjustment, StockAdjustmentInput } from '../../generated/types.gen.ts';
 import { newId } from '../db/ids.ts';
+import { inTransaction } from '../db/transaction.ts';
 import type { Database, Row } from '../db/tables.ts';
 import { invalidateMenuCache } from '../menu/menu-cache.ts';
 import { pageOf, type Page, type PagePosition } from '../pagination.ts';
 import {
   insertStockAdjustment,
-  selectIngredientForUpdate,
+  selectIngredientsForUpdate,
   selectIngredients,
   selectStockAdjustments,
   updateStockLevel,
@@ -35,8 +36,8 @@ export async function recordStockAdjustment(
   createdBy: string,
 ): Promise<StockAdjustmentResult> {
   if (input.delta === 0) return { ok: false, reason: 'zero-delta' };
-  const result = await db.transaction().execute(async (trx): Promise<StockAdjustmentResult> => {
-    const ingredient = await selectIngredientForUpdate(trx, input.ingredientId);
+  const result = await inTransaction(db, async (trx): Promise<StockAdjustmentResult> => {
+    const [ingredient] = await selectIngredientsForUpdate(trx, [input.ingredientId]);
     if (!ingredient) return { ok: false, reason: 'unknown-ingredient' };
     const stockLevel = ingredient.stock_level + input.delta;
     if (stockLevel < 0) return { ok: false, reason: 'below-zero', ingredient: toIngredient(ingredient) };

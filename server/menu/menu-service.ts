@@ -11,6 +11,7 @@ import type {
 } from '../../generated/types.gen.ts';
 import { parseJsonText, toJsonText } from '../db/dialect.ts';
 import { newId } from '../db/ids.ts';
+import { inTransaction } from '../db/transaction.ts';
 import type { Database, Size } from '../db/tables.ts';
 import type { ValidationError } from '../problem.ts';
 import { etagOf } from './etag.ts';
@@ -87,7 +88,7 @@ export async function createMenuItem(db: Kysely<Database>, input: MenuItemInput,
   const errors = sizeErrors(input.sizes, input.category, currency);
   if (errors.length) return { ok: false, reason: 'invalid', errors };
   const id = newId('itm');
-  await db.transaction().execute((trx) =>
+  await inTransaction(db, (trx) =>
     insertMenuItem(
       trx,
       { id, name: input.name, description: input.description, category: input.category, dietary: toJsonText(input.dietary ?? []), retired_at: null },
@@ -104,7 +105,7 @@ export async function updateMenuItem(
   patch: MenuItemPatch,
   currency: string,
 ): Promise<MenuItemChanged> {
-  const refused = await db.transaction().execute(async (trx): Promise<Exclude<MenuItemChanged, { ok: true }> | undefined> => {
+  const refused = await inTransaction(db, async (trx): Promise<Exclude<MenuItemChanged, { ok: true }> | undefined> => {
     const current = await selectCurrentMenuItem(trx, id);
     if (!current) return { ok: false, reason: 'not-found' };
     if (patch.name === undefined && patch.description === undefined && patch.sizes === undefined && patch.dietary === undefined) {

@@ -1,5 +1,5 @@
-import { sql, type Kysely } from 'kysely';
-import { currentTimestamp, lockForUpdate, type JsonText } from '../db/dialect.ts';
+import type { Kysely } from 'kysely';
+import { currentTimestamp, executeTogether, lockForUpdate, type JsonText } from '../db/dialect.ts';
 import { precompiledQuery } from '../db/precompiled-query.ts';
 import type { Database, NewRow, OrderStatus, Row, Size, StoredLineTopping } from '../db/tables.ts';
 import { olderThan, type PagePosition } from '../pagination.ts';
@@ -96,43 +96,6 @@ export async function findToppingsForOrder(db: Kysely<Database>, toppingIds: str
   return toppings;
 }
 
-/**
- * Takes each amount from its ingredient's stock where there is enough of it, in one statement; each row is
- * decremented only if it stays at or above zero, like `decrementStock`, so racing orders cannot oversell.
- * @returns the ingredients taken; any missing from it were short (the caller rolls back what was taken).
- */
-export async function takeIngredients(db: Kysely<Database>, amounts: Map<string, number>): Promise<Set<string>> {
-  const amount = sql<number>`case ${sql.ref('id')} ${sql.join(
-    [...amounts].map(([ingredientId, quantity]) => sql`when ${ingredientId} then cast(${quantity} as integer)`),
-    sql` `,
-  )} end`;
-  const rows = await db
-    .updateTable('ingredients')
-    .set((eb) => ({ stock_level: eb('stock_level', '-', amount) }))
-    .where('id', 'in', [...amounts.keys()])
-    .where('stock_level', '>=', amount)
-    .returning('id')
-    .execute();
-  return new Set(rows.map((row) => row.id));
-}
-
-export async function findIngredientLevels(
-  db: Kysely<Database>,
-  ingredientIds: string[],
-): Promise<Map<string, { name: string; stockLevel: number }>> {
-  const rows = await db.selectFrom('ingredients').select(['id', 'name', 'stock_level']).where('id', 'in', ingredientIds).execute();
-  return new Map(rows.map((row) => [row.id, { name: row.name, stockLevel: row.stock_level }]));
-}
-
-/** Puts stock back (an order was cancelled); the caller makes sure this happens once per order. */
-export async function incrementStock(db: Kysely<Database>, ingredientId: string, amount: number): Promise<void> {
-  await db
-    .updateTable('ingredients')
-    .set((eb) => ({ stock_level: eb('stock_level', '+', amount) }))
-    .where('id', '=', ingredientId)
-    .execute();
-}
-
 export interface NewOrderLine {
   itemId: string;
   itemName: string;
@@ -187,11 +150,14 @@ export async function insertOrder(
   lines: NewOrderLine[],
   eventId: string,
 ): Promise<OrderWithLines> {
-  const [stored] = await insertOrderRow(db, order);
-  if (!stored) throw new Error(`order ${order.id} was not stored`);
   const lineRows = lines.map((line, position) => toLineRow(order.id, position, line));
-  await db.insertInto('order_lines').values(lineRows).execute();
-  await insertOrderEvent(db, { id: eventId, orderId: order.id, previousStatus: null, status: order.status, changedBy: order.customer_id });
+  const [stored] = await executeTogether(
+    db,
+    insertOrderRow.compile(db, order),
+    db.insertInto('order_lines').values(lineRows).compile(),
+    insertOrderEventRow.compile(db, { id: eventId, orderId: order.id, previousStatus: null, status: order.status, changedBy: order.customer_id }),
+  );
+  if (!stored) throw new Error(`order ${order.id} was not stored`);
   return { order: stored, lines: lineRows };
 }
 

@@ -4,6 +4,8 @@ import type { AuthenticatedUser } from '../app-env.ts';
 import type { Config } from '../config.ts';
 import { parseJsonText, toJsonText } from '../db/dialect.ts';
 import { newId } from '../db/ids.ts';
+import { inTransaction } from '../db/transaction.ts';
+import { addToStockLevels, selectIngredientsForUpdate } from '../inventory/inventory-repository.ts';
 import type { Database, FulfilmentType, StoredAddress, StoredLineTopping } from '../db/tables.ts';
 import { runIdempotently, type IdempotentOutcome } from '../idempotency/idempotency.ts';
 import { decodeCursor, pageOf, type Page } from '../pagination.ts';
@@ -11,17 +13,14 @@ import { refundPaymentOfOrder } from '../payments/payment-repository.ts';
 import type { ValidationError } from '../problem.ts';
 import {
   changeOrderStatus,
-  findIngredientLevels,
   findMenuItemsForOrder,
   findOrder,
   findOrderLines,
   findOrderWithLines,
   findToppingsForOrder,
-  incrementStock,
   insertOrder,
   insertOrderEvent,
   listOrders as listOrderRows,
-  takeIngredients,
   type IngredientUse,
   type NewOrderLine,
   type OrderLineRow,
@@ -73,8 +72,6 @@ export function placeOrder(
     async (trx) => {
       const priced = await priceOrder(trx, pricing, input);
       if (!priced.ok) return priced;
-      const taken = await takeStock(trx, priced.ingredients);
-      if (!taken.ok) return taken;
       const id = newId('ord');
       const stored = await insertOrder(
         trx,
@@ -95,6 +92,9 @@ export function placeOrder(
         priced.lines,
         newId('evt'),
       );
+      // Last, so that the hot ingredient rows stay locked for as short a time as possible: only until the commit.
+      const taken = await takeStock(trx, priced.ingredients);
+      if (!taken.ok) return taken;
       const order = toOrder(stored.order, stored.lines);
       return { ok: true, response: { status: 201, body: order, headers: { Location: orderLocation(id) } } };
     },
@@ -176,22 +176,18 @@ async function takeStock(
   db: Kysely<Database>,
   required: Map<string, number>,
 ): Promise<{ ok: true } | Extract<PlaceOrderFailure, { reason: 'out-of-stock' }>> {
-  if (required.size === 0) return { ok: true };
-  const taken = await takeIngredients(db, required);
+  const taken = await addToStockLevels(db, new Map([...required].map(([ingredientId, amount]) => [ingredientId, -amount])));
   if (taken.size === required.size) return { ok: true };
-  return { ok: false, reason: 'out-of-stock', shortages: await findShortages(db, required, taken) };
-}
-
-async function findShortages(db: Kysely<Database>, required: Map<string, number>, alreadyTaken: Set<string>): Promise<Shortage[]> {
-  const levels = await findIngredientLevels(db, [...required.keys()]);
-  return [...required]
-    .map(([ingredientId, amount]) => {
-      const level = levels.get(ingredientId)!;
-      const available = level.stockLevel + (alreadyTaken.has(ingredientId) ? amount : 0);
-      return { ingredientId, ingredientName: level.name, required: amount, available };
-    })
-    .filter((shortage) => shortage.available < shortage.required)
-    .sort((a, b) => (a.ingredientId < b.ingredientId ? -1 : 1));
+  const levels = await selectIngredientsForUpdate(db, required.keys());
+  const shortages = levels
+    .map((level) => ({
+      ingredientId: level.id,
+      ingredientName: level.name,
+      required: required.get(level.id)!,
+      available: level.stock_level + (taken.has(level.id) ? required.get(level.id)! : 0),
+    }))
+    .filter((shortage) => shortage.available < shortage.required);
+  return { ok: false, reason: 'out-of-stock', shortages };
 }
 
 /** The order, if the caller may see it. */
@@ -241,7 +237,7 @@ export async function advanceOrderStatus(
   orderId: string,
   target: OrderStatus,
 ): Promise<OrderChangeResult> {
-  return db.transaction().execute(async (trx) => {
+  return inTransaction(db, async (trx) => {
     const row = await findOrder(trx, orderId, visibilityFor(user));
     if (!row) return { ok: false, reason: 'not-found' };
     if (nextKitchenStatus(row.status, row.fulfilment_type) !== target) return { ok: false, reason: 'not-allowed', status: row.status };
@@ -262,7 +258,7 @@ export async function cancelOrder(
   orderId: string,
   reason: string | undefined,
 ): Promise<OrderChangeResult> {
-  return db.transaction().execute(async (trx) => {
+  return inTransaction(db, async (trx) => {
     const row = await findOrder(trx, orderId, visibilityFor(user));
     if (!row) return { ok: false, reason: 'not-found' };
     const allowed = user.role === 'staff' ? cancellableByStaff : cancellableByCustomer;
@@ -303,7 +299,7 @@ async function restoreStock(trx: Kysely<Database>, lines: OrderLineRow[]): Promi
     addUses(amounts, items.get(line.item_id)?.recipes.get(line.size), line.quantity);
     for (const topping of lineToppings[index]!) addUses(amounts, toppings.get(topping.id)?.uses, line.quantity);
   });
-  for (const ingredientId of [...amounts.keys()].sort()) await incrementStock(trx, ingredientId, amounts.get(ingredientId)!);
+  await addToStockLevels(trx, amounts);
 }
 
 function toStoredAddress(address: Address): StoredAddress {
