@@ -5,10 +5,11 @@ import { defineConfig as validators } from './codegen/validators/index.ts';
 import { pureSchemaDeclarations } from './codegen/zod-pure-annotations.ts';
 import { headersAwareRequestValidator } from './codegen/zod-request-validator.ts';
 import { strictObjects } from './codegen/zod-strict-objects.ts';
+import { uniqueItemsArrays } from './codegen/zod-unique-items.ts';
 
-const zodOptions = { '~resolvers': { object: strictObjects }, '~hooks': pureSchemaDeclarations } as const;
+const zodOptions = { '~resolvers': { object: strictObjects, array: uniqueItemsArrays }, '~hooks': pureSchemaDeclarations } as const;
 const zodMiniOptions = {
-  '~resolvers': { object: strictObjects, validator: { request: headersAwareRequestValidator } },
+  '~resolvers': { object: strictObjects, array: uniqueItemsArrays, validator: { request: headersAwareRequestValidator } },
   '~hooks': pureSchemaDeclarations,
 } as const;
 

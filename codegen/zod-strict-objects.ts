@@ -1,4 +1,4 @@
-import type { Plugins } from '@hey-api/openapi-ts';
+import type { IR, Plugins } from '@hey-api/openapi-ts';
 
 type ObjectResolver = NonNullable<Plugins.Zod.Resolvers['object']>;
 
@@ -9,7 +9,14 @@ type ObjectResolver = NonNullable<Plugins.Zod.Resolvers['object']>;
  * unknown keys: a client that sends `"total": 1` with an order gets a 201 priced by the server instead of
  * the 422 the contract promises, and the server never learns that a client is sending fields it ignores.
  * `z.strictObject(shape)` refuses them with an `unrecognized_keys` issue, which the server reports as a
- * validation problem pointing at the object. Other objects keep the plugin's own output.
+ * validation problem pointing at the object.
+ *
+ * The plugin also wraps each branch of a `oneOf` with a `discriminator` as
+ * `z.object({ type: z.literal('pickup') }).and(zPickupFulfilment)`. zod v4 reports an unknown key of an
+ * intersection only when every side leaves it unrecognised, and a plain `z.object` never reports one, so
+ * that wrapper would let `{"type":"pickup","role":"staff"}` through a strict branch. The wrapper is made
+ * strict too: unknown keys are then refused exactly when the branch itself refuses them.
+ * Other objects keep the plugin's own output.
  *
  * @example
  * ```ts
@@ -19,6 +26,20 @@ type ObjectResolver = NonNullable<Plugins.Zod.Resolvers['object']>;
 export const strictObjects: ObjectResolver = (ctx) => {
   const additional = ctx.schema.additionalProperties;
   const closed = additional === false || additional?.type === 'never';
-  if (!closed) return undefined;
+  if (!closed && !isDiscriminatorWrapper(ctx.schema)) return undefined;
   return ctx.$(ctx.symbols.z).attr('strictObject').call(ctx.nodes.shape(ctx));
 };
+
+/**
+ * The object hey-api's parser puts beside each `$ref` branch of a discriminated `oneOf`: exactly
+ * `{ type: 'object', properties: { <discriminator>: <its values> }, required: [<discriminator>] }`,
+ * with nothing else (a schema written in the contract has at least a description).
+ */
+function isDiscriminatorWrapper(schema: IR.SchemaObject): boolean {
+  const keys = Object.keys(schema).sort().join(',');
+  const properties = Object.entries(schema.properties ?? {});
+  if (keys !== 'properties,required,type' || properties.length !== 1) return false;
+  const [name, property] = properties[0]!;
+  const values = property.logicalOperator === 'or' ? (property.items ?? []) : [property];
+  return schema.required?.length === 1 && schema.required[0] === name && values.every((value) => value.const !== undefined);
+}

@@ -8,10 +8,10 @@ import * as z from 'zod';
 import { zAccount, zAdvanceOrderStatusBody, zAdvanceOrderStatusPath, zCancelOrderBody, zCancelOrderPath, zCreateMenuItemBody, zGetMenuItemHeaders, zGetMenuItemPath, zGetOrderPath, zHealth, zIngredientList, zIssueTokenBody, zListMenuItemsHeaders, zListMenuItemsQuery, zListOrderPaymentsPath, zListOrdersQuery, zListStockAdjustmentsQuery, zListToppingsHeaders, zMenuItem, zMenuItemList, zOrder, zOrderPage, zOutOfStockProblem, zPayment, zPaymentList, zPayOrderBody, zPayOrderHeaders, zPayOrderPath, zPlaceOrderBody, zPlaceOrderHeaders, zProblem, zReadiness, zRecordStockAdjustmentBody, zRegisterCustomerBody, zRetireMenuItemPath, zStockAdjustment, zStockAdjustmentPage, zTokenResponse, zToppingList, zUpdateMenuItemBody, zUpdateMenuItemPath, zValidationProblem } from './zod.gen.js';
 
 /**
- * Reads a parameter string as a number; anything else is left for the schema to reject.
+ * Reads a parameter string written as a canonical decimal integer as a number; anything else is left for the schema to reject.
  */
-function readNumber(value: unknown): unknown {
-    return typeof value === 'string' && (value.trim() !== '' && Number.isFinite(Number(value))) ? Number(value) : value;
+function readInteger(value: unknown): unknown {
+    return typeof value === 'string' && /^(?:0|-?[1-9][0-9]*)$/.test(value) ? Number(value) : value;
 }
 
 /**
@@ -187,7 +187,7 @@ export const createMenuItemRoute = createRoute({
             }
         },
         422: {
-            description: 'The body is valid JSON but cannot be carried out: it does not match the\nschema, it refers to something that cannot be used (a retired item, a\nsize it is not offered in, an unknown ingredient), or it reuses an\n`Idempotency-Key` with a different body. `errors` points at each cause.\n',
+            description: 'The body is valid JSON but cannot be carried out: it does not match the\nschema, it refers to something that cannot be used (a retired item, a\nsize it is not offered in, an unknown ingredient), an order\'s total would\nexceed the largest amount of money, or it reuses an `Idempotency-Key`\nwith a different body. `errors` points at each cause.\n',
             headers: {
                 'RateLimit-Policy': { description: 'The quota policy that applies to this operation (IETF draft-ietf-httpapi-ratelimit-headers), e.g. 120 requests per 60-second window.' },
                 RateLimit: { description: 'How much of the quota is left (`r`) and the seconds until the window resets (`t`).' },
@@ -532,7 +532,7 @@ export const updateMenuItemRoute = createRoute({
             }
         },
         422: {
-            description: 'The body is valid JSON but cannot be carried out: it does not match the\nschema, it refers to something that cannot be used (a retired item, a\nsize it is not offered in, an unknown ingredient), or it reuses an\n`Idempotency-Key` with a different body. `errors` points at each cause.\n',
+            description: 'The body is valid JSON but cannot be carried out: it does not match the\nschema, it refers to something that cannot be used (a retired item, a\nsize it is not offered in, an unknown ingredient), an order\'s total would\nexceed the largest amount of money, or it reuses an `Idempotency-Key`\nwith a different body. `errors` points at each cause.\n',
             headers: {
                 'RateLimit-Policy': { description: 'The quota policy that applies to this operation (IETF draft-ietf-httpapi-ratelimit-headers), e.g. 120 requests per 60-second window.' },
                 RateLimit: { description: 'How much of the quota is left (`r`) and the seconds until the window resets (`t`).' },
@@ -734,7 +734,7 @@ export const registerCustomerRoute = createRoute({
             }
         },
         422: {
-            description: 'The body is valid JSON but cannot be carried out: it does not match the\nschema, it refers to something that cannot be used (a retired item, a\nsize it is not offered in, an unknown ingredient), or it reuses an\n`Idempotency-Key` with a different body. `errors` points at each cause.\n',
+            description: 'The body is valid JSON but cannot be carried out: it does not match the\nschema, it refers to something that cannot be used (a retired item, a\nsize it is not offered in, an unknown ingredient), an order\'s total would\nexceed the largest amount of money, or it reuses an `Idempotency-Key`\nwith a different body. `errors` points at each cause.\n',
             headers: {
                 'RateLimit-Policy': { description: 'The quota policy that applies to this operation (IETF draft-ietf-httpapi-ratelimit-headers), e.g. 120 requests per 60-second window.' },
                 RateLimit: { description: 'How much of the quota is left (`r`) and the seconds until the window resets (`t`).' },
@@ -856,7 +856,7 @@ export const issueTokenRoute = createRoute({
             }
         },
         422: {
-            description: 'The body is valid JSON but cannot be carried out: it does not match the\nschema, it refers to something that cannot be used (a retired item, a\nsize it is not offered in, an unknown ingredient), or it reuses an\n`Idempotency-Key` with a different body. `errors` points at each cause.\n',
+            description: 'The body is valid JSON but cannot be carried out: it does not match the\nschema, it refers to something that cannot be used (a retired item, a\nsize it is not offered in, an unknown ingredient), an order\'s total would\nexceed the largest amount of money, or it reuses an `Idempotency-Key`\nwith a different body. `errors` points at each cause.\n',
             headers: {
                 'RateLimit-Policy': { description: 'The quota policy that applies to this operation (IETF draft-ietf-httpapi-ratelimit-headers), e.g. 120 requests per 60-second window.' },
                 RateLimit: { description: 'How much of the quota is left (`r`) and the seconds until the window resets (`t`).' },
@@ -984,7 +984,7 @@ export const listOrdersRoute = createRoute({
         query: z.object({
             status: zListOrdersQuery.shape.status,
             cursor: zListOrdersQuery.shape.cursor,
-            limit: z.preprocess(readNumber, zListOrdersQuery.shape.limit)
+            limit: z.preprocess(readInteger, zListOrdersQuery.shape.limit)
         })
     },
     responses: {
@@ -1065,7 +1065,7 @@ export const placeOrderRoute = createRoute({
     operationId: 'placeOrder',
     tags: ['Orders'],
     summary: 'Place an order',
-    description: 'Places an order for delivery or pickup. The server prices every line\n(size price plus toppings, times quantity) and computes the subtotal,\ndelivery fee (3.99 USD for delivery, nothing for pickup), 8% tax on\nsubtotal plus fee, and the total. The order waits for payment\n(`awaiting_payment`) and becomes `confirmed` once paid.\n\nIngredients are reserved when the order is placed; if stock is short the\nanswer is `409` with the shortages. An item that has been retired or a\nsize it is not offered in answers `422`. Retrying with the same\n`Idempotency-Key` and body returns the original order; the same key with a\ndifferent body answers `422`.\n',
+    description: 'Places an order for delivery or pickup. The server prices every line\n(size price plus toppings, times quantity) and computes the subtotal,\ndelivery fee (3.99 USD for delivery, nothing for pickup), 8% tax on\nsubtotal plus fee, and the total. The order waits for payment\n(`awaiting_payment`) and becomes `confirmed` once paid.\n\nIngredients are reserved when the order is placed; if stock is short the\nanswer is `409` with the shortages. An item that has been retired or a\nsize it is not offered in answers `422`, and so does an order whose total\nwould exceed the largest amount `Money` holds (1,000,000.00): split it\ninto smaller orders. Retrying with the same `Idempotency-Key` and body\nreturns the original order; the same key with a different body answers\n`422`.\n',
     security: [{ bearerAuth: [] }],
     request: {
         headers: z.object({
@@ -1148,7 +1148,7 @@ export const placeOrderRoute = createRoute({
             }
         },
         422: {
-            description: 'The body is valid JSON but cannot be carried out: it does not match the\nschema, it refers to something that cannot be used (a retired item, a\nsize it is not offered in, an unknown ingredient), or it reuses an\n`Idempotency-Key` with a different body. `errors` points at each cause.\n',
+            description: 'The body is valid JSON but cannot be carried out: it does not match the\nschema, it refers to something that cannot be used (a retired item, a\nsize it is not offered in, an unknown ingredient), an order\'s total would\nexceed the largest amount of money, or it reuses an `Idempotency-Key`\nwith a different body. `errors` points at each cause.\n',
             headers: {
                 'RateLimit-Policy': { description: 'The quota policy that applies to this operation (IETF draft-ietf-httpapi-ratelimit-headers), e.g. 120 requests per 60-second window.' },
                 RateLimit: { description: 'How much of the quota is left (`r`) and the seconds until the window resets (`t`).' },
@@ -1390,7 +1390,7 @@ export const cancelOrderRoute = createRoute({
             }
         },
         422: {
-            description: 'The body is valid JSON but cannot be carried out: it does not match the\nschema, it refers to something that cannot be used (a retired item, a\nsize it is not offered in, an unknown ingredient), or it reuses an\n`Idempotency-Key` with a different body. `errors` points at each cause.\n',
+            description: 'The body is valid JSON but cannot be carried out: it does not match the\nschema, it refers to something that cannot be used (a retired item, a\nsize it is not offered in, an unknown ingredient), an order\'s total would\nexceed the largest amount of money, or it reuses an `Idempotency-Key`\nwith a different body. `errors` points at each cause.\n',
             headers: {
                 'RateLimit-Policy': { description: 'The quota policy that applies to this operation (IETF draft-ietf-httpapi-ratelimit-headers), e.g. 120 requests per 60-second window.' },
                 RateLimit: { description: 'How much of the quota is left (`r`) and the seconds until the window resets (`t`).' },
@@ -1547,7 +1547,7 @@ export const advanceOrderStatusRoute = createRoute({
             }
         },
         422: {
-            description: 'The body is valid JSON but cannot be carried out: it does not match the\nschema, it refers to something that cannot be used (a retired item, a\nsize it is not offered in, an unknown ingredient), or it reuses an\n`Idempotency-Key` with a different body. `errors` points at each cause.\n',
+            description: 'The body is valid JSON but cannot be carried out: it does not match the\nschema, it refers to something that cannot be used (a retired item, a\nsize it is not offered in, an unknown ingredient), an order\'s total would\nexceed the largest amount of money, or it reuses an `Idempotency-Key`\nwith a different body. `errors` points at each cause.\n',
             headers: {
                 'RateLimit-Policy': { description: 'The quota policy that applies to this operation (IETF draft-ietf-httpapi-ratelimit-headers), e.g. 120 requests per 60-second window.' },
                 RateLimit: { description: 'How much of the quota is left (`r`) and the seconds until the window resets (`t`).' },
@@ -1803,7 +1803,7 @@ export const payOrderRoute = createRoute({
             }
         },
         422: {
-            description: 'The body is valid JSON but cannot be carried out: it does not match the\nschema, it refers to something that cannot be used (a retired item, a\nsize it is not offered in, an unknown ingredient), or it reuses an\n`Idempotency-Key` with a different body. `errors` points at each cause.\n',
+            description: 'The body is valid JSON but cannot be carried out: it does not match the\nschema, it refers to something that cannot be used (a retired item, a\nsize it is not offered in, an unknown ingredient), an order\'s total would\nexceed the largest amount of money, or it reuses an `Idempotency-Key`\nwith a different body. `errors` points at each cause.\n',
             headers: {
                 'RateLimit-Policy': { description: 'The quota policy that applies to this operation (IETF draft-ietf-httpapi-ratelimit-headers), e.g. 120 requests per 60-second window.' },
                 RateLimit: { description: 'How much of the quota is left (`r`) and the seconds until the window resets (`t`).' },
@@ -1942,7 +1942,7 @@ export const listStockAdjustmentsRoute = createRoute({
         query: z.object({
             ingredientId: zListStockAdjustmentsQuery.shape.ingredientId,
             cursor: zListStockAdjustmentsQuery.shape.cursor,
-            limit: z.preprocess(readNumber, zListStockAdjustmentsQuery.shape.limit)
+            limit: z.preprocess(readInteger, zListStockAdjustmentsQuery.shape.limit)
         })
     },
     responses: {
@@ -2124,7 +2124,7 @@ export const recordStockAdjustmentRoute = createRoute({
             }
         },
         422: {
-            description: 'The body is valid JSON but cannot be carried out: it does not match the\nschema, it refers to something that cannot be used (a retired item, a\nsize it is not offered in, an unknown ingredient), or it reuses an\n`Idempotency-Key` with a different body. `errors` points at each cause.\n',
+            description: 'The body is valid JSON but cannot be carried out: it does not match the\nschema, it refers to something that cannot be used (a retired item, a\nsize it is not offered in, an unknown ingredient), an order\'s total would\nexceed the largest amount of money, or it reuses an `Idempotency-Key`\nwith a different body. `errors` points at each cause.\n',
             headers: {
                 'RateLimit-Policy': { description: 'The quota policy that applies to this operation (IETF draft-ietf-httpapi-ratelimit-headers), e.g. 120 requests per 60-second window.' },
                 RateLimit: { description: 'How much of the quota is left (`r`) and the seconds until the window resets (`t`).' },

@@ -43,7 +43,7 @@ export const zDietaryTag = /* @__PURE__ */ z.enum([
 /**
  * The item's dietary properties, each at most once.
  */
-export const zDietaryTags = /* @__PURE__ */ z.array(zDietaryTag).max(4);
+export const zDietaryTags = /* @__PURE__ */ z.array(zDietaryTag).max(4).refine(items => new Set(items.map(item => JSON.stringify(item))).size === items.length, 'Must not list the same item twice.');
 
 /**
  * One size an item is offered in, and its price.
@@ -226,10 +226,10 @@ export const zPickupFulfilment = /* @__PURE__ */ z.strictObject({
  * How the order reaches the customer.
  */
 export const zFulfilment = /* @__PURE__ */ z.union([
-    /* @__PURE__ */ z.object({
+    /* @__PURE__ */ z.strictObject({
         type: /* @__PURE__ */ z.literal('delivery')
     }).and(zDeliveryFulfilment),
-    /* @__PURE__ */ z.object({
+    /* @__PURE__ */ z.strictObject({
         type: /* @__PURE__ */ z.literal('pickup')
     }).and(zPickupFulfilment)
 ]);
@@ -486,7 +486,7 @@ export const zOrderStatusChangedEvent = /* @__PURE__ */ z.object({
 /**
  * The item's dietary properties, each at most once.
  */
-export const zDietaryTagsWritable = /* @__PURE__ */ z.array(zDietaryTag).max(4);
+export const zDietaryTagsWritable = /* @__PURE__ */ z.array(zDietaryTag).max(4).refine(items => new Set(items.map(item => JSON.stringify(item))).size === items.length, 'Must not list the same item twice.');
 
 /**
  * An item on the menu.

@@ -1,6 +1,7 @@
 import type { Context, Env, ValidationTargets } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { z } from 'zod';
+import { zProblem } from '../generated/zod.gen.ts';
 
 /** An RFC 9457 problem detail, the body of every error response. */
 export interface Problem<Status extends number = number> {
@@ -26,14 +27,34 @@ export const problemMediaType = 'application/problem+json';
 
 const problemTypeBase = 'https://pizza-place.example/problems/';
 
+/** The contract's limits on the members that can echo what a client sent. */
+const longestDetail = zProblem.shape.detail.unwrap().maxLength ?? Infinity;
+const longestInstance = zProblem.shape.instance.unwrap().maxLength ?? Infinity;
+const controlCharacters = /[\x00-\x08\x0B\x0C\x0E-\x1F\x7F]/g;
+
 /**
  * Builds a problem body. `type` is a slug under the project's problem namespace
  * (`'not-found'` becomes `https://pizza-place.example/problems/not-found`).
+ *
+ * What a client sent can reach `detail` and `instance` (a path, an id, a query), so both are kept within the
+ * contract's limits here, once for every problem: a `detail` too long is cut short with an ellipsis and loses
+ * control characters; an `instance` too long loses its query, and is left out when the path alone is too long.
  */
 export function problem<Status extends number, Members extends object = object>(
   fields: { type: string; title: string; status: Status; detail?: string; instance?: string } & Members,
 ): Problem<Status> & Members {
-  return { ...fields, type: new URL(fields.type, problemTypeBase).href };
+  const { detail, instance, ...rest } = fields;
+  const bounded = { ...rest } as typeof fields;
+  if (detail !== undefined) bounded.detail = boundedDetail(detail);
+  const path = instance?.split('?')[0];
+  if (instance !== undefined && instance.length <= longestInstance) bounded.instance = instance;
+  else if (path !== undefined && path.length <= longestInstance) bounded.instance = path;
+  return { ...bounded, type: new URL(fields.type, problemTypeBase).href };
+}
+
+function boundedDetail(detail: string): string {
+  const clean = detail.replace(controlCharacters, '\uFFFD');
+  return clean.length <= longestDetail ? clean : `${clean.slice(0, longestDetail - 1)}…`;
 }
 
 /**

@@ -82,6 +82,18 @@ describe('generated routes on a running app', () => {
     ]);
   });
 
+  it.each([
+    ['limit=05', '/query/limit'],
+    ['limit=0x10', '/query/limit'],
+    ['limit=5.0', '/query/limit'],
+    ['minPrice=1e1', '/query/minPrice'],
+    ['minPrice=+2.5', '/query/minPrice'],
+  ])('reads only canonical decimal numbers from the query: %s is a 400', async (query, pointer) => {
+    const response = await parametersApp.request(`/shops/shp_1/items?${query}`, { headers: { 'x-trace-id': 't' } });
+    expect(response.status).toBe(400);
+    expect((await problemOf(response)).errors).toEqual([{ pointer, detail: 'Must be a number.' }]);
+  });
+
   it('refuses a missing required header with a 400 problem pointing at the header', async () => {
     const response = await parametersApp.request('/shops/shp_1/items');
     expect(response.status).toBe(400);
@@ -130,6 +142,28 @@ describe('generated routes on a running app', () => {
       { pointer: '/body/fulfilment/address', detail: 'Must have the property postalCode.' },
       { pointer: '/body/contact', detail: 'Must be an email address.' },
     ]);
+  });
+
+  it('refuses a repeated item in a uniqueItems array and an unknown property in a closed union branch', async () => {
+    const response = await schemasApp.request('/orders', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'Idempotency-Key': 'key-12345678' },
+      body: JSON.stringify({ lines: [{ itemId: 'itm_1', quantity: 1 }], fulfilment: { type: 'pickup', by: 'drone' }, contact: 'a@b.co', tags: ['gift', 'gift'] }),
+    });
+    expect(response.status).toBe(422);
+    expect((await problemOf(response)).errors).toEqual([
+      { pointer: '/body/fulfilment/by', detail: 'Is not a property of this request (by); remove it.' },
+      { pointer: '/body/tags', detail: 'Must not list the same item twice.' },
+    ]);
+  });
+
+  it('keeps an open union branch open: unknown properties of a delivery pass', async () => {
+    const response = await schemasApp.request('/orders', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'Idempotency-Key': 'key-12345678' },
+      body: JSON.stringify({ lines: [{ itemId: 'itm_1', quantity: 1 }], fulfilment: { type: 'delivery', address: { line1: 'a', postalCode: 'b' }, floor: 3 }, contact: 'a@b.co' }),
+    });
+    expect(response.status).toBe(201);
   });
 
   it('refuses an unknown fulfilment type naming the allowed ones', async () => {

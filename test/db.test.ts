@@ -102,7 +102,7 @@ describeEachDatabase('migrations', (kind) => {
   it('create every table on an empty database, and a second run changes nothing', async () => {
     const database = await openTestDatabase(kind, { state: 'empty' });
     try {
-      expect(await migrateToLatest(database.db)).toEqual(['2026-11-26-0900-initial']);
+      expect(await migrateToLatest(database.db)).toEqual(['2026-11-26-0900-initial', '2026-12-01-2200-money-as-bigint']);
       expect(await migrateToLatest(database.db)).toEqual([]);
       const existing = (await database.db.introspection.getTables()).map((table) => table.name);
       expect(existing).toEqual(expect.arrayContaining(tables));

@@ -14,7 +14,7 @@ const requestParts = {
   query: { key: 'query', zodRole: 'request-query' },
 } as const satisfies Record<ParameterLocation, { key: string; zodRole: string | undefined }>;
 
-type Reader = 'readBoolean' | 'readNumber';
+type Reader = 'readBoolean' | 'readInteger' | 'readNumber';
 
 /**
  * The helpers that read raw parameter strings. Emitted once, and only those some route uses.
@@ -34,10 +34,12 @@ export class ParameterReaders {
   /** Declarations of the helpers that `wrap` referenced. */
   declarations(): Array<ReturnType<typeof $.func>> {
     const declarations: Array<ReturnType<typeof $.func>> = [];
+    const readInteger = this.symbols.get('readInteger');
     const readNumber = this.symbols.get('readNumber');
     const readBoolean = this.symbols.get('readBoolean');
     const readList = this.symbols.get('readList');
-    if (readNumber) declarations.push(readNumberDeclaration(readNumber));
+    if (readInteger) declarations.push(readNumberDeclaration(readInteger, 'integer'));
+    if (readNumber) declarations.push(readNumberDeclaration(readNumber, 'number'));
     if (readBoolean) declarations.push(readBooleanDeclaration(readBoolean));
     if (readList) declarations.push(readListDeclaration(readList));
     return declarations;
@@ -61,6 +63,7 @@ export class ParameterReaders {
   private scalarReader(schema: IR.SchemaObject): Reader | undefined {
     switch (schema.type) {
       case 'integer':
+        return 'readInteger';
       case 'number':
         return 'readNumber';
       case 'boolean':
@@ -99,28 +102,34 @@ export class ParameterReaders {
 }
 
 function scalarReaderForValue(value: unknown): Reader | undefined {
-  if (typeof value === 'number') return 'readNumber';
+  if (typeof value === 'number') return Number.isInteger(value) ? 'readInteger' : 'readNumber';
   if (typeof value === 'boolean') return 'readBoolean';
   return undefined;
 }
 
 const value = () => $('value');
 
-function readNumberDeclaration(symbol: ReturnType<Plugin['symbol']>) {
-  const isNumeric = $.binary(
+/**
+ * The canonical decimal text of each numeric type: no sign but `-`, no leading zeros, no blanks, exponent,
+ * hex or `Infinity`, and for integers no fraction. `Number()` alone would take `0x10`, `+5`, `05`, ` 5`,
+ * `5.0` and `1e1`, so a client could send what the contract's type does not describe.
+ */
+const canonicalNumberPatterns = {
+  integer: '^(?:0|-?[1-9][0-9]*)$',
+  number: '^-?(?:0|[1-9][0-9]*)(?:\\.[0-9]+)?$',
+} as const;
+
+function readNumberDeclaration(symbol: ReturnType<Plugin['symbol']>, type: keyof typeof canonicalNumberPatterns) {
+  const isCanonical = $.binary(
     $.binary($.typeofExpr(value()), '===', $.literal('string')),
     '&&',
-    $.binary(
-      $.binary(value().attr('trim').call(), '!==', $.literal('')),
-      '&&',
-      $('Number').attr('isFinite').call($('Number').call(value())),
-    ),
+    $($.regexp(canonicalNumberPatterns[type])).attr('test').call(value()),
   );
   return $.func(symbol)
-    .doc('Reads a parameter string as a number; anything else is left for the schema to reject.')
+    .doc(`Reads a parameter string written as a canonical decimal ${type} as a number; anything else is left for the schema to reject.`)
     .param('value', (p) => p.type('unknown'))
     .returns('unknown')
-    .do($.return($.ternary(isNumeric).do($('Number').call(value())).otherwise(value())));
+    .do($.return($.ternary(isCanonical).do($('Number').call(value())).otherwise(value())));
 }
 
 function readBooleanDeclaration(symbol: ReturnType<Plugin['symbol']>) {

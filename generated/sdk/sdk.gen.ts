@@ -165,9 +165,11 @@ export const listOrders = <ThrowOnError extends boolean = false>(options: Option
  *
  * Ingredients are reserved when the order is placed; if stock is short the
  * answer is `409` with the shortages. An item that has been retired or a
- * size it is not offered in answers `422`. Retrying with the same
- * `Idempotency-Key` and body returns the original order; the same key with a
- * different body answers `422`.
+ * size it is not offered in answers `422`, and so does an order whose total
+ * would exceed the largest amount `Money` holds (1,000,000.00): split it
+ * into smaller orders. Retrying with the same `Idempotency-Key` and body
+ * returns the original order; the same key with a different body answers
+ * `422`.
  *
  */
 export const placeOrder = <ThrowOnError extends boolean = false>(options: Options<PlaceOrderData, ThrowOnError>) => options.client.post<PlaceOrderResponses, PlaceOrderErrors, ThrowOnError>({

@@ -1146,8 +1146,9 @@ export type CreateMenuItemErrors = {
     /**
      * The body is valid JSON but cannot be carried out: it does not match the
      * schema, it refers to something that cannot be used (a retired item, a
-     * size it is not offered in, an unknown ingredient), or it reuses an
-     * `Idempotency-Key` with a different body. `errors` points at each cause.
+     * size it is not offered in, an unknown ingredient), an order's total would
+     * exceed the largest amount of money, or it reuses an `Idempotency-Key`
+     * with a different body. `errors` points at each cause.
      *
      */
     422: ValidationProblem;
@@ -1334,8 +1335,9 @@ export type UpdateMenuItemErrors = {
     /**
      * The body is valid JSON but cannot be carried out: it does not match the
      * schema, it refers to something that cannot be used (a retired item, a
-     * size it is not offered in, an unknown ingredient), or it reuses an
-     * `Idempotency-Key` with a different body. `errors` points at each cause.
+     * size it is not offered in, an unknown ingredient), an order's total would
+     * exceed the largest amount of money, or it reuses an `Idempotency-Key`
+     * with a different body. `errors` points at each cause.
      *
      */
     422: ValidationProblem;
@@ -1442,8 +1444,9 @@ export type RegisterCustomerErrors = {
     /**
      * The body is valid JSON but cannot be carried out: it does not match the
      * schema, it refers to something that cannot be used (a retired item, a
-     * size it is not offered in, an unknown ingredient), or it reuses an
-     * `Idempotency-Key` with a different body. `errors` points at each cause.
+     * size it is not offered in, an unknown ingredient), an order's total would
+     * exceed the largest amount of money, or it reuses an `Idempotency-Key`
+     * with a different body. `errors` points at each cause.
      *
      */
     422: ValidationProblem;
@@ -1503,8 +1506,9 @@ export type IssueTokenErrors = {
     /**
      * The body is valid JSON but cannot be carried out: it does not match the
      * schema, it refers to something that cannot be used (a retired item, a
-     * size it is not offered in, an unknown ingredient), or it reuses an
-     * `Idempotency-Key` with a different body. `errors` points at each cause.
+     * size it is not offered in, an unknown ingredient), an order's total would
+     * exceed the largest amount of money, or it reuses an `Idempotency-Key`
+     * with a different body. `errors` points at each cause.
      *
      */
     422: ValidationProblem;
@@ -1676,8 +1680,9 @@ export type PlaceOrderErrors = {
     /**
      * The body is valid JSON but cannot be carried out: it does not match the
      * schema, it refers to something that cannot be used (a retired item, a
-     * size it is not offered in, an unknown ingredient), or it reuses an
-     * `Idempotency-Key` with a different body. `errors` points at each cause.
+     * size it is not offered in, an unknown ingredient), an order's total would
+     * exceed the largest amount of money, or it reuses an `Idempotency-Key`
+     * with a different body. `errors` points at each cause.
      *
      */
     422: ValidationProblem;
@@ -1804,8 +1809,9 @@ export type CancelOrderErrors = {
     /**
      * The body is valid JSON but cannot be carried out: it does not match the
      * schema, it refers to something that cannot be used (a retired item, a
-     * size it is not offered in, an unknown ingredient), or it reuses an
-     * `Idempotency-Key` with a different body. `errors` points at each cause.
+     * size it is not offered in, an unknown ingredient), an order's total would
+     * exceed the largest amount of money, or it reuses an `Idempotency-Key`
+     * with a different body. `errors` points at each cause.
      *
      */
     422: ValidationProblem;
@@ -1882,8 +1888,9 @@ export type AdvanceOrderStatusErrors = {
     /**
      * The body is valid JSON but cannot be carried out: it does not match the
      * schema, it refers to something that cannot be used (a retired item, a
-     * size it is not offered in, an unknown ingredient), or it reuses an
-     * `Idempotency-Key` with a different body. `errors` points at each cause.
+     * size it is not offered in, an unknown ingredient), an order's total would
+     * exceed the largest amount of money, or it reuses an `Idempotency-Key`
+     * with a different body. `errors` points at each cause.
      *
      */
     422: ValidationProblem;
@@ -2023,8 +2030,9 @@ export type PayOrderErrors = {
     /**
      * The body is valid JSON but cannot be carried out: it does not match the
      * schema, it refers to something that cannot be used (a retired item, a
-     * size it is not offered in, an unknown ingredient), or it reuses an
-     * `Idempotency-Key` with a different body. `errors` points at each cause.
+     * size it is not offered in, an unknown ingredient), an order's total would
+     * exceed the largest amount of money, or it reuses an `Idempotency-Key`
+     * with a different body. `errors` points at each cause.
      *
      */
     422: ValidationProblem;
@@ -2199,8 +2207,9 @@ export type RecordStockAdjustmentErrors = {
     /**
      * The body is valid JSON but cannot be carried out: it does not match the
      * schema, it refers to something that cannot be used (a retired item, a
-     * size it is not offered in, an unknown ingredient), or it reuses an
-     * `Idempotency-Key` with a different body. `errors` points at each cause.
+     * size it is not offered in, an unknown ingredient), an order's total would
+     * exceed the largest amount of money, or it reuses an `Idempotency-Key`
+     * with a different body. `errors` points at each cause.
      *
      */
     422: ValidationProblem;

@@ -16,6 +16,11 @@ export function orderNotFoundProblem(orderId: string, instance: string) {
   return problem({ type: 'not-found', title: 'Not found', status: 404 as const, detail: `There is no order ${orderId}.`, instance });
 }
 
+/** An amount in minor units as a person reads it: `21,600,000.00 USD`. */
+function formatCents(cents: number, currency: string): string {
+  return `${(cents / 100).toLocaleString('en', { minimumFractionDigits: 2, maximumFractionDigits: 2 })} ${currency}`;
+}
+
 export const replayedHeader = { 'Idempotent-Replayed': 'true' } as const;
 
 export function idempotencyKeyReusedProblem(instance: string) {
@@ -60,6 +65,18 @@ export function createOrderHandlers({ db, config }: AppDependencies): OrderHandl
               detail: `The order has ${result.errors.length === 1 ? 'a line' : 'lines'} that cannot be made.`,
               instance,
               errors: result.errors,
+            }),
+          );
+        case 'too-large':
+          return respondWithProblem(
+            c,
+            problem({
+              type: 'order-too-large',
+              title: 'Order too large',
+              status: 422 as const,
+              detail: `The order would come to ${formatCents(result.totalCents, config.pricing.currency)}, more than the largest order total of ${formatCents(result.largestTotalCents, config.pricing.currency)}; split it into smaller orders.`,
+              instance,
+              errors: [{ pointer: '/body/lines', detail: 'Order fewer items, or split them over several orders.' }],
             }),
           );
         case 'out-of-stock':

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Address, Fulfilment, Order, OrderStatus, PlaceOrderRequest } from '../../generated/types.gen.ts';
+import { zMoney } from '../../generated/zod.gen.ts';
 import type { AuthenticatedUser } from '../app-env.ts';
 import type { Config } from '../config.ts';
 import { parseJsonText, toJsonText } from '../db/dialect.ts';
@@ -28,6 +29,9 @@ import {
   type Visibility,
 } from './order-repository.ts';
 
+/** The largest amount the contract's `Money` holds, so the largest total an order may have. */
+const largestAmountCents = zMoney.shape.amount.maxValue ?? Number.MAX_SAFE_INTEGER;
+
 export interface Shortage {
   ingredientId: string;
   ingredientName: string;
@@ -37,6 +41,7 @@ export interface Shortage {
 
 export type PlaceOrderFailure =
   | { ok: false; reason: 'unorderable'; errors: ValidationError[] }
+  | { ok: false; reason: 'too-large'; totalCents: number; largestTotalCents: number }
   | { ok: false; reason: 'out-of-stock'; shortages: Shortage[] };
 
 export type PlaceOrderResult = IdempotentOutcome<Order, PlaceOrderFailure>;
@@ -115,7 +120,7 @@ async function priceOrder(
   db: Kysely<Database>,
   pricing: Config['pricing'],
   input: PlaceOrderRequest,
-): Promise<PricedOrder | Extract<PlaceOrderFailure, { reason: 'unorderable' }>> {
+): Promise<PricedOrder | Extract<PlaceOrderFailure, { reason: 'unorderable' | 'too-large' }>> {
   const itemIds = [...new Set(input.lines.map((line) => line.itemId))];
   const toppingIds = [...new Set(input.lines.flatMap((line) => line.toppings ?? []))];
   const [items, toppings] = await Promise.all([findMenuItemsForOrder(db, itemIds), findToppingsForOrder(db, toppingIds)]);
@@ -159,6 +164,9 @@ async function priceOrder(
   const subtotalCents = lines.reduce((sum, line) => sum + line.lineTotalCents, 0);
   const deliveryFeeCents = deliveryFee(pricing, input.fulfilment.type);
   const taxCents = Math.round(((subtotalCents + deliveryFeeCents) * pricing.taxRatePercent) / 100);
+  // Every amount of an order (unit and line prices, subtotal, tax) is at most its total.
+  const totalCents = subtotalCents + deliveryFeeCents + taxCents;
+  if (totalCents > largestAmountCents) return { ok: false, reason: 'too-large', totalCents, largestTotalCents: largestAmountCents };
   return { ok: true, lines, subtotalCents, deliveryFeeCents, taxCents, ingredients };
 }
 
