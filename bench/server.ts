@@ -7,6 +7,10 @@
  * Each server runs in its own process; the load generator runs in this one. Each scenario is first run
  * unmeasured for BENCH_WARMUP_SECONDS (2). Settings: BENCH_SECONDS (10 per scenario), BENCH_CONNECTIONS (50),
  * BENCH_ORDERS (100000).
+ *
+ * Where PostgreSQL is installed (Debian's `postgresql`), the same scenarios run again against a throwaway
+ * cluster, followed by bursts of BENCH_BURST (200) concurrent orders for one pizza on one and on two
+ * instances, with a read of an order timed while each burst runs.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -20,17 +24,19 @@ import { newId } from '../server/db/ids.ts';
 import { migrateToLatest } from '../server/db/migrator.ts';
 import { seedDatabase, seededIds } from '../server/db/seed.ts';
 import { freePort } from '../test/support/free-port.ts';
+import { createScratchDatabase, findPostgresBinDir, startPostgresCluster } from '../test/support/postgres.ts';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 const warmUpSeconds = Number(process.env.BENCH_WARMUP_SECONDS ?? 2);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const bulkOrders = Number(process.env.BENCH_ORDERS ?? 100_000);
+const burstSize = Number(process.env.BENCH_BURST ?? 200);
 const root = fileURLToPath(new URL('..', import.meta.url));
 const workDir = mkdtempSync(join(tmpdir(), 'pizza-bench-'));
 const sqlitePath = join(workDir, 'bench.db');
 const customer = { email: 'bench@example.com', password: 'bench password 123', name: 'Bench Customer' };
 
-const serverEnv = {
+const sqliteEnv = {
   ...process.env,
   NODE_ENV: 'production',
   JWT_SECRET: 'bench-secret-bench-secret-bench-secret-0123',
@@ -54,19 +60,37 @@ interface Figures {
   cpuPerRequestUs: number;
 }
 
+type ServerEnv = typeof sqliteEnv;
+
 async function main() {
-  await prepareDatabase();
   const rows: Array<{ database: string; figures: Figures[] }> = [];
-  for (const database of ['empty', `${bulkOrders.toLocaleString('en')} orders`]) {
-    if (database !== 'empty') await insertOrders(bulkOrders);
-    rows.push({ database, figures: await measure() });
+  await prepareDatabase(sqliteEnv);
+  for (const database of ['SQLite, empty', `SQLite, ${bulkOrders.toLocaleString('en')} orders`]) {
+    if (database !== 'SQLite, empty') await insertOrders(sqliteEnv, bulkOrders);
+    rows.push({ database, figures: await measure(sqliteEnv) });
+  }
+  const bursts: BurstFigures[] = [];
+  if (findPostgresBinDir()) {
+    const cluster = await startPostgresCluster();
+    try {
+      const scratch = await createScratchDatabase(cluster.url);
+      const postgresEnv = { ...sqliteEnv, DATABASE_URL: scratch.url };
+      await prepareDatabase(postgresEnv);
+      rows.push({ database: 'PostgreSQL, empty', figures: await measure(postgresEnv) });
+      for (const instances of [1, 2]) bursts.push(await burst(postgresEnv, instances));
+    } finally {
+      await cluster.stop();
+    }
+  } else {
+    console.log('PostgreSQL is not installed (apt-get install postgresql): its rows are left out.');
   }
   printTable(rows);
+  printBursts(bursts);
   rmSync(workDir, { recursive: true, force: true });
 }
 
-async function prepareDatabase() {
-  const config = loadConfig(serverEnv);
+async function prepareDatabase(env: ServerEnv) {
+  const config = loadConfig(env);
   const { db, close } = createDatabase(config);
   await migrateToLatest(db);
   await seedDatabase(db, config);
@@ -76,8 +100,8 @@ async function prepareDatabase() {
 }
 
 /** Adds `count` delivered orders of other customers, as a busy restaurant's history. */
-async function insertOrders(count: number) {
-  const config = loadConfig(serverEnv);
+async function insertOrders(env: ServerEnv, count: number) {
+  const config = loadConfig(env);
   const { db, close } = createDatabase(config);
   const customerIds = Array.from({ length: 200 }, () => newId('usr'));
   await db
@@ -128,12 +152,17 @@ async function insertOrders(count: number) {
   await close();
 }
 
-async function measure(): Promise<Figures[]> {
+async function startServer(env: ServerEnv): Promise<{ server: ChildProcess; base: string }> {
   const port = await freePort();
-  const server = await startProcess([process.execPath, '--import', 'tsx', 'server/index.ts'], { ...serverEnv, PORT: String(port) });
+  const server = await startProcess([process.execPath, '--import', 'tsx', 'server/index.ts'], { ...env, PORT: String(port) });
   const base = `http://127.0.0.1:${port}`;
+  await waitFor(`${base}/health/ready`);
+  return { server, base };
+}
+
+async function measure(env: ServerEnv): Promise<Figures[]> {
+  const { server, base } = await startServer(env);
   try {
-    await waitFor(`${base}/health/ready`);
     const token = await customerToken(base);
     const auth = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
     const orderBody = JSON.stringify({
@@ -256,11 +285,11 @@ function stop(child: ChildProcess): Promise<void> {
 function printTable(rows: Array<{ database: string; figures: Figures[] }>) {
   const header = ['database', 'scenario', 'req/s', 'ratio', 'p50 ms', 'p99 ms', 'CPU µs/req', 'RSS MB', 'errors', 'non-2xx'];
   const lines = [header];
-  const empty = rows[0]!.figures;
+  const sqliteEmpty = rows[0]!.figures;
   for (const { database, figures } of rows) {
     const bare = figures[0]!.requestsPerSecond;
     for (const [index, f] of figures.entries()) {
-      const versusEmpty = database === 'empty' ? '' : ` (${percent(f.requestsPerSecond / empty[index]!.requestsPerSecond)} of empty)`;
+      const versusEmpty = database.startsWith('SQLite, ') && database !== 'SQLite, empty' ? ` (${percent(f.requestsPerSecond / sqliteEmpty[index]!.requestsPerSecond)} of empty)` : '';
       lines.push([
         database,
         f.label,
@@ -275,11 +304,71 @@ function printTable(rows: Array<{ database: string; figures: Figures[] }>) {
       ]);
     }
   }
-  const widths = header.map((_, column) => Math.max(...lines.map((line) => line[column]!.length)));
-  console.log(`\n${connections} connections, ${seconds} s per scenario, SQLite, NODE_ENV=production\n`);
-  for (const line of lines) console.log(line.map((cell, column) => cell.padEnd(widths[column]!)).join('  '));
+  printAligned(`${connections} connections, ${seconds} s per scenario, NODE_ENV=production`, lines);
   console.log('\nTargets: GET /menu/items ≥ 0.6×; GET /orders/{id} ≥ 0.35×; POST /orders ≥ 0.1× with p99 ≤ 25 ms; 100k-order figures within 10 % of empty.');
   console.log(`At ${connections} closed-loop connections p99 ≥ mean latency = ${connections} / req/s, so p99 ≤ 25 ms needs ≥ ${connections / 0.025} req/s.`);
+}
+
+function printAligned(title: string, lines: string[][]) {
+  const widths = lines[0]!.map((_, column) => Math.max(...lines.map((line) => line[column]!.length)));
+  console.log(`\n${title}\n`);
+  for (const line of lines) console.log(line.map((cell, column) => cell.padEnd(widths[column]!)).join('  '));
+}
+
+interface BurstFigures {
+  instances: number;
+  answers: Record<number, number>;
+  slowestMs: number;
+  wallMs: number;
+  readDuringBurstMs: number;
+}
+
+/**
+ * `burstSize` orders for the same pizza sent at once, spread over `instances` servers on one PostgreSQL database,
+ * each with its own Idempotency-Key, and one `GET /orders/{id}` sent just after them: the figures of issue #15.
+ */
+async function burst(env: ServerEnv, instances: number): Promise<BurstFigures> {
+  const servers = await Promise.all(Array.from({ length: instances }, () => startServer(env)));
+  try {
+    const token = await customerToken(servers[0]!.base);
+    const auth = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+    const body = JSON.stringify({ lines: [{ itemId: seededIds.items.margherita, size: 'medium', quantity: 1 }], fulfilment: { type: 'pickup' } });
+    const post = (base: string, key: string) => fetch(`${base}/orders`, { method: 'POST', headers: { ...auth, 'idempotency-key': key }, body });
+    const placed = await post(servers[0]!.base, `bench-burst-read-${instances}`);
+    const orderId = ((await placed.json()) as { id: string }).id;
+    // Warm each instance's code paths first, as a server that has been taking orders would be.
+    await Promise.all(Array.from({ length: 50 }, (_, i) => post(servers[i % instances]!.base, `bench-burst-warm-${instances}-${i}`).then((r) => r.arrayBuffer())));
+
+    const started = performance.now();
+    const answers = Promise.all(
+      Array.from({ length: burstSize }, async (_, i) => {
+        const sent = performance.now();
+        const response = await post(servers[i % instances]!.base, `bench-burst-${instances}-${i}`);
+        await response.arrayBuffer();
+        return { status: response.status, ms: performance.now() - sent };
+      }),
+    );
+    const readSent = performance.now();
+    const read = await fetch(`${servers[0]!.base}/orders/${orderId}`, { headers: auth });
+    await read.arrayBuffer();
+    const readDuringBurstMs = performance.now() - readSent;
+    const results = await answers;
+    const counts: Record<number, number> = {};
+    for (const { status } of results) counts[status] = (counts[status] ?? 0) + 1;
+    return { instances, answers: counts, slowestMs: Math.max(...results.map((r) => r.ms)), wallMs: performance.now() - started, readDuringBurstMs };
+  } finally {
+    await Promise.all(servers.map(({ server }) => stop(server)));
+  }
+}
+
+function printBursts(bursts: BurstFigures[]) {
+  if (bursts.length === 0) return;
+  const lines = [['instances', 'answers', 'slowest answer ms', 'whole burst ms', 'GET /orders/{id} during burst ms']];
+  for (const b of bursts) {
+    lines.push([String(b.instances), JSON.stringify(b.answers), b.slowestMs.toFixed(0), b.wallMs.toFixed(0), b.readDuringBurstMs.toFixed(0)]);
+  }
+  printAligned(`PostgreSQL: ${burstSize} concurrent POST /orders for one pizza, NODE_ENV=production`, lines);
+  console.log('\nTarget: every answer 201, the slowest under 1,000 ms (the load generator shares this machine\'s cores).');
 }
 
 function percent(ratio: number): string {
