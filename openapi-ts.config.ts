@@ -4,12 +4,22 @@ import { defineConfig as hono } from './codegen/hono/index.ts';
 import { defineConfig as validators } from './codegen/validators/index.ts';
 import { pureSchemaDeclarations } from './codegen/zod-pure-annotations.ts';
 import { headersAwareRequestValidator } from './codegen/zod-request-validator.ts';
-import { strictObjects } from './codegen/zod-strict-objects.ts';
-import { uniqueItemsArrays } from './codegen/zod-unique-items.ts';
+import { arrayKeywords } from './codegen/zod-array-keywords.ts';
+import { objectKeywords } from './codegen/zod-object-keywords.ts';
+import { stringKeywords } from './codegen/zod-string-keywords.ts';
 
-const zodOptions = { '~resolvers': { object: strictObjects, array: uniqueItemsArrays }, '~hooks': pureSchemaDeclarations } as const;
+/**
+ * Every JSON Schema keyword the contract uses is enforced: the resolvers add what the zod plugin drops
+ * (`additionalProperties: false` in union branches, `uniqueItems`, `minProperties`, `format: uri-reference`),
+ * and date-times take any RFC 3339 offset, not only `Z`. `test/validator-differential.test.ts` holds both
+ * outputs to Ajv's verdicts.
+ */
+const keywordResolvers = { object: objectKeywords, array: arrayKeywords, string: stringKeywords } as const;
+const dates = { offset: true } as const;
+const zodOptions = { '~resolvers': keywordResolvers, '~hooks': pureSchemaDeclarations, dates } as const;
 const zodMiniOptions = {
-  '~resolvers': { object: strictObjects, array: uniqueItemsArrays, validator: { request: headersAwareRequestValidator } },
+  '~resolvers': { ...keywordResolvers, validator: { request: headersAwareRequestValidator } },
+  dates,
   '~hooks': pureSchemaDeclarations,
 } as const;
 

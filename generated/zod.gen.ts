@@ -69,8 +69,8 @@ export const zMenuItem = /* @__PURE__ */ z.object({
     sizes: zMenuItemSizes,
     dietary: zDietaryTags,
     available: /* @__PURE__ */ z.boolean().readonly(),
-    createdAt: /* @__PURE__ */ z.iso.datetime().max(35).readonly(),
-    updatedAt: /* @__PURE__ */ z.iso.datetime().max(35).readonly()
+    createdAt: /* @__PURE__ */ z.iso.datetime({ offset: true }).max(35).readonly(),
+    updatedAt: /* @__PURE__ */ z.iso.datetime({ offset: true }).max(35).readonly()
 });
 
 /**
@@ -92,7 +92,7 @@ export const zMenuItemPatch = /* @__PURE__ */ z.strictObject({
     description: /* @__PURE__ */ z.string().max(500).regex(/^[^\x00-\x1F\x7F]*$/).optional(),
     sizes: /* @__PURE__ */ zMenuItemSizes.optional(),
     dietary: /* @__PURE__ */ zDietaryTags.optional()
-});
+}).refine(value => Object.keys(value).length >= 1, 'Must have at least 1 property.');
 
 /**
  * Every item on the menu (or in one category).
@@ -127,7 +127,7 @@ export const zAccount = /* @__PURE__ */ z.object({
     email: /* @__PURE__ */ z.email().max(254),
     name: /* @__PURE__ */ z.string().min(1).max(100).regex(/^[^\x00-\x1F\x7F]*$/),
     role: /* @__PURE__ */ z.enum(['customer', 'staff']),
-    createdAt: /* @__PURE__ */ z.iso.datetime().max(35).readonly()
+    createdAt: /* @__PURE__ */ z.iso.datetime({ offset: true }).max(35).readonly()
 });
 
 /**
@@ -257,8 +257,8 @@ export const zOrder = /* @__PURE__ */ z.object({
     deliveryFee: /* @__PURE__ */ zMoney.readonly(),
     tax: /* @__PURE__ */ zMoney.readonly(),
     total: /* @__PURE__ */ zMoney.readonly(),
-    createdAt: /* @__PURE__ */ z.iso.datetime().max(35).readonly(),
-    updatedAt: /* @__PURE__ */ z.iso.datetime().max(35).readonly()
+    createdAt: /* @__PURE__ */ z.iso.datetime({ offset: true }).max(35).readonly(),
+    updatedAt: /* @__PURE__ */ z.iso.datetime({ offset: true }).max(35).readonly()
 });
 
 /**
@@ -317,7 +317,7 @@ export const zRefund = /* @__PURE__ */ z.object({
     id: /* @__PURE__ */ z.string().max(44).regex(/^[a-z]{3}_[A-Za-z0-9]{8,40}$/).readonly(),
     amount: zMoney,
     reason: /* @__PURE__ */ z.string().max(500).regex(/^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$/),
-    createdAt: /* @__PURE__ */ z.iso.datetime().max(35).readonly()
+    createdAt: /* @__PURE__ */ z.iso.datetime({ offset: true }).max(35).readonly()
 });
 
 /**
@@ -329,7 +329,7 @@ export const zPayment = /* @__PURE__ */ z.object({
     amount: zMoney,
     status: /* @__PURE__ */ z.enum(['succeeded', 'refunded']),
     card: zCard,
-    createdAt: /* @__PURE__ */ z.iso.datetime().max(35).readonly(),
+    createdAt: /* @__PURE__ */ z.iso.datetime({ offset: true }).max(35).readonly(),
     refunds: /* @__PURE__ */ z.array(zRefund).max(20)
 });
 
@@ -393,7 +393,7 @@ export const zStockAdjustment = /* @__PURE__ */ z.object({
     note: /* @__PURE__ */ z.string().max(500).regex(/^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$/).nullable(),
     stockLevelAfter: /* @__PURE__ */ z.int().gte(0).lte(1000000000).readonly(),
     createdBy: /* @__PURE__ */ z.string().max(44).regex(/^[a-z]{3}_[A-Za-z0-9]{8,40}$/).readonly(),
-    createdAt: /* @__PURE__ */ z.iso.datetime().max(35).readonly()
+    createdAt: /* @__PURE__ */ z.iso.datetime({ offset: true }).max(35).readonly()
 });
 
 /**
@@ -425,11 +425,11 @@ export const zReadiness = /* @__PURE__ */ z.object({
  * An RFC 9457 problem detail. More members may be added for particular problem types.
  */
 export const zProblem = /* @__PURE__ */ z.object({
-    type: /* @__PURE__ */ z.string().max(2048).default('about:blank'),
+    type: /* @__PURE__ */ z.string().max(2048).regex(/^(?:[a-z][a-z0-9+\-.]*:)?(?:\/\/(?:(?:[a-z0-9\-._~!$&'()*+,;=:]|%[0-9a-f]{2})*@)?(?:\[[0-9a-f:.]+\]|(?:[a-z0-9\-._~!$&'()*+,;=]|%[0-9a-f]{2})*)(?::[0-9]*)?(?:\/(?:[a-z0-9\-._~!$&'()*+,;=:@]|%[0-9a-f]{2})*)*|\/(?:(?:[a-z0-9\-._~!$&'()*+,;=:@]|%[0-9a-f]{2})+(?:\/(?:[a-z0-9\-._~!$&'()*+,;=:@]|%[0-9a-f]{2})*)*)?|(?:[a-z0-9\-._~!$&'()*+,;=:@]|%[0-9a-f]{2})+(?:\/(?:[a-z0-9\-._~!$&'()*+,;=:@]|%[0-9a-f]{2})*)*)?(?:\?(?:(?:[a-z0-9\-._~!$&'()*+,;=:@]|%[0-9a-f]{2})|[\/?])*)?(?:#(?:(?:[a-z0-9\-._~!$&'()*+,;=:@]|%[0-9a-f]{2})|[\/?])*)?$/i),
     title: /* @__PURE__ */ z.string().max(200).regex(/^[^\x00-\x1F\x7F]*$/),
     status: /* @__PURE__ */ z.int().gte(100).lte(599),
     detail: /* @__PURE__ */ z.string().max(2000).regex(/^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$/).optional(),
-    instance: /* @__PURE__ */ z.string().max(2048).optional()
+    instance: /* @__PURE__ */ z.string().max(2048).regex(/^(?:[a-z][a-z0-9+\-.]*:)?(?:\/\/(?:(?:[a-z0-9\-._~!$&'()*+,;=:]|%[0-9a-f]{2})*@)?(?:\[[0-9a-f:.]+\]|(?:[a-z0-9\-._~!$&'()*+,;=]|%[0-9a-f]{2})*)(?::[0-9]*)?(?:\/(?:[a-z0-9\-._~!$&'()*+,;=:@]|%[0-9a-f]{2})*)*|\/(?:(?:[a-z0-9\-._~!$&'()*+,;=:@]|%[0-9a-f]{2})+(?:\/(?:[a-z0-9\-._~!$&'()*+,;=:@]|%[0-9a-f]{2})*)*)?|(?:[a-z0-9\-._~!$&'()*+,;=:@]|%[0-9a-f]{2})+(?:\/(?:[a-z0-9\-._~!$&'()*+,;=:@]|%[0-9a-f]{2})*)*)?(?:\?(?:(?:[a-z0-9\-._~!$&'()*+,;=:@]|%[0-9a-f]{2})|[\/?])*)?(?:#(?:(?:[a-z0-9\-._~!$&'()*+,;=:@]|%[0-9a-f]{2})|[\/?])*)?$/i).optional()
 });
 
 /**
@@ -479,7 +479,7 @@ export const zOrderStatusChange = /* @__PURE__ */ z.object({
 export const zOrderStatusChangedEvent = /* @__PURE__ */ z.object({
     id: /* @__PURE__ */ z.string().max(44).regex(/^[a-z]{3}_[A-Za-z0-9]{8,40}$/),
     type: /* @__PURE__ */ z.literal('order.status_changed'),
-    occurredAt: /* @__PURE__ */ z.iso.datetime().max(35),
+    occurredAt: /* @__PURE__ */ z.iso.datetime({ offset: true }).max(35),
     data: zOrderStatusChange
 });
 

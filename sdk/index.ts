@@ -96,8 +96,9 @@ export type {
 export {
   zMoney, zMenuCategory, zItemSize, zDietaryTag, zDietaryTags,
   zMenuItemSize, zMenuItemSizes, zMenuItem, zMenuItemInput, zMenuItemPatch,
-  zMenuItemList, zTopping, zToppingList, zAccount, zRegisterCustomerRequest,
-  zTokenRequest, zTokenResponse, zOrderStatus, zOrderLineInput, zOrderLine,
+  zMenuItemList, zTopping, zToppingList, zAccount,
+  // Request-only schemas whose `password` is writeOnly: the request variant is the one that keeps it.
+  zRegisterCustomerRequestWritable as zRegisterCustomerRequest, zTokenRequestWritable as zTokenRequest, zTokenResponse, zOrderStatus, zOrderLineInput, zOrderLine,
   zAddress, zDeliveryFulfilment, zPickupFulfilment, zFulfilment, zPlaceOrderRequest,
   zOrder, zOrderPage, zCancelOrderRequest, zAdvanceOrderStatusRequest, zPayOrderRequest,
   zCard, zRefund, zPayment, zPaymentList, zIngredient,

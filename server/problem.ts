@@ -43,13 +43,28 @@ const controlCharacters = /[\x00-\x08\x0B\x0C\x0E-\x1F\x7F]/g;
 export function problem<Status extends number, Members extends object = object>(
   fields: { type: string; title: string; status: Status; detail?: string; instance?: string } & Members,
 ): Problem<Status> & Members {
-  const { detail, instance, ...rest } = fields;
+  const { detail, instance: given, ...rest } = fields;
   const bounded = { ...rest } as typeof fields;
   if (detail !== undefined) bounded.detail = boundedDetail(detail);
+  const instance = given === undefined ? undefined : asUriReference(given);
   const path = instance?.split('?')[0];
   if (instance !== undefined && instance.length <= longestInstance) bounded.instance = instance;
   else if (path !== undefined && path.length <= longestInstance) bounded.instance = path;
   return { ...bounded, type: new URL(fields.type, problemTypeBase).href };
+}
+
+/**
+ * The text as a URI reference (the contract's format for `instance`): characters a URI may not hold as they
+ * are, such as `{`, `|` or a space (which URL parsing leaves in a path), percent-encoded.
+ */
+function asUriReference(text: string): string {
+  return text.replace(/%(?![0-9a-f]{2})|[^a-z0-9\-._~!$&'()*+,;=:@/?%]/giu, (character) => {
+    try {
+      return encodeURIComponent(character);
+    } catch {
+      return '%EF%BF%BD'; // a lone surrogate: U+FFFD
+    }
+  });
 }
 
 function boundedDetail(detail: string): string {

@@ -1,4 +1,5 @@
-import { expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { zRegisterCustomerRequest, zTokenRequest } from '../sdk/index.ts';
 import { zProblem } from '../generated/zod.gen.ts';
 import { seededIds } from '../server/db/seed.ts';
 import { useTestApp, type TestApp } from './support/app.ts';
@@ -112,10 +113,22 @@ describeEachDatabase('the server enforces exactly what the contract says', (kind
     const cursorProblem = await expectProblem(longCursor, 400);
     expect(cursorProblem.instance).toBe('/orders');
 
+    const oddPath = await app.request('/orders/ord_a|b^c', { token: await app.tokenFor('customer') });
+    expect((await expectProblem(oddPath, 400)).instance).toBe('/orders/ord_a%7Cb%5Ec');
+
     const longPath = await app.request(`/${'p'.repeat(5_000)}`);
     const pathProblem = await expectProblem(longPath, 404);
     expect(pathProblem.instance === undefined || pathProblem.instance.length <= longestInstance).toBe(true);
     expect(pathProblem.detail!.length).toBeLessThanOrEqual(longestDetail);
     expect(zProblem.safeParse(pathProblem).success).toBe(true);
+  });
+});
+
+describe("the SDK's exported request schemas", () => {
+  it('accept a registration and a sign-in with their writeOnly password, and refuse them without it', () => {
+    const registration = { email: 'ada@example.com', password: 'correct horse battery', name: 'Ada Lovelace' };
+    expect(zRegisterCustomerRequest.safeParse(registration).success).toBe(true);
+    expect(zTokenRequest.safeParse({ email: registration.email, password: registration.password }).success).toBe(true);
+    expect(zRegisterCustomerRequest.safeParse({ email: registration.email, name: registration.name }).success).toBe(false);
   });
 });

@@ -48,8 +48,14 @@ ajv.addSchema({ $id: CONTRACT_ID, components: { schemas } });
 type SafeParse = (data: unknown) => { success: boolean; error?: { issues: { path: PropertyKey[]; message: string; code?: string }[] } };
 type ZodModule = Record<string, unknown>;
 
+/**
+ * A schema with `writeOnly` properties is request data: its request variant `zXWritable` keeps them, while the
+ * plain `zX` is the response variant, which leaves them out as OpenAPI says a response does.
+ */
 function zodSchema(module: ZodModule, name: string): { safeParse: SafeParse } | undefined {
-  const schema = module[`z${name}`] as { safeParse?: SafeParse } | undefined;
+  const properties = Object.values((schemas[name] as { properties?: Record<string, { writeOnly?: boolean }> }).properties ?? {});
+  const variant = properties.some((property) => property.writeOnly) && `z${name}Writable` in module ? `${name}Writable` : name;
+  const schema = module[`z${variant}`] as { safeParse?: SafeParse } | undefined;
   return typeof schema?.safeParse === 'function' ? (schema as { safeParse: SafeParse }) : undefined;
 }
 

@@ -69,8 +69,8 @@ export const zMenuItem = /* @__PURE__ */ z.object({
     sizes: zMenuItemSizes,
     dietary: zDietaryTags,
     available: /* @__PURE__ */ z.readonly(/* @__PURE__ */ z.boolean()),
-    createdAt: /* @__PURE__ */ z.readonly(/* @__PURE__ */ z.iso.datetime().check(/* @__PURE__ */ z.maxLength(35))),
-    updatedAt: /* @__PURE__ */ z.readonly(/* @__PURE__ */ z.iso.datetime().check(/* @__PURE__ */ z.maxLength(35)))
+    createdAt: /* @__PURE__ */ z.readonly(/* @__PURE__ */ z.iso.datetime({ offset: true }).check(/* @__PURE__ */ z.maxLength(35))),
+    updatedAt: /* @__PURE__ */ z.readonly(/* @__PURE__ */ z.iso.datetime({ offset: true }).check(/* @__PURE__ */ z.maxLength(35)))
 });
 
 /**
@@ -92,7 +92,7 @@ export const zMenuItemPatch = /* @__PURE__ */ z.strictObject({
     description: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.string().check(/* @__PURE__ */ z.maxLength(500), /* @__PURE__ */ z.regex(/^[^\x00-\x1F\x7F]*$/))),
     sizes: /* @__PURE__ */ z.optional(zMenuItemSizes),
     dietary: /* @__PURE__ */ z.optional(zDietaryTags)
-});
+}).check(/* @__PURE__ */ z.refine(value => Object.keys(value).length >= 1, 'Must have at least 1 property.'));
 
 /**
  * Every item on the menu (or in one category).
@@ -127,7 +127,7 @@ export const zAccount = /* @__PURE__ */ z.object({
     email: /* @__PURE__ */ z.email().check(/* @__PURE__ */ z.maxLength(254)),
     name: /* @__PURE__ */ z.string().check(/* @__PURE__ */ z.minLength(1), /* @__PURE__ */ z.maxLength(100), /* @__PURE__ */ z.regex(/^[^\x00-\x1F\x7F]*$/)),
     role: /* @__PURE__ */ z.enum(['customer', 'staff']),
-    createdAt: /* @__PURE__ */ z.readonly(/* @__PURE__ */ z.iso.datetime().check(/* @__PURE__ */ z.maxLength(35)))
+    createdAt: /* @__PURE__ */ z.readonly(/* @__PURE__ */ z.iso.datetime({ offset: true }).check(/* @__PURE__ */ z.maxLength(35)))
 });
 
 /**
@@ -257,8 +257,8 @@ export const zOrder = /* @__PURE__ */ z.object({
     deliveryFee: /* @__PURE__ */ z.readonly(zMoney),
     tax: /* @__PURE__ */ z.readonly(zMoney),
     total: /* @__PURE__ */ z.readonly(zMoney),
-    createdAt: /* @__PURE__ */ z.readonly(/* @__PURE__ */ z.iso.datetime().check(/* @__PURE__ */ z.maxLength(35))),
-    updatedAt: /* @__PURE__ */ z.readonly(/* @__PURE__ */ z.iso.datetime().check(/* @__PURE__ */ z.maxLength(35)))
+    createdAt: /* @__PURE__ */ z.readonly(/* @__PURE__ */ z.iso.datetime({ offset: true }).check(/* @__PURE__ */ z.maxLength(35))),
+    updatedAt: /* @__PURE__ */ z.readonly(/* @__PURE__ */ z.iso.datetime({ offset: true }).check(/* @__PURE__ */ z.maxLength(35)))
 });
 
 /**
@@ -317,7 +317,7 @@ export const zRefund = /* @__PURE__ */ z.object({
     id: /* @__PURE__ */ z.readonly(/* @__PURE__ */ z.string().check(/* @__PURE__ */ z.maxLength(44), /* @__PURE__ */ z.regex(/^[a-z]{3}_[A-Za-z0-9]{8,40}$/))),
     amount: zMoney,
     reason: /* @__PURE__ */ z.string().check(/* @__PURE__ */ z.maxLength(500), /* @__PURE__ */ z.regex(/^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$/)),
-    createdAt: /* @__PURE__ */ z.readonly(/* @__PURE__ */ z.iso.datetime().check(/* @__PURE__ */ z.maxLength(35)))
+    createdAt: /* @__PURE__ */ z.readonly(/* @__PURE__ */ z.iso.datetime({ offset: true }).check(/* @__PURE__ */ z.maxLength(35)))
 });
 
 /**
@@ -329,7 +329,7 @@ export const zPayment = /* @__PURE__ */ z.object({
     amount: zMoney,
     status: /* @__PURE__ */ z.enum(['succeeded', 'refunded']),
     card: zCard,
-    createdAt: /* @__PURE__ */ z.readonly(/* @__PURE__ */ z.iso.datetime().check(/* @__PURE__ */ z.maxLength(35))),
+    createdAt: /* @__PURE__ */ z.readonly(/* @__PURE__ */ z.iso.datetime({ offset: true }).check(/* @__PURE__ */ z.maxLength(35))),
     refunds: /* @__PURE__ */ z.array(zRefund).check(/* @__PURE__ */ z.maxLength(20))
 });
 
@@ -393,7 +393,7 @@ export const zStockAdjustment = /* @__PURE__ */ z.object({
     note: /* @__PURE__ */ z.nullable(/* @__PURE__ */ z.string().check(/* @__PURE__ */ z.maxLength(500), /* @__PURE__ */ z.regex(/^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$/))),
     stockLevelAfter: /* @__PURE__ */ z.readonly(/* @__PURE__ */ z.int().check(/* @__PURE__ */ z.gte(0), /* @__PURE__ */ z.lte(1000000000))),
     createdBy: /* @__PURE__ */ z.readonly(/* @__PURE__ */ z.string().check(/* @__PURE__ */ z.maxLength(44), /* @__PURE__ */ z.regex(/^[a-z]{3}_[A-Za-z0-9]{8,40}$/))),
-    createdAt: /* @__PURE__ */ z.readonly(/* @__PURE__ */ z.iso.datetime().check(/* @__PURE__ */ z.maxLength(35)))
+    createdAt: /* @__PURE__ */ z.readonly(/* @__PURE__ */ z.iso.datetime({ offset: true }).check(/* @__PURE__ */ z.maxLength(35)))
 });
 
 /**
@@ -425,11 +425,11 @@ export const zReadiness = /* @__PURE__ */ z.object({
  * An RFC 9457 problem detail. More members may be added for particular problem types.
  */
 export const zProblem = /* @__PURE__ */ z.object({
-    type: /* @__PURE__ */ z._default(/* @__PURE__ */ z.string().check(/* @__PURE__ */ z.maxLength(2048)), 'about:blank'),
+    type: /* @__PURE__ */ z.string().check(/* @__PURE__ */ z.maxLength(2048), /* @__PURE__ */ z.regex(/^(?:[a-z][a-z0-9+\-.]*:)?(?:\/\/(?:(?:[a-z0-9\-._~!$&'()*+,;=:]|%[0-9a-f]{2})*@)?(?:\[[0-9a-f:.]+\]|(?:[a-z0-9\-._~!$&'()*+,;=]|%[0-9a-f]{2})*)(?::[0-9]*)?(?:\/(?:[a-z0-9\-._~!$&'()*+,;=:@]|%[0-9a-f]{2})*)*|\/(?:(?:[a-z0-9\-._~!$&'()*+,;=:@]|%[0-9a-f]{2})+(?:\/(?:[a-z0-9\-._~!$&'()*+,;=:@]|%[0-9a-f]{2})*)*)?|(?:[a-z0-9\-._~!$&'()*+,;=:@]|%[0-9a-f]{2})+(?:\/(?:[a-z0-9\-._~!$&'()*+,;=:@]|%[0-9a-f]{2})*)*)?(?:\?(?:(?:[a-z0-9\-._~!$&'()*+,;=:@]|%[0-9a-f]{2})|[\/?])*)?(?:#(?:(?:[a-z0-9\-._~!$&'()*+,;=:@]|%[0-9a-f]{2})|[\/?])*)?$/i)),
     title: /* @__PURE__ */ z.string().check(/* @__PURE__ */ z.maxLength(200), /* @__PURE__ */ z.regex(/^[^\x00-\x1F\x7F]*$/)),
     status: /* @__PURE__ */ z.int().check(/* @__PURE__ */ z.gte(100), /* @__PURE__ */ z.lte(599)),
     detail: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.string().check(/* @__PURE__ */ z.maxLength(2000), /* @__PURE__ */ z.regex(/^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$/))),
-    instance: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.string().check(/* @__PURE__ */ z.maxLength(2048)))
+    instance: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.string().check(/* @__PURE__ */ z.maxLength(2048), /* @__PURE__ */ z.regex(/^(?:[a-z][a-z0-9+\-.]*:)?(?:\/\/(?:(?:[a-z0-9\-._~!$&'()*+,;=:]|%[0-9a-f]{2})*@)?(?:\[[0-9a-f:.]+\]|(?:[a-z0-9\-._~!$&'()*+,;=]|%[0-9a-f]{2})*)(?::[0-9]*)?(?:\/(?:[a-z0-9\-._~!$&'()*+,;=:@]|%[0-9a-f]{2})*)*|\/(?:(?:[a-z0-9\-._~!$&'()*+,;=:@]|%[0-9a-f]{2})+(?:\/(?:[a-z0-9\-._~!$&'()*+,;=:@]|%[0-9a-f]{2})*)*)?|(?:[a-z0-9\-._~!$&'()*+,;=:@]|%[0-9a-f]{2})+(?:\/(?:[a-z0-9\-._~!$&'()*+,;=:@]|%[0-9a-f]{2})*)*)?(?:\?(?:(?:[a-z0-9\-._~!$&'()*+,;=:@]|%[0-9a-f]{2})|[\/?])*)?(?:#(?:(?:[a-z0-9\-._~!$&'()*+,;=:@]|%[0-9a-f]{2})|[\/?])*)?$/i)))
 });
 
 /**
@@ -479,7 +479,7 @@ export const zOrderStatusChange = /* @__PURE__ */ z.object({
 export const zOrderStatusChangedEvent = /* @__PURE__ */ z.object({
     id: /* @__PURE__ */ z.string().check(/* @__PURE__ */ z.maxLength(44), /* @__PURE__ */ z.regex(/^[a-z]{3}_[A-Za-z0-9]{8,40}$/)),
     type: /* @__PURE__ */ z.literal('order.status_changed'),
-    occurredAt: /* @__PURE__ */ z.iso.datetime().check(/* @__PURE__ */ z.maxLength(35)),
+    occurredAt: /* @__PURE__ */ z.iso.datetime({ offset: true }).check(/* @__PURE__ */ z.maxLength(35)),
     data: zOrderStatusChange
 });
 

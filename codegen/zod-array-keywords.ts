@@ -1,7 +1,8 @@
 import { $, type Plugins } from '@hey-api/openapi-ts';
 
+import { contractSchemaAt } from './contract-schema.ts';
+
 type ArrayResolver = NonNullable<Plugins.Zod.Resolvers['array']>;
-type ArrayContext = Parameters<ArrayResolver>[0];
 
 const message = 'Must not list the same item twice.';
 
@@ -18,10 +19,10 @@ const message = 'Must not list the same item twice.';
  *
  * @example
  * ```ts
- * plugins: [{ name: 'zod', '~resolvers': { array: uniqueItemsArrays } }]
+ * plugins: [{ name: 'zod', '~resolvers': { array: arrayKeywords } }]
  * ```
  */
-export const uniqueItemsArrays: ArrayResolver = (ctx) => {
+export const arrayKeywords: ArrayResolver = (ctx) => {
   if (contractSchemaAt(ctx)?.uniqueItems !== true) return undefined;
   const z = $(ctx.symbols.z);
   const distinct = $.func()
@@ -43,33 +44,3 @@ export const uniqueItemsArrays: ArrayResolver = (ctx) => {
   for (const node of [ctx.nodes.minLength, ctx.nodes.maxLength]) ctx.chain.current = node(ctx) ?? ctx.chain.current;
   return ctx.chain.current.attr('refine').call(distinct, $.literal(message));
 };
-
-type JsonObject = Record<string, unknown>;
-
-/**
- * The contract's own schema at the walker's path (`components/schemas/Order/properties/lines`), for keywords
- * the parser does not carry. The walker counts composition members and array items as `items/<n>`, and names
- * the variants it derives for requests `…Writable`; both are mapped back to the contract.
- */
-function contractSchemaAt(ctx: ArrayContext): JsonObject | undefined {
-  const path = (ctx.walkerCtx.path as unknown as { '~ref': ReadonlyArray<string | number> })['~ref'];
-  let node: unknown = ctx.plugin.context.spec;
-  for (let index = 0; index < path.length; index++) {
-    if (!isObject(node)) return undefined;
-    const segment = path[index]!;
-    const next = path[index + 1];
-    if (segment === 'items' && typeof next === 'number') {
-      node = isObject(node.items) ? node.items : ((node.allOf ?? node.oneOf ?? node.anyOf) as unknown[] | undefined)?.[next];
-      index++;
-    } else if (path[index - 1] === 'schemas' && typeof segment === 'string' && !(segment in node)) {
-      node = node[segment.replace(/Writable$/, '')];
-    } else {
-      node = node[segment];
-    }
-  }
-  return isObject(node) ? node : undefined;
-}
-
-function isObject(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
