@@ -22,7 +22,7 @@ import { createPaymentHandlers } from './payments/payment-handlers.ts';
 import { validationHook } from './problem.ts';
 
 /** Response headers a browser script may read. */
-const exposedHeaders = ['X-Request-Id', 'ETag', 'Location', 'RateLimit', 'RateLimit-Policy', 'Retry-After'];
+const exposedHeaders = ['X-Request-Id', 'ETag', 'Location', 'RateLimit', 'RateLimit-Policy', 'Retry-After', 'Deprecation', 'Sunset'];
 
 /**
  * The Pizza Place API: every operation of the contract behind the server's middleware, plus

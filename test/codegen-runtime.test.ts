@@ -1,3 +1,6 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { beforeAll, describe, expect, it } from 'vitest';
 
@@ -92,6 +95,27 @@ describe('generated routes on a running app', () => {
     const response = await parametersApp.request(`/shops/shp_1/items?${query}`, { headers: { 'x-trace-id': 't' } });
     expect(response.status).toBe(400);
     expect((await problemOf(response)).errors).toEqual([{ pointer, detail: 'Must be a number.' }]);
+  });
+
+  it('tells every answer of a deprecated operation so, from the contract: Deprecation and Sunset headers', async () => {
+    const found = await parametersApp.request('/shops/shp_1/items/42');
+    expect(found.status).toBe(200);
+    expect(found.headers.get('deprecation')).toBe(`@${Date.parse('2026-11-01T00:00:00Z') / 1000}`);
+    expect(found.headers.get('sunset')).toBe('Wed, 30 Jun 2027 00:00:00 GMT');
+    const refused = await parametersApp.request('/shops/shp_1/items/forty-two');
+    expect(refused.status).toBe(400);
+    expect(refused.headers.get('deprecation')).not.toBeNull();
+    const live = await parametersApp.request('/shops/shp_1/items', { headers: { 'x-trace-id': 't' } });
+    expect(live.headers.get('deprecation')).toBeNull();
+  });
+
+  it('marks a deprecated operation @deprecated in the generated SDK', async () => {
+    const output = await generateInto(fixtureSpec('parameters'), 'codegen-runtime/parameters-sdk');
+    const sdk = await readFile(path.join(output, 'sdk/sdk.gen.ts'), 'utf8');
+    const getItem = sdk.slice(0, sdk.indexOf('export const getItem'));
+    expect(getItem.slice(getItem.lastIndexOf('/**'))).toContain('@deprecated');
+    const listItems = sdk.slice(0, sdk.indexOf('export const listItems'));
+    expect(listItems.slice(listItems.lastIndexOf('/**'))).not.toContain('@deprecated');
   });
 
   it('refuses a missing required header with a 400 problem pointing at the header', async () => {

@@ -19,8 +19,13 @@ interface SpecHeader {
 }
 
 interface SpecOperation {
+  deprecated?: boolean;
   responses?: Record<string, SpecResponse>;
   security?: Array<Record<string, Array<string>>>;
+  /** When the operation was (or will be) deprecated, RFC 3339: the `Deprecation` header's date. */
+  'x-deprecated-at'?: string;
+  /** When the operation stops answering, RFC 3339: the `Sunset` header's date. */
+  'x-sunset'?: string;
 }
 
 /**
@@ -52,11 +57,42 @@ export function routeConfig(
     .$if(operation.deprecated, (o) => o.prop('deprecated', $.literal(true)))
     .$if(security, (o, value) => o.prop('security', $.fromValue(value)))
     .$if(!request.isEmpty, (o) => o.prop('request', request))
+    .$if(deprecationMiddleware(operation, specOperation), (o, middleware) => o.prop('middleware', $.array(middleware)))
     .prop('responses', responses(plugin, operation, specOperation));
   const noContentStatuses = Object.entries(specOperation.responses ?? {})
     .filter(([status, response]) => /^\d{3}$/.test(status) && !resolve(plugin, response).content)
     .map(([status]) => Number(status));
   return { config, noContentStatuses };
+}
+
+/**
+ * For an operation the contract marks `deprecated: true`, a middleware that tells every answer so:
+ * `Deprecation: @<unix time>` (RFC 9745) from `x-deprecated-at`, and `Sunset: <HTTP date>` (RFC 8594)
+ * from `x-sunset` when the contract gives one. Set before the handler runs, so problems carry them too.
+ */
+function deprecationMiddleware(operation: IR.OperationObject, specOperation: SpecOperation) {
+  if (!specOperation.deprecated) return undefined;
+  const deprecatedAt = parseDate(operation, 'x-deprecated-at', specOperation['x-deprecated-at']);
+  if (deprecatedAt === undefined) {
+    throw new Error(`hono: ${operation.id} is deprecated: add x-deprecated-at (an RFC 3339 date) so its Deprecation header can say since when`);
+  }
+  const sunset = parseDate(operation, 'x-sunset', specOperation['x-sunset']);
+  const headers = [
+    $.stmt($('c').attr('header').call($.literal('Deprecation'), $.literal(`@${Math.floor(deprecatedAt.getTime() / 1000)}`))),
+    ...(sunset ? [$.stmt($('c').attr('header').call($.literal('Sunset'), $.literal(sunset.toUTCString())))] : []),
+  ];
+  return $.func()
+    .async()
+    .param('c')
+    .param('next')
+    .do(...headers, $.stmt($('next').call().await()));
+}
+
+function parseDate(operation: IR.OperationObject, extension: string, value: string | undefined): Date | undefined {
+  if (value === undefined) return undefined;
+  const date = new Date(value);
+  if (Number.isNaN(date.getTime())) throw new Error(`hono: ${operation.id} has ${extension}: ${JSON.stringify(value)}, which is not an RFC 3339 date`);
+  return date;
 }
 
 function findSpecOperation(plugin: Plugin, operation: IR.OperationObject): SpecOperation {
