@@ -10,7 +10,8 @@
  * missing this command says what to install.
  */
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -56,7 +57,7 @@ if (!/^[1-9][0-9]{0,4}$/.test(options.port) || Number(options.port) > 65535) fai
 if (options.dynamic && options.stateful) fail('--dynamic and --stateful exclude each other: the stateful mock answers with real data', 2);
 
 if (options.stateful) await runStateful();
-else runPrism();
+else await runPrism();
 
 async function runStateful() {
   let mock;
@@ -78,7 +79,7 @@ Everything you create is kept until this process stops.`);
   process.once('SIGTERM', stop);
 }
 
-function runPrism() {
+async function runPrism() {
   let prismBin;
   try {
     const require = createRequire(import.meta.url);
@@ -87,9 +88,45 @@ function runPrism() {
   } catch {
     fail(`the mock runs Stoplight Prism, which is not installed. Install it with:\n\n  npm install --save-dev @stoplight/prism-cli@^5.14\n\nor run the real server instead: pizza-place-mock --stateful`);
   }
-  console.log(`Pizza Place API ${version}, mock from the contract (${options.dynamic ? 'generated data' : 'examples'}) at http://${options.host}:${options.port}`);
-  const args = [prismBin, 'mock', '--host', options.host, '--port', options.port, ...(options.dynamic ? ['--dynamic'] : []), contract];
-  const child = spawn(process.execPath, args, { stdio: 'inherit' });
+  // Prism listens on a loopback port of its own, behind the front that checks requests as the server does.
+  const prismPort = await freePort();
+  const args = [prismBin, 'mock', '--host', '127.0.0.1', '--port', String(prismPort), ...(options.dynamic ? ['--dynamic'] : []), contract];
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
   for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, () => child.kill(signal));
-  child.once('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+  child.once('exit', (code, signal) => process.exit(code ?? (signal ? 0 : 1)));
+  // Prism's log goes to the terminal with PIZZA_PLACE_MOCK_VERBOSE=1; it is read until Prism says it listens.
+  await new Promise((resolve) => {
+    let log = '';
+    child.stdout.on('data', (chunk) => {
+      if (process.env.PIZZA_PLACE_MOCK_VERBOSE) process.stdout.write(chunk);
+      if (log === null) return;
+      log += chunk;
+      if (/Prism is listening/.test(log)) {
+        log = null;
+        resolve();
+      }
+    });
+  });
+  const { startValidatingFront } = await import('./validating-front.js');
+  await startValidatingFront({ contract: await readContract(), upstream: `http://127.0.0.1:${prismPort}`, host: options.host, port: Number(options.port) });
+  console.log(`Pizza Place API ${version}, mock from the contract (${options.dynamic ? 'data generated from the schemas' : 'the examples'}) at http://${options.host}:${options.port}`);
+}
+
+/** The contract as an object: the bundled JSON in the package, the YAML itself in the repository. */
+async function readContract() {
+  const bundled = join(packageRoot, 'dist', 'openapi.json');
+  if (!existsSync(join(packageRoot, 'sdk')) && existsSync(bundled)) return JSON.parse(readFileSync(bundled, 'utf8'));
+  const { parse } = await import('yaml');
+  return parse(readFileSync(contract, 'utf8'));
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
 }

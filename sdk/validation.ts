@@ -25,3 +25,5 @@ export {
   listIngredientsValidators, listStockAdjustmentsValidators, recordStockAdjustmentValidators, checkLivenessValidators,
   checkReadinessValidators,
 } from '../generated/sdk-validation/validators.gen.ts';
+
+export { validationErrorsOf } from './validation-errors.ts';

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startPrism, type RunningPrism } from './support/prism.ts';
-import { exampleOf, operations, resolve, successResponse, type Json, type SpecOperation } from './support/spec.ts';
+import { startMock, type RunningPrism } from './support/prism.ts';
+
+import { exampleOf, operations, resolve, spec, successResponse, type Json, type SpecOperation } from './support/spec.ts';
 
 const bearer = { authorization: 'Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ1c3JfbW9jayJ9.c2lnbmF0dXJl' };
 
@@ -60,10 +61,10 @@ function invalidRequest(baseUrl: string, op: SpecOperation): { request: Prepared
   return { request, how: `the method ${request.init.method}, which the path does not offer` };
 }
 
-describe('the Prism mock of the contract', () => {
+describe('the mock of the contract (pizza-place-mock)', () => {
   let prism: RunningPrism;
   beforeAll(async () => {
-    prism = await startPrism();
+    prism = await startMock();
   });
   afterAll(async () => {
     await prism?.stop();
@@ -98,6 +99,32 @@ describe('the Prism mock of the contract', () => {
     },
   );
 
+  it.each([
+    ['an undocumented category', '/menu/items?category=pasta', {}, '/query/category'],
+    ['a limit over the maximum', '/orders?limit=500', bearer, '/query/limit'],
+    ['a non-canonical number', '/orders?limit=05', bearer, '/query/limit'],
+  ])('answers %s as the server does: 400 pointing at the real violation', async (_, path, headers, pointer) => {
+    const response = await fetch(`${prism.url}${path}`, { headers });
+    expect(response.status).toBe(400);
+    const problem: Json = await response.json();
+    expect(problem).toMatchObject({ type: 'https://pizza-place.example/problems/invalid-parameter', status: 400 });
+    expect(problem.errors.map((error: Json) => error.pointer)).toEqual([pointer]);
+  });
+
+  it('answers an order without Idempotency-Key with 400, as the server does, and a bad body with 422 at the real violation', async () => {
+    const order = { lines: [{ itemId: 'itm_margherita01', size: 'medium', quantity: 1 }], fulfilment: { type: 'pickup' } };
+    const json = { ...bearer, 'content-type': 'application/json' };
+    const withoutKey = await fetch(`${prism.url}/orders`, { method: 'POST', headers: json, body: JSON.stringify(order) });
+    expect(withoutKey.status).toBe(400);
+    expect(await withoutKey.json()).toMatchObject({ errors: [{ pointer: '/header', detail: 'Must have the property idempotency-key.' }] });
+
+    const badLine = { ...order, lines: [{ ...order.lines[0], quantity: 21 }], fulfilment: { type: 'pickup', role: 'staff' } };
+    const refused = await fetch(`${prism.url}/orders`, { method: 'POST', headers: { ...json, 'idempotency-key': 'mock-order-0001' }, body: JSON.stringify(badLine) });
+    expect(refused.status).toBe(422);
+    const problem: Json = await refused.json();
+    expect(problem.errors.map((error: Json) => error.pointer).sort()).toEqual(['/body/fulfilment/role', '/body/lines/0/quantity']);
+  });
+
   it('serves the documented error for Prefer: code=404', async () => {
     const op = operations().find((o) => o.method === 'get' && o.operation.responses['404'] && !o.secured)!;
     const { url, init } = validRequest(prism.url, op);
@@ -122,10 +149,10 @@ describe('the Prism mock of the contract', () => {
   });
 });
 
-describe('the Prism mock with --dynamic', () => {
+describe('the mock with --dynamic', () => {
   let prism: RunningPrism;
   beforeAll(async () => {
-    prism = await startPrism({ flags: ['--dynamic', '--seed', 'pizza'] });
+    prism = await startMock(['--dynamic']);
   });
   afterAll(async () => {
     await prism?.stop();
@@ -138,6 +165,23 @@ describe('the Prism mock with --dynamic', () => {
     const body: Json = await response.json();
     expect(Array.isArray(body.data)).toBe(true);
     expect(body).not.toEqual(exampleOf(successResponse(op.operation).response.content['application/json']));
+  });
+
+  it('makes up believable data: ids of their pattern, USD, sane amounts, no properties the schema does not declare', async () => {
+    const response = await fetch(`${prism.url}/menu/items`);
+    const body: Json = await response.json();
+    const declared = (name: string) => Object.keys(spec.components.schemas[name].properties);
+    expect(Object.keys(body).every((key) => declared('MenuItemList').includes(key))).toBe(true);
+    expect(body.data.length).toBeGreaterThan(0);
+    for (const item of body.data) {
+      expect(Object.keys(item).every((key) => declared('MenuItem').includes(key))).toBe(true);
+      expect(item.id).toMatch(/^itm_[A-Za-z0-9]{8,40}$/);
+      for (const { price } of item.sizes) {
+        expect(price.currency).toBe('USD');
+        expect(price.amount).toBeGreaterThan(0);
+        expect(price.amount).toBeLessThan(100_00);
+      }
+    }
   });
 });
 

@@ -38,7 +38,7 @@ export async function startPrism(options: PrismOptions = {}): Promise<RunningPri
   let log = '';
   child.stdout.on('data', (chunk: Buffer) => (log += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (log += chunk.toString()));
-  await waitUntilListening(child, () => log);
+  await waitUntilListening(child, () => log, /Prism is listening/);
   return {
     url: `http://127.0.0.1:${port}`,
     output: () => log,
@@ -46,11 +46,26 @@ export async function startPrism(options: PrismOptions = {}): Promise<RunningPri
   };
 }
 
-function waitUntilListening(child: ChildProcess, log: () => string): Promise<void> {
+/**
+ * Starts the mock the way a frontend team does, `pizza-place-mock` (Prism behind the front that checks requests
+ * as the server does), on a free port; `flags` such as `['--dynamic']`. The caller must `stop()` it.
+ */
+export async function startMock(flags: string[] = []): Promise<RunningPrism> {
+  const port = await freePort();
+  const bin = fileURLToPath(new URL('../../bin/pizza-place-mock.js', import.meta.url));
+  const child = spawn(process.execPath, ['--import', 'tsx', bin, '--port', String(port), ...flags], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let log = '';
+  child.stdout.on('data', (chunk: Buffer) => (log += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (log += chunk.toString()));
+  await waitUntilListening(child, () => log, /mock from the contract/);
+  return { url: `http://127.0.0.1:${port}`, output: () => log, stop: () => stopProcess(child) };
+}
+
+function waitUntilListening(child: ChildProcess, log: () => string, listening: RegExp): Promise<void> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => fail(new Error(`Prism did not start within 30 s:\n${log()}`)), 30_000);
     const onData = () => {
-      if (/Prism is listening/.test(log())) done();
+      if (listening.test(log())) done();
     };
     const onExit = (code: number | null) => fail(new Error(`Prism exited with ${code} before listening:\n${log()}`));
     child.stdout?.on('data', onData);
