@@ -5,7 +5,7 @@ import type { Env, TypedResponse } from 'hono';
 import type { StatusCode } from 'hono/utils/http-status';
 import * as z from 'zod';
 
-import { zAccount, zAdvanceOrderStatusBody, zAdvanceOrderStatusPath, zCancelOrderBody, zCancelOrderPath, zCreateMenuItemBody, zGetMenuItemHeaders, zGetMenuItemPath, zGetOrderPath, zHealth, zIngredientList, zIssueTokenBody, zListMenuItemsHeaders, zListMenuItemsQuery, zListOrderPaymentsPath, zListOrdersQuery, zListStockAdjustmentsQuery, zListToppingsHeaders, zMenuItem, zMenuItemList, zOrder, zOrderPage, zOutOfStockProblem, zPayment, zPaymentList, zPayOrderBody, zPayOrderHeaders, zPayOrderPath, zPlaceOrderBody, zPlaceOrderHeaders, zProblem, zReadiness, zRecordStockAdjustmentBody, zRegisterCustomerBody, zRetireMenuItemPath, zStockAdjustment, zStockAdjustmentPage, zTokenResponse, zToppingList, zUpdateMenuItemBody, zUpdateMenuItemPath, zValidationProblem } from './zod.gen.js';
+import { zAccount, zAdvanceOrderStatusBody, zAdvanceOrderStatusPath, zBadRequestProblem, zCancelOrderBody, zCancelOrderPath, zConflictProblem, zContentTooLargeProblem, zCreateMenuItemBody, zForbiddenProblem, zGetMenuItemHeaders, zGetMenuItemPath, zGetOrderPath, zHealth, zIngredientList, zInternalErrorProblem, zIssueTokenBody, zListMenuItemsHeaders, zListMenuItemsQuery, zListOrderPaymentsPath, zListOrdersQuery, zListStockAdjustmentsQuery, zListToppingsHeaders, zMenuItem, zMenuItemList, zNotFoundProblem, zOrder, zOrderPage, zOutOfStockProblem, zPayment, zPaymentList, zPaymentRequiredProblem, zPayOrderBody, zPayOrderHeaders, zPayOrderPath, zPlaceOrderBody, zPlaceOrderHeaders, zReadiness, zRecordStockAdjustmentBody, zRegisterCustomerBody, zRetireMenuItemPath, zServiceUnavailableProblem, zStockAdjustment, zStockAdjustmentPage, zTokenResponse, zTooManyRequestsProblem, zToppingList, zUnauthorizedProblem, zUnprocessableContentProblem, zUnsupportedMediaTypeProblem, zUpdateMenuItemBody, zUpdateMenuItemPath } from './zod.gen.js';
 
 /**
  * Reads a parameter string written as a canonical decimal integer as a number; anything else is left for the schema to reject.
@@ -61,7 +61,7 @@ export const listMenuItemsRoute = createRoute({
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
             },
             content: {
-                'application/problem+json': { schema: zValidationProblem }
+                'application/problem+json': { schema: zBadRequestProblem }
             }
         },
         429: {
@@ -69,11 +69,11 @@ export const listMenuItemsRoute = createRoute({
             headers: {
                 'Retry-After': { description: 'How many seconds to wait before trying again.' },
                 'RateLimit-Policy': { description: 'The quota policy that applies to this operation (IETF draft-ietf-httpapi-ratelimit-headers), e.g. 120 requests per 60-second window.' },
-                RateLimit: { description: 'How much of the quota is left (`r`) and the seconds until the window resets (`t`).' },
+                RateLimit: { description: 'The quota is used up (`r=0`); `t` is the seconds until the window resets, as `Retry-After` says.' },
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
             },
             content: {
-                'application/problem+json': { schema: zProblem }
+                'application/problem+json': { schema: zTooManyRequestsProblem }
             }
         },
         500: {
@@ -82,7 +82,7 @@ export const listMenuItemsRoute = createRoute({
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
             },
             content: {
-                'application/problem+json': { schema: zProblem }
+                'application/problem+json': { schema: zInternalErrorProblem }
             }
         },
         503: {
@@ -92,7 +92,7 @@ export const listMenuItemsRoute = createRoute({
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
             },
             content: {
-                'application/problem+json': { schema: zProblem }
+                'application/problem+json': { schema: zServiceUnavailableProblem }
             }
         }
     }
@@ -121,7 +121,7 @@ export const createMenuItemRoute = createRoute({
         201: {
             description: 'The item was added to the menu.',
             headers: {
-                Location: { description: 'The URL of the resource just created.' },
+                Location: { description: 'The URL of the menu item just added.' },
                 'RateLimit-Policy': { description: 'The quota policy that applies to this operation (IETF draft-ietf-httpapi-ratelimit-headers), e.g. 120 requests per 60-second window.' },
                 RateLimit: { description: 'How much of the quota is left (`r`) and the seconds until the window resets (`t`).' },
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
@@ -138,7 +138,7 @@ export const createMenuItemRoute = createRoute({
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
             },
             content: {
-                'application/problem+json': { schema: zValidationProblem }
+                'application/problem+json': { schema: zBadRequestProblem }
             }
         },
         401: {
@@ -150,7 +150,7 @@ export const createMenuItemRoute = createRoute({
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
             },
             content: {
-                'application/problem+json': { schema: zProblem }
+                'application/problem+json': { schema: zUnauthorizedProblem }
             }
         },
         403: {
@@ -161,7 +161,7 @@ export const createMenuItemRoute = createRoute({
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
             },
             content: {
-                'application/problem+json': { schema: zProblem }
+                'application/problem+json': { schema: zForbiddenProblem }
             }
         },
         413: {
@@ -172,7 +172,7 @@ export const createMenuItemRoute = createRoute({
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
             },
             content: {
-                'application/problem+json': { schema: zProblem }
+                'application/problem+json': { schema: zContentTooLargeProblem }
             }
         },
         415: {
@@ -183,7 +183,7 @@ export const createMenuItemRoute = createRoute({
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
             },
             content: {
-                'application/problem+json': { schema: zProblem }
+                'application/problem+json': { schema: zUnsupportedMediaTypeProblem }
             }
         },
         422: {
@@ -194,7 +194,7 @@ export const createMenuItemRoute = createRoute({
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
             },
             content: {
-                'application/problem+json': { schema: zValidationProblem }
+                'application/problem+json': { schema: zUnprocessableContentProblem }
             }
         },
         429: {
@@ -202,11 +202,11 @@ export const createMenuItemRoute = createRoute({
             headers: {
                 'Retry-After': { description: 'How many seconds to wait before trying again.' },
                 'RateLimit-Policy': { description: 'The quota policy that applies to this operation (IETF draft-ietf-httpapi-ratelimit-headers), e.g. 120 requests per 60-second window.' },
-                RateLimit: { description: 'How much of the quota is left (`r`) and the seconds until the window resets (`t`).' },
+                RateLimit: { description: 'The quota is used up (`r=0`); `t` is the seconds until the window resets, as `Retry-After` says.' },
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
             },
             content: {
-                'application/problem+json': { schema: zProblem }
+                'application/problem+json': { schema: zTooManyRequestsProblem }
             }
         },
         500: {
@@ -215,7 +215,7 @@ export const createMenuItemRoute = createRoute({
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
             },
             content: {
-                'application/problem+json': { schema: zProblem }
+                'application/problem+json': { schema: zInternalErrorProblem }
             }
         },
         503: {
@@ -225,7 +225,7 @@ export const createMenuItemRoute = createRoute({
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
             },
             content: {
-                'application/problem+json': { schema: zProblem }
+                'application/problem+json': { schema: zServiceUnavailableProblem }
             }
         }
     }
@@ -264,7 +264,7 @@ export const retireMenuItemRoute = createRoute({
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
             },
             content: {
-                'application/problem+json': { schema: zValidationProblem }
+                'application/problem+json': { schema: zBadRequestProblem }
             }
         },
         401: {
@@ -276,7 +276,7 @@ export const retireMenuItemRoute = createRoute({
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
             },
             content: {
-                'application/problem+json': { schema: zProblem }
+                'application/problem+json': { schema: zUnauthorizedProblem }
             }
         },
         403: {
@@ -287,18 +287,18 @@ export const retireMenuItemRoute = createRoute({
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
             },
             content: {
-                'application/problem+json': { schema: zProblem }
+                'application/problem+json': { schema: zForbiddenProblem }
             }
         },
         404: {
-            description: 'There is no such resource, or it is not yours to see.',
+            description: 'There is no menu item with this id.',
             headers: {
                 'RateLimit-Policy': { description: 'The quota policy that applies to this operation (IETF draft-ietf-httpapi-ratelimit-headers), e.g. 120 requests per 60-second window.' },
                 RateLimit: { description: 'How much of the quota is left (`r`) and the seconds until the window resets (`t`).' },
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
             },
             content: {
-                'application/problem+json': { schema: zProblem }
+                'application/problem+json': { schema: zNotFoundProblem }
             }
         },
         429: {
@@ -306,11 +306,11 @@ export const retireMenuItemRoute = createRoute({
             headers: {
                 'Retry-After': { description: 'How many seconds to wait before trying again.' },
                 'RateLimit-Policy': { description: 'The quota policy that applies to this operation (IETF draft-ietf-httpapi-ratelimit-headers), e.g. 120 requests per 60-second window.' },
-                RateLimit: { description: 'How much of the quota is left (`r`) and the seconds until the window resets (`t`).' },
+                RateLimit: { description: 'The quota is used up (`r=0`); `t` is the seconds until the window resets, as `Retry-After` says.' },
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
             },
             content: {
-                'application/problem+json': { schema: zProblem }
+                'application/problem+json': { schema: zTooManyRequestsProblem }
             }
         },
         500: {
@@ -319,7 +319,7 @@ export const retireMenuItemRoute = createRoute({
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
             },
             content: {
-                'application/problem+json': { schema: zProblem }
+                'application/problem+json': { schema: zInternalErrorProblem }
             }
         },
         503: {
@@ -329,7 +329,7 @@ export const retireMenuItemRoute = createRoute({
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
             },
             content: {
-                'application/problem+json': { schema: zProblem }
+                'application/problem+json': { schema: zServiceUnavailableProblem }
             }
         }
     }
@@ -382,18 +382,18 @@ export const getMenuItemRoute = createRoute({
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
             },
             content: {
-                'application/problem+json': { schema: zValidationProblem }
+                'application/problem+json': { schema: zBadRequestProblem }
             }
         },
         404: {
-            description: 'There is no such resource, or it is not yours to see.',
+            description: 'There is no menu item with this id.',
             headers: {
                 'RateLimit-Policy': { description: 'The quota policy that applies to this operation (IETF draft-ietf-httpapi-ratelimit-headers), e.g. 120 requests per 60-second window.' },
                 RateLimit: { description: 'How much of the quota is left (`r`) and the seconds until the window resets (`t`).' },
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
             },
             content: {
-                'application/problem+json': { schema: zProblem }
+                'application/problem+json': { schema: zNotFoundProblem }
             }
         },
         429: {
@@ -401,11 +401,11 @@ export const getMenuItemRoute = createRoute({
             headers: {
                 'Retry-After': { description: 'How many seconds to wait before trying again.' },
                 'RateLimit-Policy': { description: 'The quota policy that applies to this operation (IETF draft-ietf-httpapi-ratelimit-headers), e.g. 120 requests per 60-second window.' },
-                RateLimit: { description: 'How much of the quota is left (`r`) and the seconds until the window resets (`t`).' },
+                RateLimit: { description: 'The quota is used up (`r=0`); `t` is the seconds until the window resets, as `Retry-After` says.' },
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
             },
             content: {
-                'application/problem+json': { schema: zProblem }
+                'application/problem+json': { schema: zTooManyRequestsProblem }
             }
         },
         500: {
@@ -414,7 +414,7 @@ export const getMenuItemRoute = createRoute({
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
             },
             content: {
-                'application/problem+json': { schema: zProblem }
+                'application/problem+json': { schema: zInternalErrorProblem }
             }
         },
         503: {
@@ -424,7 +424,7 @@ export const getMenuItemRoute = createRoute({
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
             },
             content: {
-                'application/problem+json': { schema: zProblem }
+                'application/problem+json': { schema: zServiceUnavailableProblem }
             }
         }
     }
@@ -472,7 +472,7 @@ export const updateMenuItemRoute = createRoute({
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
             },
             content: {
-                'application/problem+json': { schema: zValidationProblem }
+                'application/problem+json': { schema: zBadRequestProblem }
             }
         },
         401: {
@@ -484,7 +484,7 @@ export const updateMenuItemRoute = createRoute({
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
             },
             content: {
-                'application/problem+json': { schema: zProblem }
+                'application/problem+json': { schema: zUnauthorizedProblem }
             }
         },
         403: {
@@ -495,18 +495,18 @@ export const updateMenuItemRoute = createRoute({
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
             },
             content: {
-                'application/problem+json': { schema: zProblem }
+                'application/problem+json': { schema: zForbiddenProblem }
             }
         },
         404: {
-            description: 'There is no such resource, or it is not yours to see.',
+            description: 'There is no menu item with this id.',
             headers: {
                 'RateLimit-Policy': { description: 'The quota policy that applies to this operation (IETF draft-ietf-httpapi-ratelimit-headers), e.g. 120 requests per 60-second window.' },
                 RateLimit: { description: 'How much of the quota is left (`r`) and the seconds until the window resets (`t`).' },
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
             },
             content: {
-                'application/problem+json': { schema: zProblem }
+                'application/problem+json': { schema: zNotFoundProblem }
             }
         },
         413: {
@@ -517,7 +517,7 @@ export const updateMenuItemRoute = createRoute({
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
             },
             content: {
-                'application/problem+json': { schema: zProblem }
+                'application/problem+json': { schema: zContentTooLargeProblem }
             }
         },
         415: {
@@ -528,7 +528,7 @@ export const updateMenuItemRoute = createRoute({
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
             },
             content: {
-                'application/problem+json': { schema: zProblem }
+                'application/problem+json': { schema: zUnsupportedMediaTypeProblem }
             }
         },
         422: {
@@ -539,7 +539,7 @@ export const updateMenuItemRoute = createRoute({
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
             },
             content: {
-                'application/problem+json': { schema: zValidationProblem }
+                'application/problem+json': { schema: zUnprocessableContentProblem }
             }
         },
         429: {
@@ -547,11 +547,11 @@ export const updateMenuItemRoute = createRoute({
             headers: {
                 'Retry-After': { description: 'How many seconds to wait before trying again.' },
                 'RateLimit-Policy': { description: 'The quota policy that applies to this operation (IETF draft-ietf-httpapi-ratelimit-headers), e.g. 120 requests per 60-second window.' },
-                RateLimit: { description: 'How much of the quota is left (`r`) and the seconds until the window resets (`t`).' },
+                RateLimit: { description: 'The quota is used up (`r=0`); `t` is the seconds until the window resets, as `Retry-After` says.' },
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
             },
             content: {
-                'application/problem+json': { schema: zProblem }
+                'application/problem+json': { schema: zTooManyRequestsProblem }
             }
         },
         500: {
@@ -560,7 +560,7 @@ export const updateMenuItemRoute = createRoute({
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
             },
             content: {
-                'application/problem+json': { schema: zProblem }
+                'application/problem+json': { schema: zInternalErrorProblem }
             }
         },
         503: {
@@ -570,7 +570,7 @@ export const updateMenuItemRoute = createRoute({
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
             },
             content: {
-                'application/problem+json': { schema: zProblem }
+                'application/problem+json': { schema: zServiceUnavailableProblem }
             }
         }
     }
@@ -620,7 +620,7 @@ export const listToppingsRoute = createRoute({
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
             },
             content: {
-                'application/problem+json': { schema: zValidationProblem }
+                'application/problem+json': { schema: zBadRequestProblem }
             }
         },
         429: {
@@ -628,11 +628,11 @@ export const listToppingsRoute = createRoute({
             headers: {
                 'Retry-After': { description: 'How many seconds to wait before trying again.' },
                 'RateLimit-Policy': { description: 'The quota policy that applies to this operation (IETF draft-ietf-httpapi-ratelimit-headers), e.g. 120 requests per 60-second window.' },
-                RateLimit: { description: 'How much of the quota is left (`r`) and the seconds until the window resets (`t`).' },
+                RateLimit: { description: 'The quota is used up (`r=0`); `t` is the seconds until the window resets, as `Retry-After` says.' },
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
             },
             content: {
-                'application/problem+json': { schema: zProblem }
+                'application/problem+json': { schema: zTooManyRequestsProblem }
             }
         },
         500: {
@@ -641,7 +641,7 @@ export const listToppingsRoute = createRoute({
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
             },
             content: {
-                'application/problem+json': { schema: zProblem }
+                'application/problem+json': { schema: zInternalErrorProblem }
             }
         },
         503: {
@@ -651,7 +651,7 @@ export const listToppingsRoute = createRoute({
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
             },
             content: {
-                'application/problem+json': { schema: zProblem }
+                'application/problem+json': { schema: zServiceUnavailableProblem }
             }
         }
     }
@@ -680,7 +680,7 @@ export const registerCustomerRoute = createRoute({
         201: {
             description: 'The account was created.',
             headers: {
-                Location: { description: 'The URL of the resource just created.' },
+                Location: { description: 'The URL of the account just created, which its owner reads at `/me`.' },
                 'RateLimit-Policy': { description: 'The quota policy that applies to this operation (IETF draft-ietf-httpapi-ratelimit-headers), e.g. 120 requests per 60-second window.' },
                 RateLimit: { description: 'How much of the quota is left (`r`) and the seconds until the window resets (`t`).' },
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
@@ -697,7 +697,7 @@ export const registerCustomerRoute = createRoute({
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
             },
             content: {
-                'application/problem+json': { schema: zValidationProblem }
+                'application/problem+json': { schema: zBadRequestProblem }
             }
         },
         409: {
@@ -708,7 +708,7 @@ export const registerCustomerRoute = createRoute({
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
             },
             content: {
-                'application/problem+json': { schema: zProblem }
+                'application/problem+json': { schema: zConflictProblem }
             }
         },
         413: {
@@ -719,7 +719,7 @@ export const registerCustomerRoute = createRoute({
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
             },
             content: {
-                'application/problem+json': { schema: zProblem }
+                'application/problem+json': { schema: zContentTooLargeProblem }
             }
         },
         415: {
@@ -730,7 +730,7 @@ export const registerCustomerRoute = createRoute({
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
             },
             content: {
-                'application/problem+json': { schema: zProblem }
+                'application/problem+json': { schema: zUnsupportedMediaTypeProblem }
             }
         },
         422: {
@@ -741,7 +741,7 @@ export const registerCustomerRoute = createRoute({
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
             },
             content: {
-                'application/problem+json': { schema: zValidationProblem }
+                'application/problem+json': { schema: zUnprocessableContentProblem }
             }
         },
         429: {
@@ -749,11 +749,11 @@ export const registerCustomerRoute = createRoute({
             headers: {
                 'Retry-After': { description: 'How many seconds to wait before trying again.' },
                 'RateLimit-Policy': { description: 'The quota policy that applies to this operation (IETF draft-ietf-httpapi-ratelimit-headers), e.g. 120 requests per 60-second window.' },
-                RateLimit: { description: 'How much of the quota is left (`r`) and the seconds until the window resets (`t`).' },
+                RateLimit: { description: 'The quota is used up (`r=0`); `t` is the seconds until the window resets, as `Retry-After` says.' },
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
             },
             content: {
-                'application/problem+json': { schema: zProblem }
+                'application/problem+json': { schema: zTooManyRequestsProblem }
             }
         },
         500: {
@@ -762,7 +762,7 @@ export const registerCustomerRoute = createRoute({
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
             },
             content: {
-                'application/problem+json': { schema: zProblem }
+                'application/problem+json': { schema: zInternalErrorProblem }
             }
         },
         503: {
@@ -772,7 +772,7 @@ export const registerCustomerRoute = createRoute({
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
             },
             content: {
-                'application/problem+json': { schema: zProblem }
+                'application/problem+json': { schema: zServiceUnavailableProblem }
             }
         }
     }
@@ -818,7 +818,7 @@ export const issueTokenRoute = createRoute({
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
             },
             content: {
-                'application/problem+json': { schema: zValidationProblem }
+                'application/problem+json': { schema: zBadRequestProblem }
             }
         },
         401: {
@@ -830,7 +830,7 @@ export const issueTokenRoute = createRoute({
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
             },
             content: {
-                'application/problem+json': { schema: zProblem }
+                'application/problem+json': { schema: zUnauthorizedProblem }
             }
         },
         413: {
@@ -841,7 +841,7 @@ export const issueTokenRoute = createRoute({
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
             },
             content: {
-                'application/problem+json': { schema: zProblem }
+                'application/problem+json': { schema: zContentTooLargeProblem }
             }
         },
         415: {
@@ -852,7 +852,7 @@ export const issueTokenRoute = createRoute({
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
             },
             content: {
-                'application/problem+json': { schema: zProblem }
+                'application/problem+json': { schema: zUnsupportedMediaTypeProblem }
             }
         },
         422: {
@@ -863,7 +863,7 @@ export const issueTokenRoute = createRoute({
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
             },
             content: {
-                'application/problem+json': { schema: zValidationProblem }
+                'application/problem+json': { schema: zUnprocessableContentProblem }
             }
         },
         429: {
@@ -871,11 +871,11 @@ export const issueTokenRoute = createRoute({
             headers: {
                 'Retry-After': { description: 'How many seconds to wait before trying again.' },
                 'RateLimit-Policy': { description: 'The quota policy that applies to this operation (IETF draft-ietf-httpapi-ratelimit-headers), e.g. 120 requests per 60-second window.' },
-                RateLimit: { description: 'How much of the quota is left (`r`) and the seconds until the window resets (`t`).' },
+                RateLimit: { description: 'The quota is used up (`r=0`); `t` is the seconds until the window resets, as `Retry-After` says.' },
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
             },
             content: {
-                'application/problem+json': { schema: zProblem }
+                'application/problem+json': { schema: zTooManyRequestsProblem }
             }
         },
         500: {
@@ -884,7 +884,7 @@ export const issueTokenRoute = createRoute({
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
             },
             content: {
-                'application/problem+json': { schema: zProblem }
+                'application/problem+json': { schema: zInternalErrorProblem }
             }
         },
         503: {
@@ -894,7 +894,7 @@ export const issueTokenRoute = createRoute({
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
             },
             content: {
-                'application/problem+json': { schema: zProblem }
+                'application/problem+json': { schema: zServiceUnavailableProblem }
             }
         }
     }
@@ -932,7 +932,7 @@ export const getMeRoute = createRoute({
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
             },
             content: {
-                'application/problem+json': { schema: zProblem }
+                'application/problem+json': { schema: zUnauthorizedProblem }
             }
         },
         429: {
@@ -940,11 +940,11 @@ export const getMeRoute = createRoute({
             headers: {
                 'Retry-After': { description: 'How many seconds to wait before trying again.' },
                 'RateLimit-Policy': { description: 'The quota policy that applies to this operation (IETF draft-ietf-httpapi-ratelimit-headers), e.g. 120 requests per 60-second window.' },
-                RateLimit: { description: 'How much of the quota is left (`r`) and the seconds until the window resets (`t`).' },
+                RateLimit: { description: 'The quota is used up (`r=0`); `t` is the seconds until the window resets, as `Retry-After` says.' },
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
             },
             content: {
-                'application/problem+json': { schema: zProblem }
+                'application/problem+json': { schema: zTooManyRequestsProblem }
             }
         },
         500: {
@@ -953,7 +953,7 @@ export const getMeRoute = createRoute({
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
             },
             content: {
-                'application/problem+json': { schema: zProblem }
+                'application/problem+json': { schema: zInternalErrorProblem }
             }
         },
         503: {
@@ -963,7 +963,7 @@ export const getMeRoute = createRoute({
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
             },
             content: {
-                'application/problem+json': { schema: zProblem }
+                'application/problem+json': { schema: zServiceUnavailableProblem }
             }
         }
     }
@@ -1007,7 +1007,7 @@ export const listOrdersRoute = createRoute({
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
             },
             content: {
-                'application/problem+json': { schema: zValidationProblem }
+                'application/problem+json': { schema: zBadRequestProblem }
             }
         },
         401: {
@@ -1019,7 +1019,7 @@ export const listOrdersRoute = createRoute({
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
             },
             content: {
-                'application/problem+json': { schema: zProblem }
+                'application/problem+json': { schema: zUnauthorizedProblem }
             }
         },
         429: {
@@ -1027,11 +1027,11 @@ export const listOrdersRoute = createRoute({
             headers: {
                 'Retry-After': { description: 'How many seconds to wait before trying again.' },
                 'RateLimit-Policy': { description: 'The quota policy that applies to this operation (IETF draft-ietf-httpapi-ratelimit-headers), e.g. 120 requests per 60-second window.' },
-                RateLimit: { description: 'How much of the quota is left (`r`) and the seconds until the window resets (`t`).' },
+                RateLimit: { description: 'The quota is used up (`r=0`); `t` is the seconds until the window resets, as `Retry-After` says.' },
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
             },
             content: {
-                'application/problem+json': { schema: zProblem }
+                'application/problem+json': { schema: zTooManyRequestsProblem }
             }
         },
         500: {
@@ -1040,7 +1040,7 @@ export const listOrdersRoute = createRoute({
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
             },
             content: {
-                'application/problem+json': { schema: zProblem }
+                'application/problem+json': { schema: zInternalErrorProblem }
             }
         },
         503: {
@@ -1050,7 +1050,7 @@ export const listOrdersRoute = createRoute({
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
             },
             content: {
-                'application/problem+json': { schema: zProblem }
+                'application/problem+json': { schema: zServiceUnavailableProblem }
             }
         }
     }
@@ -1082,7 +1082,7 @@ export const placeOrderRoute = createRoute({
         201: {
             description: 'The order was placed and waits for payment.',
             headers: {
-                Location: { description: 'The URL of the resource just created.' },
+                Location: { description: 'The URL of the order just placed.' },
                 'RateLimit-Policy': { description: 'The quota policy that applies to this operation (IETF draft-ietf-httpapi-ratelimit-headers), e.g. 120 requests per 60-second window.' },
                 RateLimit: { description: 'How much of the quota is left (`r`) and the seconds until the window resets (`t`).' },
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
@@ -1099,7 +1099,7 @@ export const placeOrderRoute = createRoute({
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
             },
             content: {
-                'application/problem+json': { schema: zValidationProblem }
+                'application/problem+json': { schema: zBadRequestProblem }
             }
         },
         401: {
@@ -1111,7 +1111,7 @@ export const placeOrderRoute = createRoute({
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
             },
             content: {
-                'application/problem+json': { schema: zProblem }
+                'application/problem+json': { schema: zUnauthorizedProblem }
             }
         },
         409: {
@@ -1133,7 +1133,7 @@ export const placeOrderRoute = createRoute({
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
             },
             content: {
-                'application/problem+json': { schema: zProblem }
+                'application/problem+json': { schema: zContentTooLargeProblem }
             }
         },
         415: {
@@ -1144,7 +1144,7 @@ export const placeOrderRoute = createRoute({
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
             },
             content: {
-                'application/problem+json': { schema: zProblem }
+                'application/problem+json': { schema: zUnsupportedMediaTypeProblem }
             }
         },
         422: {
@@ -1155,7 +1155,7 @@ export const placeOrderRoute = createRoute({
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
             },
             content: {
-                'application/problem+json': { schema: zValidationProblem }
+                'application/problem+json': { schema: zUnprocessableContentProblem }
             }
         },
         429: {
@@ -1163,11 +1163,11 @@ export const placeOrderRoute = createRoute({
             headers: {
                 'Retry-After': { description: 'How many seconds to wait before trying again.' },
                 'RateLimit-Policy': { description: 'The quota policy that applies to this operation (IETF draft-ietf-httpapi-ratelimit-headers), e.g. 120 requests per 60-second window.' },
-                RateLimit: { description: 'How much of the quota is left (`r`) and the seconds until the window resets (`t`).' },
+                RateLimit: { description: 'The quota is used up (`r=0`); `t` is the seconds until the window resets, as `Retry-After` says.' },
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
             },
             content: {
-                'application/problem+json': { schema: zProblem }
+                'application/problem+json': { schema: zTooManyRequestsProblem }
             }
         },
         500: {
@@ -1176,7 +1176,7 @@ export const placeOrderRoute = createRoute({
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
             },
             content: {
-                'application/problem+json': { schema: zProblem }
+                'application/problem+json': { schema: zInternalErrorProblem }
             }
         },
         503: {
@@ -1186,7 +1186,7 @@ export const placeOrderRoute = createRoute({
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
             },
             content: {
-                'application/problem+json': { schema: zProblem }
+                'application/problem+json': { schema: zServiceUnavailableProblem }
             }
         }
     }
@@ -1228,7 +1228,7 @@ export const getOrderRoute = createRoute({
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
             },
             content: {
-                'application/problem+json': { schema: zValidationProblem }
+                'application/problem+json': { schema: zBadRequestProblem }
             }
         },
         401: {
@@ -1240,7 +1240,7 @@ export const getOrderRoute = createRoute({
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
             },
             content: {
-                'application/problem+json': { schema: zProblem }
+                'application/problem+json': { schema: zUnauthorizedProblem }
             }
         },
         404: {
@@ -1251,7 +1251,7 @@ export const getOrderRoute = createRoute({
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
             },
             content: {
-                'application/problem+json': { schema: zProblem }
+                'application/problem+json': { schema: zNotFoundProblem }
             }
         },
         429: {
@@ -1259,11 +1259,11 @@ export const getOrderRoute = createRoute({
             headers: {
                 'Retry-After': { description: 'How many seconds to wait before trying again.' },
                 'RateLimit-Policy': { description: 'The quota policy that applies to this operation (IETF draft-ietf-httpapi-ratelimit-headers), e.g. 120 requests per 60-second window.' },
-                RateLimit: { description: 'How much of the quota is left (`r`) and the seconds until the window resets (`t`).' },
+                RateLimit: { description: 'The quota is used up (`r=0`); `t` is the seconds until the window resets, as `Retry-After` says.' },
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
             },
             content: {
-                'application/problem+json': { schema: zProblem }
+                'application/problem+json': { schema: zTooManyRequestsProblem }
             }
         },
         500: {
@@ -1272,7 +1272,7 @@ export const getOrderRoute = createRoute({
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
             },
             content: {
-                'application/problem+json': { schema: zProblem }
+                'application/problem+json': { schema: zInternalErrorProblem }
             }
         },
         503: {
@@ -1282,7 +1282,7 @@ export const getOrderRoute = createRoute({
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
             },
             content: {
-                'application/problem+json': { schema: zProblem }
+                'application/problem+json': { schema: zServiceUnavailableProblem }
             }
         }
     }
@@ -1330,7 +1330,7 @@ export const cancelOrderRoute = createRoute({
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
             },
             content: {
-                'application/problem+json': { schema: zValidationProblem }
+                'application/problem+json': { schema: zBadRequestProblem }
             }
         },
         401: {
@@ -1342,7 +1342,7 @@ export const cancelOrderRoute = createRoute({
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
             },
             content: {
-                'application/problem+json': { schema: zProblem }
+                'application/problem+json': { schema: zUnauthorizedProblem }
             }
         },
         404: {
@@ -1353,7 +1353,7 @@ export const cancelOrderRoute = createRoute({
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
             },
             content: {
-                'application/problem+json': { schema: zProblem }
+                'application/problem+json': { schema: zNotFoundProblem }
             }
         },
         409: {
@@ -1364,7 +1364,7 @@ export const cancelOrderRoute = createRoute({
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
             },
             content: {
-                'application/problem+json': { schema: zProblem }
+                'application/problem+json': { schema: zConflictProblem }
             }
         },
         413: {
@@ -1375,7 +1375,7 @@ export const cancelOrderRoute = createRoute({
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
             },
             content: {
-                'application/problem+json': { schema: zProblem }
+                'application/problem+json': { schema: zContentTooLargeProblem }
             }
         },
         415: {
@@ -1386,7 +1386,7 @@ export const cancelOrderRoute = createRoute({
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
             },
             content: {
-                'application/problem+json': { schema: zProblem }
+                'application/problem+json': { schema: zUnsupportedMediaTypeProblem }
             }
         },
         422: {
@@ -1397,7 +1397,7 @@ export const cancelOrderRoute = createRoute({
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
             },
             content: {
-                'application/problem+json': { schema: zValidationProblem }
+                'application/problem+json': { schema: zUnprocessableContentProblem }
             }
         },
         429: {
@@ -1405,11 +1405,11 @@ export const cancelOrderRoute = createRoute({
             headers: {
                 'Retry-After': { description: 'How many seconds to wait before trying again.' },
                 'RateLimit-Policy': { description: 'The quota policy that applies to this operation (IETF draft-ietf-httpapi-ratelimit-headers), e.g. 120 requests per 60-second window.' },
-                RateLimit: { description: 'How much of the quota is left (`r`) and the seconds until the window resets (`t`).' },
+                RateLimit: { description: 'The quota is used up (`r=0`); `t` is the seconds until the window resets, as `Retry-After` says.' },
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
             },
             content: {
-                'application/problem+json': { schema: zProblem }
+                'application/problem+json': { schema: zTooManyRequestsProblem }
             }
         },
         500: {
@@ -1418,7 +1418,7 @@ export const cancelOrderRoute = createRoute({
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
             },
             content: {
-                'application/problem+json': { schema: zProblem }
+                'application/problem+json': { schema: zInternalErrorProblem }
             }
         },
         503: {
@@ -1428,7 +1428,7 @@ export const cancelOrderRoute = createRoute({
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
             },
             content: {
-                'application/problem+json': { schema: zProblem }
+                'application/problem+json': { schema: zServiceUnavailableProblem }
             }
         }
     }
@@ -1476,7 +1476,7 @@ export const advanceOrderStatusRoute = createRoute({
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
             },
             content: {
-                'application/problem+json': { schema: zValidationProblem }
+                'application/problem+json': { schema: zBadRequestProblem }
             }
         },
         401: {
@@ -1488,7 +1488,7 @@ export const advanceOrderStatusRoute = createRoute({
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
             },
             content: {
-                'application/problem+json': { schema: zProblem }
+                'application/problem+json': { schema: zUnauthorizedProblem }
             }
         },
         403: {
@@ -1499,7 +1499,7 @@ export const advanceOrderStatusRoute = createRoute({
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
             },
             content: {
-                'application/problem+json': { schema: zProblem }
+                'application/problem+json': { schema: zForbiddenProblem }
             }
         },
         404: {
@@ -1510,7 +1510,7 @@ export const advanceOrderStatusRoute = createRoute({
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
             },
             content: {
-                'application/problem+json': { schema: zProblem }
+                'application/problem+json': { schema: zNotFoundProblem }
             }
         },
         409: {
@@ -1521,7 +1521,7 @@ export const advanceOrderStatusRoute = createRoute({
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
             },
             content: {
-                'application/problem+json': { schema: zProblem }
+                'application/problem+json': { schema: zConflictProblem }
             }
         },
         413: {
@@ -1532,7 +1532,7 @@ export const advanceOrderStatusRoute = createRoute({
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
             },
             content: {
-                'application/problem+json': { schema: zProblem }
+                'application/problem+json': { schema: zContentTooLargeProblem }
             }
         },
         415: {
@@ -1543,7 +1543,7 @@ export const advanceOrderStatusRoute = createRoute({
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
             },
             content: {
-                'application/problem+json': { schema: zProblem }
+                'application/problem+json': { schema: zUnsupportedMediaTypeProblem }
             }
         },
         422: {
@@ -1554,7 +1554,7 @@ export const advanceOrderStatusRoute = createRoute({
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
             },
             content: {
-                'application/problem+json': { schema: zValidationProblem }
+                'application/problem+json': { schema: zUnprocessableContentProblem }
             }
         },
         429: {
@@ -1562,11 +1562,11 @@ export const advanceOrderStatusRoute = createRoute({
             headers: {
                 'Retry-After': { description: 'How many seconds to wait before trying again.' },
                 'RateLimit-Policy': { description: 'The quota policy that applies to this operation (IETF draft-ietf-httpapi-ratelimit-headers), e.g. 120 requests per 60-second window.' },
-                RateLimit: { description: 'How much of the quota is left (`r`) and the seconds until the window resets (`t`).' },
+                RateLimit: { description: 'The quota is used up (`r=0`); `t` is the seconds until the window resets, as `Retry-After` says.' },
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
             },
             content: {
-                'application/problem+json': { schema: zProblem }
+                'application/problem+json': { schema: zTooManyRequestsProblem }
             }
         },
         500: {
@@ -1575,7 +1575,7 @@ export const advanceOrderStatusRoute = createRoute({
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
             },
             content: {
-                'application/problem+json': { schema: zProblem }
+                'application/problem+json': { schema: zInternalErrorProblem }
             }
         },
         503: {
@@ -1585,7 +1585,7 @@ export const advanceOrderStatusRoute = createRoute({
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
             },
             content: {
-                'application/problem+json': { schema: zProblem }
+                'application/problem+json': { schema: zServiceUnavailableProblem }
             }
         }
     }
@@ -1627,7 +1627,7 @@ export const listOrderPaymentsRoute = createRoute({
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
             },
             content: {
-                'application/problem+json': { schema: zValidationProblem }
+                'application/problem+json': { schema: zBadRequestProblem }
             }
         },
         401: {
@@ -1639,7 +1639,7 @@ export const listOrderPaymentsRoute = createRoute({
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
             },
             content: {
-                'application/problem+json': { schema: zProblem }
+                'application/problem+json': { schema: zUnauthorizedProblem }
             }
         },
         404: {
@@ -1650,7 +1650,7 @@ export const listOrderPaymentsRoute = createRoute({
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
             },
             content: {
-                'application/problem+json': { schema: zProblem }
+                'application/problem+json': { schema: zNotFoundProblem }
             }
         },
         429: {
@@ -1658,11 +1658,11 @@ export const listOrderPaymentsRoute = createRoute({
             headers: {
                 'Retry-After': { description: 'How many seconds to wait before trying again.' },
                 'RateLimit-Policy': { description: 'The quota policy that applies to this operation (IETF draft-ietf-httpapi-ratelimit-headers), e.g. 120 requests per 60-second window.' },
-                RateLimit: { description: 'How much of the quota is left (`r`) and the seconds until the window resets (`t`).' },
+                RateLimit: { description: 'The quota is used up (`r=0`); `t` is the seconds until the window resets, as `Retry-After` says.' },
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
             },
             content: {
-                'application/problem+json': { schema: zProblem }
+                'application/problem+json': { schema: zTooManyRequestsProblem }
             }
         },
         500: {
@@ -1671,7 +1671,7 @@ export const listOrderPaymentsRoute = createRoute({
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
             },
             content: {
-                'application/problem+json': { schema: zProblem }
+                'application/problem+json': { schema: zInternalErrorProblem }
             }
         },
         503: {
@@ -1681,7 +1681,7 @@ export const listOrderPaymentsRoute = createRoute({
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
             },
             content: {
-                'application/problem+json': { schema: zProblem }
+                'application/problem+json': { schema: zServiceUnavailableProblem }
             }
         }
     }
@@ -1732,7 +1732,7 @@ export const payOrderRoute = createRoute({
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
             },
             content: {
-                'application/problem+json': { schema: zValidationProblem }
+                'application/problem+json': { schema: zBadRequestProblem }
             }
         },
         401: {
@@ -1744,7 +1744,7 @@ export const payOrderRoute = createRoute({
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
             },
             content: {
-                'application/problem+json': { schema: zProblem }
+                'application/problem+json': { schema: zUnauthorizedProblem }
             }
         },
         402: {
@@ -1755,7 +1755,7 @@ export const payOrderRoute = createRoute({
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
             },
             content: {
-                'application/problem+json': { schema: zProblem }
+                'application/problem+json': { schema: zPaymentRequiredProblem }
             }
         },
         404: {
@@ -1766,7 +1766,7 @@ export const payOrderRoute = createRoute({
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
             },
             content: {
-                'application/problem+json': { schema: zProblem }
+                'application/problem+json': { schema: zNotFoundProblem }
             }
         },
         409: {
@@ -1777,7 +1777,7 @@ export const payOrderRoute = createRoute({
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
             },
             content: {
-                'application/problem+json': { schema: zProblem }
+                'application/problem+json': { schema: zConflictProblem }
             }
         },
         413: {
@@ -1788,7 +1788,7 @@ export const payOrderRoute = createRoute({
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
             },
             content: {
-                'application/problem+json': { schema: zProblem }
+                'application/problem+json': { schema: zContentTooLargeProblem }
             }
         },
         415: {
@@ -1799,7 +1799,7 @@ export const payOrderRoute = createRoute({
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
             },
             content: {
-                'application/problem+json': { schema: zProblem }
+                'application/problem+json': { schema: zUnsupportedMediaTypeProblem }
             }
         },
         422: {
@@ -1810,7 +1810,7 @@ export const payOrderRoute = createRoute({
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
             },
             content: {
-                'application/problem+json': { schema: zValidationProblem }
+                'application/problem+json': { schema: zUnprocessableContentProblem }
             }
         },
         429: {
@@ -1818,11 +1818,11 @@ export const payOrderRoute = createRoute({
             headers: {
                 'Retry-After': { description: 'How many seconds to wait before trying again.' },
                 'RateLimit-Policy': { description: 'The quota policy that applies to this operation (IETF draft-ietf-httpapi-ratelimit-headers), e.g. 120 requests per 60-second window.' },
-                RateLimit: { description: 'How much of the quota is left (`r`) and the seconds until the window resets (`t`).' },
+                RateLimit: { description: 'The quota is used up (`r=0`); `t` is the seconds until the window resets, as `Retry-After` says.' },
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
             },
             content: {
-                'application/problem+json': { schema: zProblem }
+                'application/problem+json': { schema: zTooManyRequestsProblem }
             }
         },
         500: {
@@ -1831,7 +1831,7 @@ export const payOrderRoute = createRoute({
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
             },
             content: {
-                'application/problem+json': { schema: zProblem }
+                'application/problem+json': { schema: zInternalErrorProblem }
             }
         },
         503: {
@@ -1841,7 +1841,7 @@ export const payOrderRoute = createRoute({
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
             },
             content: {
-                'application/problem+json': { schema: zProblem }
+                'application/problem+json': { schema: zServiceUnavailableProblem }
             }
         }
     }
@@ -1879,7 +1879,7 @@ export const listIngredientsRoute = createRoute({
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
             },
             content: {
-                'application/problem+json': { schema: zProblem }
+                'application/problem+json': { schema: zUnauthorizedProblem }
             }
         },
         403: {
@@ -1890,7 +1890,7 @@ export const listIngredientsRoute = createRoute({
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
             },
             content: {
-                'application/problem+json': { schema: zProblem }
+                'application/problem+json': { schema: zForbiddenProblem }
             }
         },
         429: {
@@ -1898,11 +1898,11 @@ export const listIngredientsRoute = createRoute({
             headers: {
                 'Retry-After': { description: 'How many seconds to wait before trying again.' },
                 'RateLimit-Policy': { description: 'The quota policy that applies to this operation (IETF draft-ietf-httpapi-ratelimit-headers), e.g. 120 requests per 60-second window.' },
-                RateLimit: { description: 'How much of the quota is left (`r`) and the seconds until the window resets (`t`).' },
+                RateLimit: { description: 'The quota is used up (`r=0`); `t` is the seconds until the window resets, as `Retry-After` says.' },
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
             },
             content: {
-                'application/problem+json': { schema: zProblem }
+                'application/problem+json': { schema: zTooManyRequestsProblem }
             }
         },
         500: {
@@ -1911,7 +1911,7 @@ export const listIngredientsRoute = createRoute({
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
             },
             content: {
-                'application/problem+json': { schema: zProblem }
+                'application/problem+json': { schema: zInternalErrorProblem }
             }
         },
         503: {
@@ -1921,7 +1921,7 @@ export const listIngredientsRoute = createRoute({
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
             },
             content: {
-                'application/problem+json': { schema: zProblem }
+                'application/problem+json': { schema: zServiceUnavailableProblem }
             }
         }
     }
@@ -1965,7 +1965,7 @@ export const listStockAdjustmentsRoute = createRoute({
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
             },
             content: {
-                'application/problem+json': { schema: zValidationProblem }
+                'application/problem+json': { schema: zBadRequestProblem }
             }
         },
         401: {
@@ -1977,7 +1977,7 @@ export const listStockAdjustmentsRoute = createRoute({
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
             },
             content: {
-                'application/problem+json': { schema: zProblem }
+                'application/problem+json': { schema: zUnauthorizedProblem }
             }
         },
         403: {
@@ -1988,7 +1988,7 @@ export const listStockAdjustmentsRoute = createRoute({
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
             },
             content: {
-                'application/problem+json': { schema: zProblem }
+                'application/problem+json': { schema: zForbiddenProblem }
             }
         },
         429: {
@@ -1996,11 +1996,11 @@ export const listStockAdjustmentsRoute = createRoute({
             headers: {
                 'Retry-After': { description: 'How many seconds to wait before trying again.' },
                 'RateLimit-Policy': { description: 'The quota policy that applies to this operation (IETF draft-ietf-httpapi-ratelimit-headers), e.g. 120 requests per 60-second window.' },
-                RateLimit: { description: 'How much of the quota is left (`r`) and the seconds until the window resets (`t`).' },
+                RateLimit: { description: 'The quota is used up (`r=0`); `t` is the seconds until the window resets, as `Retry-After` says.' },
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
             },
             content: {
-                'application/problem+json': { schema: zProblem }
+                'application/problem+json': { schema: zTooManyRequestsProblem }
             }
         },
         500: {
@@ -2009,7 +2009,7 @@ export const listStockAdjustmentsRoute = createRoute({
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
             },
             content: {
-                'application/problem+json': { schema: zProblem }
+                'application/problem+json': { schema: zInternalErrorProblem }
             }
         },
         503: {
@@ -2019,7 +2019,7 @@ export const listStockAdjustmentsRoute = createRoute({
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
             },
             content: {
-                'application/problem+json': { schema: zProblem }
+                'application/problem+json': { schema: zServiceUnavailableProblem }
             }
         }
     }
@@ -2064,7 +2064,7 @@ export const recordStockAdjustmentRoute = createRoute({
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
             },
             content: {
-                'application/problem+json': { schema: zValidationProblem }
+                'application/problem+json': { schema: zBadRequestProblem }
             }
         },
         401: {
@@ -2076,7 +2076,7 @@ export const recordStockAdjustmentRoute = createRoute({
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
             },
             content: {
-                'application/problem+json': { schema: zProblem }
+                'application/problem+json': { schema: zUnauthorizedProblem }
             }
         },
         403: {
@@ -2087,7 +2087,7 @@ export const recordStockAdjustmentRoute = createRoute({
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
             },
             content: {
-                'application/problem+json': { schema: zProblem }
+                'application/problem+json': { schema: zForbiddenProblem }
             }
         },
         409: {
@@ -2098,7 +2098,7 @@ export const recordStockAdjustmentRoute = createRoute({
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
             },
             content: {
-                'application/problem+json': { schema: zProblem }
+                'application/problem+json': { schema: zConflictProblem }
             }
         },
         413: {
@@ -2109,7 +2109,7 @@ export const recordStockAdjustmentRoute = createRoute({
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
             },
             content: {
-                'application/problem+json': { schema: zProblem }
+                'application/problem+json': { schema: zContentTooLargeProblem }
             }
         },
         415: {
@@ -2120,7 +2120,7 @@ export const recordStockAdjustmentRoute = createRoute({
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
             },
             content: {
-                'application/problem+json': { schema: zProblem }
+                'application/problem+json': { schema: zUnsupportedMediaTypeProblem }
             }
         },
         422: {
@@ -2131,7 +2131,7 @@ export const recordStockAdjustmentRoute = createRoute({
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
             },
             content: {
-                'application/problem+json': { schema: zValidationProblem }
+                'application/problem+json': { schema: zUnprocessableContentProblem }
             }
         },
         429: {
@@ -2139,11 +2139,11 @@ export const recordStockAdjustmentRoute = createRoute({
             headers: {
                 'Retry-After': { description: 'How many seconds to wait before trying again.' },
                 'RateLimit-Policy': { description: 'The quota policy that applies to this operation (IETF draft-ietf-httpapi-ratelimit-headers), e.g. 120 requests per 60-second window.' },
-                RateLimit: { description: 'How much of the quota is left (`r`) and the seconds until the window resets (`t`).' },
+                RateLimit: { description: 'The quota is used up (`r=0`); `t` is the seconds until the window resets, as `Retry-After` says.' },
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
             },
             content: {
-                'application/problem+json': { schema: zProblem }
+                'application/problem+json': { schema: zTooManyRequestsProblem }
             }
         },
         500: {
@@ -2152,7 +2152,7 @@ export const recordStockAdjustmentRoute = createRoute({
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
             },
             content: {
-                'application/problem+json': { schema: zProblem }
+                'application/problem+json': { schema: zInternalErrorProblem }
             }
         },
         503: {
@@ -2162,7 +2162,7 @@ export const recordStockAdjustmentRoute = createRoute({
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
             },
             content: {
-                'application/problem+json': { schema: zProblem }
+                'application/problem+json': { schema: zServiceUnavailableProblem }
             }
         }
     }
@@ -2195,7 +2195,7 @@ export const checkLivenessRoute = createRoute({
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
             },
             content: {
-                'application/problem+json': { schema: zProblem }
+                'application/problem+json': { schema: zInternalErrorProblem }
             }
         }
     }
@@ -2228,7 +2228,7 @@ export const checkReadinessRoute = createRoute({
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
             },
             content: {
-                'application/problem+json': { schema: zProblem }
+                'application/problem+json': { schema: zInternalErrorProblem }
             }
         },
         503: {
@@ -2238,7 +2238,7 @@ export const checkReadinessRoute = createRoute({
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
             },
             content: {
-                'application/problem+json': { schema: zProblem }
+                'application/problem+json': { schema: zServiceUnavailableProblem }
             }
         }
     }

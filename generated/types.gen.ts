@@ -250,7 +250,7 @@ export type OrderLineInput = {
      */
     quantity: number;
     /**
-     * Extra toppings on each of them, by topping id.
+     * Extra toppings on each of them, by topping id; leave it out for none.
      */
     toppings?: Array<string>;
 };
@@ -745,6 +745,10 @@ export type Shortage = {
  */
 export type OutOfStockProblem = Problem & {
     /**
+     * The problem type of a shortage.
+     */
+    type?: 'https://pizza-place.example/problems/out-of-stock';
+    /**
      * Each ingredient there is not enough of.
      */
     shortages: Array<Shortage>;
@@ -779,6 +783,126 @@ export type OrderStatusChangedEvent = {
      */
     occurredAt: string;
     data: OrderStatusChange;
+};
+
+/**
+ * A parameter or the body could not be read as the contract says. Its `type` is one of those listed, so a client can switch on it.
+ */
+export type BadRequestProblem = ValidationProblem & {
+    /**
+     * What went wrong, one of the problem types of this answer.
+     */
+    type?: 'https://pizza-place.example/problems/invalid-parameter' | 'https://pizza-place.example/problems/malformed-request';
+};
+
+/**
+ * No valid access token, or wrong credentials. Its `type` is one of those listed, so a client can switch on it.
+ */
+export type UnauthorizedProblem = Problem & {
+    /**
+     * What went wrong, one of the problem types of this answer.
+     */
+    type?: 'https://pizza-place.example/problems/unauthorized' | 'https://pizza-place.example/problems/invalid-credentials';
+};
+
+/**
+ * The card was declined. Its `type` is one of those listed, so a client can switch on it.
+ */
+export type PaymentRequiredProblem = Problem & {
+    /**
+     * What went wrong, one of the problem types of this answer.
+     */
+    type?: 'https://pizza-place.example/problems/payment-declined';
+};
+
+/**
+ * The caller may not do this. Its `type` is one of those listed, so a client can switch on it.
+ */
+export type ForbiddenProblem = Problem & {
+    /**
+     * What went wrong, one of the problem types of this answer.
+     */
+    type?: 'https://pizza-place.example/problems/forbidden';
+};
+
+/**
+ * There is no such resource, or it is not the caller's to see. Its `type` is one of those listed, so a client can switch on it.
+ */
+export type NotFoundProblem = Problem & {
+    /**
+     * What went wrong, one of the problem types of this answer.
+     */
+    type?: 'https://pizza-place.example/problems/not-found';
+};
+
+/**
+ * The request conflicts with the current state of a resource. Its `type` is one of those listed, so a client can switch on it.
+ */
+export type ConflictProblem = Problem & {
+    /**
+     * What went wrong, one of the problem types of this answer.
+     */
+    type?: 'https://pizza-place.example/problems/email-taken' | 'https://pizza-place.example/problems/invalid-transition' | 'https://pizza-place.example/problems/order-already-paid' | 'https://pizza-place.example/problems/order-cancelled' | 'https://pizza-place.example/problems/insufficient-stock';
+};
+
+/**
+ * The request body is larger than the server accepts. Its `type` is one of those listed, so a client can switch on it.
+ */
+export type ContentTooLargeProblem = Problem & {
+    /**
+     * What went wrong, one of the problem types of this answer.
+     */
+    type?: 'https://pizza-place.example/problems/content-too-large';
+};
+
+/**
+ * The request body is not JSON. Its `type` is one of those listed, so a client can switch on it.
+ */
+export type UnsupportedMediaTypeProblem = Problem & {
+    /**
+     * What went wrong, one of the problem types of this answer.
+     */
+    type?: 'https://pizza-place.example/problems/unsupported-media-type';
+};
+
+/**
+ * The body is valid JSON but cannot be carried out. Its `type` is one of those listed, so a client can switch on it.
+ */
+export type UnprocessableContentProblem = ValidationProblem & {
+    /**
+     * What went wrong, one of the problem types of this answer.
+     */
+    type?: 'https://pizza-place.example/problems/validation-failed' | 'https://pizza-place.example/problems/item-unavailable' | 'https://pizza-place.example/problems/order-too-large' | 'https://pizza-place.example/problems/idempotency-key-reused' | 'https://pizza-place.example/problems/unknown-payment-method';
+};
+
+/**
+ * The rate limit is used up. Its `type` is one of those listed, so a client can switch on it.
+ */
+export type TooManyRequestsProblem = Problem & {
+    /**
+     * What went wrong, one of the problem types of this answer.
+     */
+    type?: 'https://pizza-place.example/problems/rate-limited';
+};
+
+/**
+ * The server failed. Its `type` is one of those listed, so a client can switch on it.
+ */
+export type InternalErrorProblem = Problem & {
+    /**
+     * What went wrong, one of the problem types of this answer.
+     */
+    type?: 'https://pizza-place.example/problems/internal-error' | 'https://pizza-place.example/problems/response-contract-violation';
+};
+
+/**
+ * The database is unreachable or too busy. Its `type` is one of those listed, so a client can switch on it.
+ */
+export type ServiceUnavailableProblem = Problem & {
+    /**
+     * What went wrong, one of the problem types of this answer.
+     */
+    type?: 'https://pizza-place.example/problems/service-unavailable';
 };
 
 /**
@@ -1085,15 +1209,15 @@ export type ListMenuItemsErrors = {
     /**
      * The body is not valid JSON, or a path, query or header parameter is invalid; `errors` points at each problem.
      */
-    400: ValidationProblem;
+    400: BadRequestProblem;
     /**
      * Too many requests in the current window; wait `Retry-After` seconds.
      */
-    429: Problem;
+    429: TooManyRequestsProblem;
     /**
      * Something went wrong on the server. The details are in the logs under the `X-Request-Id`.
      */
-    500: Problem;
+    500: InternalErrorProblem;
     /**
      * The database is unreachable, or too busy to take the request in time
      * (a lock or statement timeout, or a transaction that kept colliding
@@ -1101,7 +1225,7 @@ export type ListMenuItemsErrors = {
      * seconds, with the same `Idempotency-Key` where the operation takes one.
      *
      */
-    503: Problem;
+    503: ServiceUnavailableProblem;
 };
 
 export type ListMenuItemsError = ListMenuItemsErrors[keyof ListMenuItemsErrors];
@@ -1126,23 +1250,23 @@ export type CreateMenuItemErrors = {
     /**
      * The body is not valid JSON, or a path, query or header parameter is invalid; `errors` points at each problem.
      */
-    400: ValidationProblem;
+    400: BadRequestProblem;
     /**
      * The access token is missing, expired or invalid, or (when signing in) the email or password is wrong.
      */
-    401: Problem;
+    401: UnauthorizedProblem;
     /**
      * The signed-in account may not do this; staff-only operations answer this to customers.
      */
-    403: Problem;
+    403: ForbiddenProblem;
     /**
      * The request body is larger than the 64 KiB the server accepts.
      */
-    413: Problem;
+    413: ContentTooLargeProblem;
     /**
      * The request body is not `application/json`.
      */
-    415: Problem;
+    415: UnsupportedMediaTypeProblem;
     /**
      * The body is valid JSON but cannot be carried out: it does not match the
      * schema, it refers to something that cannot be used (a retired item, a
@@ -1151,15 +1275,15 @@ export type CreateMenuItemErrors = {
      * with a different body. `errors` points at each cause.
      *
      */
-    422: ValidationProblem;
+    422: UnprocessableContentProblem;
     /**
      * Too many requests in the current window; wait `Retry-After` seconds.
      */
-    429: Problem;
+    429: TooManyRequestsProblem;
     /**
      * Something went wrong on the server. The details are in the logs under the `X-Request-Id`.
      */
-    500: Problem;
+    500: InternalErrorProblem;
     /**
      * The database is unreachable, or too busy to take the request in time
      * (a lock or statement timeout, or a transaction that kept colliding
@@ -1167,7 +1291,7 @@ export type CreateMenuItemErrors = {
      * seconds, with the same `Idempotency-Key` where the operation takes one.
      *
      */
-    503: Problem;
+    503: ServiceUnavailableProblem;
 };
 
 export type CreateMenuItemError = CreateMenuItemErrors[keyof CreateMenuItemErrors];
@@ -1197,27 +1321,27 @@ export type RetireMenuItemErrors = {
     /**
      * The body is not valid JSON, or a path, query or header parameter is invalid; `errors` points at each problem.
      */
-    400: ValidationProblem;
+    400: BadRequestProblem;
     /**
      * The access token is missing, expired or invalid, or (when signing in) the email or password is wrong.
      */
-    401: Problem;
+    401: UnauthorizedProblem;
     /**
      * The signed-in account may not do this; staff-only operations answer this to customers.
      */
-    403: Problem;
+    403: ForbiddenProblem;
     /**
-     * There is no such resource, or it is not yours to see.
+     * There is no menu item with this id.
      */
-    404: Problem;
+    404: NotFoundProblem;
     /**
      * Too many requests in the current window; wait `Retry-After` seconds.
      */
-    429: Problem;
+    429: TooManyRequestsProblem;
     /**
      * Something went wrong on the server. The details are in the logs under the `X-Request-Id`.
      */
-    500: Problem;
+    500: InternalErrorProblem;
     /**
      * The database is unreachable, or too busy to take the request in time
      * (a lock or statement timeout, or a transaction that kept colliding
@@ -1225,7 +1349,7 @@ export type RetireMenuItemErrors = {
      * seconds, with the same `Idempotency-Key` where the operation takes one.
      *
      */
-    503: Problem;
+    503: ServiceUnavailableProblem;
 };
 
 export type RetireMenuItemError = RetireMenuItemErrors[keyof RetireMenuItemErrors];
@@ -1261,19 +1385,19 @@ export type GetMenuItemErrors = {
     /**
      * The body is not valid JSON, or a path, query or header parameter is invalid; `errors` points at each problem.
      */
-    400: ValidationProblem;
+    400: BadRequestProblem;
     /**
-     * There is no such resource, or it is not yours to see.
+     * There is no menu item with this id.
      */
-    404: Problem;
+    404: NotFoundProblem;
     /**
      * Too many requests in the current window; wait `Retry-After` seconds.
      */
-    429: Problem;
+    429: TooManyRequestsProblem;
     /**
      * Something went wrong on the server. The details are in the logs under the `X-Request-Id`.
      */
-    500: Problem;
+    500: InternalErrorProblem;
     /**
      * The database is unreachable, or too busy to take the request in time
      * (a lock or statement timeout, or a transaction that kept colliding
@@ -1281,7 +1405,7 @@ export type GetMenuItemErrors = {
      * seconds, with the same `Idempotency-Key` where the operation takes one.
      *
      */
-    503: Problem;
+    503: ServiceUnavailableProblem;
 };
 
 export type GetMenuItemError = GetMenuItemErrors[keyof GetMenuItemErrors];
@@ -1311,27 +1435,27 @@ export type UpdateMenuItemErrors = {
     /**
      * The body is not valid JSON, or a path, query or header parameter is invalid; `errors` points at each problem.
      */
-    400: ValidationProblem;
+    400: BadRequestProblem;
     /**
      * The access token is missing, expired or invalid, or (when signing in) the email or password is wrong.
      */
-    401: Problem;
+    401: UnauthorizedProblem;
     /**
      * The signed-in account may not do this; staff-only operations answer this to customers.
      */
-    403: Problem;
+    403: ForbiddenProblem;
     /**
-     * There is no such resource, or it is not yours to see.
+     * There is no menu item with this id.
      */
-    404: Problem;
+    404: NotFoundProblem;
     /**
      * The request body is larger than the 64 KiB the server accepts.
      */
-    413: Problem;
+    413: ContentTooLargeProblem;
     /**
      * The request body is not `application/json`.
      */
-    415: Problem;
+    415: UnsupportedMediaTypeProblem;
     /**
      * The body is valid JSON but cannot be carried out: it does not match the
      * schema, it refers to something that cannot be used (a retired item, a
@@ -1340,15 +1464,15 @@ export type UpdateMenuItemErrors = {
      * with a different body. `errors` points at each cause.
      *
      */
-    422: ValidationProblem;
+    422: UnprocessableContentProblem;
     /**
      * Too many requests in the current window; wait `Retry-After` seconds.
      */
-    429: Problem;
+    429: TooManyRequestsProblem;
     /**
      * Something went wrong on the server. The details are in the logs under the `X-Request-Id`.
      */
-    500: Problem;
+    500: InternalErrorProblem;
     /**
      * The database is unreachable, or too busy to take the request in time
      * (a lock or statement timeout, or a transaction that kept colliding
@@ -1356,7 +1480,7 @@ export type UpdateMenuItemErrors = {
      * seconds, with the same `Idempotency-Key` where the operation takes one.
      *
      */
-    503: Problem;
+    503: ServiceUnavailableProblem;
 };
 
 export type UpdateMenuItemError = UpdateMenuItemErrors[keyof UpdateMenuItemErrors];
@@ -1387,15 +1511,15 @@ export type ListToppingsErrors = {
     /**
      * The body is not valid JSON, or a path, query or header parameter is invalid; `errors` points at each problem.
      */
-    400: ValidationProblem;
+    400: BadRequestProblem;
     /**
      * Too many requests in the current window; wait `Retry-After` seconds.
      */
-    429: Problem;
+    429: TooManyRequestsProblem;
     /**
      * Something went wrong on the server. The details are in the logs under the `X-Request-Id`.
      */
-    500: Problem;
+    500: InternalErrorProblem;
     /**
      * The database is unreachable, or too busy to take the request in time
      * (a lock or statement timeout, or a transaction that kept colliding
@@ -1403,7 +1527,7 @@ export type ListToppingsErrors = {
      * seconds, with the same `Idempotency-Key` where the operation takes one.
      *
      */
-    503: Problem;
+    503: ServiceUnavailableProblem;
 };
 
 export type ListToppingsError = ListToppingsErrors[keyof ListToppingsErrors];
@@ -1428,19 +1552,19 @@ export type RegisterCustomerErrors = {
     /**
      * The body is not valid JSON, or a path, query or header parameter is invalid; `errors` points at each problem.
      */
-    400: ValidationProblem;
+    400: BadRequestProblem;
     /**
      * The request conflicts with the current state of the resource.
      */
-    409: Problem;
+    409: ConflictProblem;
     /**
      * The request body is larger than the 64 KiB the server accepts.
      */
-    413: Problem;
+    413: ContentTooLargeProblem;
     /**
      * The request body is not `application/json`.
      */
-    415: Problem;
+    415: UnsupportedMediaTypeProblem;
     /**
      * The body is valid JSON but cannot be carried out: it does not match the
      * schema, it refers to something that cannot be used (a retired item, a
@@ -1449,15 +1573,15 @@ export type RegisterCustomerErrors = {
      * with a different body. `errors` points at each cause.
      *
      */
-    422: ValidationProblem;
+    422: UnprocessableContentProblem;
     /**
      * Too many requests in the current window; wait `Retry-After` seconds.
      */
-    429: Problem;
+    429: TooManyRequestsProblem;
     /**
      * Something went wrong on the server. The details are in the logs under the `X-Request-Id`.
      */
-    500: Problem;
+    500: InternalErrorProblem;
     /**
      * The database is unreachable, or too busy to take the request in time
      * (a lock or statement timeout, or a transaction that kept colliding
@@ -1465,7 +1589,7 @@ export type RegisterCustomerErrors = {
      * seconds, with the same `Idempotency-Key` where the operation takes one.
      *
      */
-    503: Problem;
+    503: ServiceUnavailableProblem;
 };
 
 export type RegisterCustomerError = RegisterCustomerErrors[keyof RegisterCustomerErrors];
@@ -1490,19 +1614,19 @@ export type IssueTokenErrors = {
     /**
      * The body is not valid JSON, or a path, query or header parameter is invalid; `errors` points at each problem.
      */
-    400: ValidationProblem;
+    400: BadRequestProblem;
     /**
      * The access token is missing, expired or invalid, or (when signing in) the email or password is wrong.
      */
-    401: Problem;
+    401: UnauthorizedProblem;
     /**
      * The request body is larger than the 64 KiB the server accepts.
      */
-    413: Problem;
+    413: ContentTooLargeProblem;
     /**
      * The request body is not `application/json`.
      */
-    415: Problem;
+    415: UnsupportedMediaTypeProblem;
     /**
      * The body is valid JSON but cannot be carried out: it does not match the
      * schema, it refers to something that cannot be used (a retired item, a
@@ -1511,15 +1635,15 @@ export type IssueTokenErrors = {
      * with a different body. `errors` points at each cause.
      *
      */
-    422: ValidationProblem;
+    422: UnprocessableContentProblem;
     /**
      * Too many requests in the current window; wait `Retry-After` seconds.
      */
-    429: Problem;
+    429: TooManyRequestsProblem;
     /**
      * Something went wrong on the server. The details are in the logs under the `X-Request-Id`.
      */
-    500: Problem;
+    500: InternalErrorProblem;
     /**
      * The database is unreachable, or too busy to take the request in time
      * (a lock or statement timeout, or a transaction that kept colliding
@@ -1527,7 +1651,7 @@ export type IssueTokenErrors = {
      * seconds, with the same `Idempotency-Key` where the operation takes one.
      *
      */
-    503: Problem;
+    503: ServiceUnavailableProblem;
 };
 
 export type IssueTokenError = IssueTokenErrors[keyof IssueTokenErrors];
@@ -1552,15 +1676,15 @@ export type GetMeErrors = {
     /**
      * The access token is missing, expired or invalid, or (when signing in) the email or password is wrong.
      */
-    401: Problem;
+    401: UnauthorizedProblem;
     /**
      * Too many requests in the current window; wait `Retry-After` seconds.
      */
-    429: Problem;
+    429: TooManyRequestsProblem;
     /**
      * Something went wrong on the server. The details are in the logs under the `X-Request-Id`.
      */
-    500: Problem;
+    500: InternalErrorProblem;
     /**
      * The database is unreachable, or too busy to take the request in time
      * (a lock or statement timeout, or a transaction that kept colliding
@@ -1568,7 +1692,7 @@ export type GetMeErrors = {
      * seconds, with the same `Idempotency-Key` where the operation takes one.
      *
      */
-    503: Problem;
+    503: ServiceUnavailableProblem;
 };
 
 export type GetMeError = GetMeErrors[keyof GetMeErrors];
@@ -1606,19 +1730,19 @@ export type ListOrdersErrors = {
     /**
      * The body is not valid JSON, or a path, query or header parameter is invalid; `errors` points at each problem.
      */
-    400: ValidationProblem;
+    400: BadRequestProblem;
     /**
      * The access token is missing, expired or invalid, or (when signing in) the email or password is wrong.
      */
-    401: Problem;
+    401: UnauthorizedProblem;
     /**
      * Too many requests in the current window; wait `Retry-After` seconds.
      */
-    429: Problem;
+    429: TooManyRequestsProblem;
     /**
      * Something went wrong on the server. The details are in the logs under the `X-Request-Id`.
      */
-    500: Problem;
+    500: InternalErrorProblem;
     /**
      * The database is unreachable, or too busy to take the request in time
      * (a lock or statement timeout, or a transaction that kept colliding
@@ -1626,7 +1750,7 @@ export type ListOrdersErrors = {
      * seconds, with the same `Idempotency-Key` where the operation takes one.
      *
      */
-    503: Problem;
+    503: ServiceUnavailableProblem;
 };
 
 export type ListOrdersError = ListOrdersErrors[keyof ListOrdersErrors];
@@ -1660,11 +1784,11 @@ export type PlaceOrderErrors = {
     /**
      * The body is not valid JSON, or a path, query or header parameter is invalid; `errors` points at each problem.
      */
-    400: ValidationProblem;
+    400: BadRequestProblem;
     /**
      * The access token is missing, expired or invalid, or (when signing in) the email or password is wrong.
      */
-    401: Problem;
+    401: UnauthorizedProblem;
     /**
      * There is not enough stock of some ingredients to make the order; `shortages` lists them.
      */
@@ -1672,11 +1796,11 @@ export type PlaceOrderErrors = {
     /**
      * The request body is larger than the 64 KiB the server accepts.
      */
-    413: Problem;
+    413: ContentTooLargeProblem;
     /**
      * The request body is not `application/json`.
      */
-    415: Problem;
+    415: UnsupportedMediaTypeProblem;
     /**
      * The body is valid JSON but cannot be carried out: it does not match the
      * schema, it refers to something that cannot be used (a retired item, a
@@ -1685,15 +1809,15 @@ export type PlaceOrderErrors = {
      * with a different body. `errors` points at each cause.
      *
      */
-    422: ValidationProblem;
+    422: UnprocessableContentProblem;
     /**
      * Too many requests in the current window; wait `Retry-After` seconds.
      */
-    429: Problem;
+    429: TooManyRequestsProblem;
     /**
      * Something went wrong on the server. The details are in the logs under the `X-Request-Id`.
      */
-    500: Problem;
+    500: InternalErrorProblem;
     /**
      * The database is unreachable, or too busy to take the request in time
      * (a lock or statement timeout, or a transaction that kept colliding
@@ -1701,7 +1825,7 @@ export type PlaceOrderErrors = {
      * seconds, with the same `Idempotency-Key` where the operation takes one.
      *
      */
-    503: Problem;
+    503: ServiceUnavailableProblem;
 };
 
 export type PlaceOrderError = PlaceOrderErrors[keyof PlaceOrderErrors];
@@ -1731,23 +1855,23 @@ export type GetOrderErrors = {
     /**
      * The body is not valid JSON, or a path, query or header parameter is invalid; `errors` points at each problem.
      */
-    400: ValidationProblem;
+    400: BadRequestProblem;
     /**
      * The access token is missing, expired or invalid, or (when signing in) the email or password is wrong.
      */
-    401: Problem;
+    401: UnauthorizedProblem;
     /**
      * There is no such resource, or it is not yours to see.
      */
-    404: Problem;
+    404: NotFoundProblem;
     /**
      * Too many requests in the current window; wait `Retry-After` seconds.
      */
-    429: Problem;
+    429: TooManyRequestsProblem;
     /**
      * Something went wrong on the server. The details are in the logs under the `X-Request-Id`.
      */
-    500: Problem;
+    500: InternalErrorProblem;
     /**
      * The database is unreachable, or too busy to take the request in time
      * (a lock or statement timeout, or a transaction that kept colliding
@@ -1755,7 +1879,7 @@ export type GetOrderErrors = {
      * seconds, with the same `Idempotency-Key` where the operation takes one.
      *
      */
-    503: Problem;
+    503: ServiceUnavailableProblem;
 };
 
 export type GetOrderError = GetOrderErrors[keyof GetOrderErrors];
@@ -1785,27 +1909,27 @@ export type CancelOrderErrors = {
     /**
      * The body is not valid JSON, or a path, query or header parameter is invalid; `errors` points at each problem.
      */
-    400: ValidationProblem;
+    400: BadRequestProblem;
     /**
      * The access token is missing, expired or invalid, or (when signing in) the email or password is wrong.
      */
-    401: Problem;
+    401: UnauthorizedProblem;
     /**
      * There is no such resource, or it is not yours to see.
      */
-    404: Problem;
+    404: NotFoundProblem;
     /**
      * The request conflicts with the current state of the resource.
      */
-    409: Problem;
+    409: ConflictProblem;
     /**
      * The request body is larger than the 64 KiB the server accepts.
      */
-    413: Problem;
+    413: ContentTooLargeProblem;
     /**
      * The request body is not `application/json`.
      */
-    415: Problem;
+    415: UnsupportedMediaTypeProblem;
     /**
      * The body is valid JSON but cannot be carried out: it does not match the
      * schema, it refers to something that cannot be used (a retired item, a
@@ -1814,15 +1938,15 @@ export type CancelOrderErrors = {
      * with a different body. `errors` points at each cause.
      *
      */
-    422: ValidationProblem;
+    422: UnprocessableContentProblem;
     /**
      * Too many requests in the current window; wait `Retry-After` seconds.
      */
-    429: Problem;
+    429: TooManyRequestsProblem;
     /**
      * Something went wrong on the server. The details are in the logs under the `X-Request-Id`.
      */
-    500: Problem;
+    500: InternalErrorProblem;
     /**
      * The database is unreachable, or too busy to take the request in time
      * (a lock or statement timeout, or a transaction that kept colliding
@@ -1830,7 +1954,7 @@ export type CancelOrderErrors = {
      * seconds, with the same `Idempotency-Key` where the operation takes one.
      *
      */
-    503: Problem;
+    503: ServiceUnavailableProblem;
 };
 
 export type CancelOrderError = CancelOrderErrors[keyof CancelOrderErrors];
@@ -1860,31 +1984,31 @@ export type AdvanceOrderStatusErrors = {
     /**
      * The body is not valid JSON, or a path, query or header parameter is invalid; `errors` points at each problem.
      */
-    400: ValidationProblem;
+    400: BadRequestProblem;
     /**
      * The access token is missing, expired or invalid, or (when signing in) the email or password is wrong.
      */
-    401: Problem;
+    401: UnauthorizedProblem;
     /**
      * The signed-in account may not do this; staff-only operations answer this to customers.
      */
-    403: Problem;
+    403: ForbiddenProblem;
     /**
      * There is no such resource, or it is not yours to see.
      */
-    404: Problem;
+    404: NotFoundProblem;
     /**
      * The request conflicts with the current state of the resource.
      */
-    409: Problem;
+    409: ConflictProblem;
     /**
      * The request body is larger than the 64 KiB the server accepts.
      */
-    413: Problem;
+    413: ContentTooLargeProblem;
     /**
      * The request body is not `application/json`.
      */
-    415: Problem;
+    415: UnsupportedMediaTypeProblem;
     /**
      * The body is valid JSON but cannot be carried out: it does not match the
      * schema, it refers to something that cannot be used (a retired item, a
@@ -1893,15 +2017,15 @@ export type AdvanceOrderStatusErrors = {
      * with a different body. `errors` points at each cause.
      *
      */
-    422: ValidationProblem;
+    422: UnprocessableContentProblem;
     /**
      * Too many requests in the current window; wait `Retry-After` seconds.
      */
-    429: Problem;
+    429: TooManyRequestsProblem;
     /**
      * Something went wrong on the server. The details are in the logs under the `X-Request-Id`.
      */
-    500: Problem;
+    500: InternalErrorProblem;
     /**
      * The database is unreachable, or too busy to take the request in time
      * (a lock or statement timeout, or a transaction that kept colliding
@@ -1909,7 +2033,7 @@ export type AdvanceOrderStatusErrors = {
      * seconds, with the same `Idempotency-Key` where the operation takes one.
      *
      */
-    503: Problem;
+    503: ServiceUnavailableProblem;
 };
 
 export type AdvanceOrderStatusError = AdvanceOrderStatusErrors[keyof AdvanceOrderStatusErrors];
@@ -1939,23 +2063,23 @@ export type ListOrderPaymentsErrors = {
     /**
      * The body is not valid JSON, or a path, query or header parameter is invalid; `errors` points at each problem.
      */
-    400: ValidationProblem;
+    400: BadRequestProblem;
     /**
      * The access token is missing, expired or invalid, or (when signing in) the email or password is wrong.
      */
-    401: Problem;
+    401: UnauthorizedProblem;
     /**
      * There is no such resource, or it is not yours to see.
      */
-    404: Problem;
+    404: NotFoundProblem;
     /**
      * Too many requests in the current window; wait `Retry-After` seconds.
      */
-    429: Problem;
+    429: TooManyRequestsProblem;
     /**
      * Something went wrong on the server. The details are in the logs under the `X-Request-Id`.
      */
-    500: Problem;
+    500: InternalErrorProblem;
     /**
      * The database is unreachable, or too busy to take the request in time
      * (a lock or statement timeout, or a transaction that kept colliding
@@ -1963,7 +2087,7 @@ export type ListOrderPaymentsErrors = {
      * seconds, with the same `Idempotency-Key` where the operation takes one.
      *
      */
-    503: Problem;
+    503: ServiceUnavailableProblem;
 };
 
 export type ListOrderPaymentsError = ListOrderPaymentsErrors[keyof ListOrderPaymentsErrors];
@@ -2002,31 +2126,31 @@ export type PayOrderErrors = {
     /**
      * The body is not valid JSON, or a path, query or header parameter is invalid; `errors` points at each problem.
      */
-    400: ValidationProblem;
+    400: BadRequestProblem;
     /**
      * The access token is missing, expired or invalid, or (when signing in) the email or password is wrong.
      */
-    401: Problem;
+    401: UnauthorizedProblem;
     /**
      * The card was declined; nothing was charged and the order still waits for payment.
      */
-    402: Problem;
+    402: PaymentRequiredProblem;
     /**
      * There is no such resource, or it is not yours to see.
      */
-    404: Problem;
+    404: NotFoundProblem;
     /**
      * The request conflicts with the current state of the resource.
      */
-    409: Problem;
+    409: ConflictProblem;
     /**
      * The request body is larger than the 64 KiB the server accepts.
      */
-    413: Problem;
+    413: ContentTooLargeProblem;
     /**
      * The request body is not `application/json`.
      */
-    415: Problem;
+    415: UnsupportedMediaTypeProblem;
     /**
      * The body is valid JSON but cannot be carried out: it does not match the
      * schema, it refers to something that cannot be used (a retired item, a
@@ -2035,15 +2159,15 @@ export type PayOrderErrors = {
      * with a different body. `errors` points at each cause.
      *
      */
-    422: ValidationProblem;
+    422: UnprocessableContentProblem;
     /**
      * Too many requests in the current window; wait `Retry-After` seconds.
      */
-    429: Problem;
+    429: TooManyRequestsProblem;
     /**
      * Something went wrong on the server. The details are in the logs under the `X-Request-Id`.
      */
-    500: Problem;
+    500: InternalErrorProblem;
     /**
      * The database is unreachable, or too busy to take the request in time
      * (a lock or statement timeout, or a transaction that kept colliding
@@ -2051,7 +2175,7 @@ export type PayOrderErrors = {
      * seconds, with the same `Idempotency-Key` where the operation takes one.
      *
      */
-    503: Problem;
+    503: ServiceUnavailableProblem;
 };
 
 export type PayOrderError = PayOrderErrors[keyof PayOrderErrors];
@@ -2076,19 +2200,19 @@ export type ListIngredientsErrors = {
     /**
      * The access token is missing, expired or invalid, or (when signing in) the email or password is wrong.
      */
-    401: Problem;
+    401: UnauthorizedProblem;
     /**
      * The signed-in account may not do this; staff-only operations answer this to customers.
      */
-    403: Problem;
+    403: ForbiddenProblem;
     /**
      * Too many requests in the current window; wait `Retry-After` seconds.
      */
-    429: Problem;
+    429: TooManyRequestsProblem;
     /**
      * Something went wrong on the server. The details are in the logs under the `X-Request-Id`.
      */
-    500: Problem;
+    500: InternalErrorProblem;
     /**
      * The database is unreachable, or too busy to take the request in time
      * (a lock or statement timeout, or a transaction that kept colliding
@@ -2096,7 +2220,7 @@ export type ListIngredientsErrors = {
      * seconds, with the same `Idempotency-Key` where the operation takes one.
      *
      */
-    503: Problem;
+    503: ServiceUnavailableProblem;
 };
 
 export type ListIngredientsError = ListIngredientsErrors[keyof ListIngredientsErrors];
@@ -2134,23 +2258,23 @@ export type ListStockAdjustmentsErrors = {
     /**
      * The body is not valid JSON, or a path, query or header parameter is invalid; `errors` points at each problem.
      */
-    400: ValidationProblem;
+    400: BadRequestProblem;
     /**
      * The access token is missing, expired or invalid, or (when signing in) the email or password is wrong.
      */
-    401: Problem;
+    401: UnauthorizedProblem;
     /**
      * The signed-in account may not do this; staff-only operations answer this to customers.
      */
-    403: Problem;
+    403: ForbiddenProblem;
     /**
      * Too many requests in the current window; wait `Retry-After` seconds.
      */
-    429: Problem;
+    429: TooManyRequestsProblem;
     /**
      * Something went wrong on the server. The details are in the logs under the `X-Request-Id`.
      */
-    500: Problem;
+    500: InternalErrorProblem;
     /**
      * The database is unreachable, or too busy to take the request in time
      * (a lock or statement timeout, or a transaction that kept colliding
@@ -2158,7 +2282,7 @@ export type ListStockAdjustmentsErrors = {
      * seconds, with the same `Idempotency-Key` where the operation takes one.
      *
      */
-    503: Problem;
+    503: ServiceUnavailableProblem;
 };
 
 export type ListStockAdjustmentsError = ListStockAdjustmentsErrors[keyof ListStockAdjustmentsErrors];
@@ -2183,27 +2307,27 @@ export type RecordStockAdjustmentErrors = {
     /**
      * The body is not valid JSON, or a path, query or header parameter is invalid; `errors` points at each problem.
      */
-    400: ValidationProblem;
+    400: BadRequestProblem;
     /**
      * The access token is missing, expired or invalid, or (when signing in) the email or password is wrong.
      */
-    401: Problem;
+    401: UnauthorizedProblem;
     /**
      * The signed-in account may not do this; staff-only operations answer this to customers.
      */
-    403: Problem;
+    403: ForbiddenProblem;
     /**
      * The request conflicts with the current state of the resource.
      */
-    409: Problem;
+    409: ConflictProblem;
     /**
      * The request body is larger than the 64 KiB the server accepts.
      */
-    413: Problem;
+    413: ContentTooLargeProblem;
     /**
      * The request body is not `application/json`.
      */
-    415: Problem;
+    415: UnsupportedMediaTypeProblem;
     /**
      * The body is valid JSON but cannot be carried out: it does not match the
      * schema, it refers to something that cannot be used (a retired item, a
@@ -2212,15 +2336,15 @@ export type RecordStockAdjustmentErrors = {
      * with a different body. `errors` points at each cause.
      *
      */
-    422: ValidationProblem;
+    422: UnprocessableContentProblem;
     /**
      * Too many requests in the current window; wait `Retry-After` seconds.
      */
-    429: Problem;
+    429: TooManyRequestsProblem;
     /**
      * Something went wrong on the server. The details are in the logs under the `X-Request-Id`.
      */
-    500: Problem;
+    500: InternalErrorProblem;
     /**
      * The database is unreachable, or too busy to take the request in time
      * (a lock or statement timeout, or a transaction that kept colliding
@@ -2228,7 +2352,7 @@ export type RecordStockAdjustmentErrors = {
      * seconds, with the same `Idempotency-Key` where the operation takes one.
      *
      */
-    503: Problem;
+    503: ServiceUnavailableProblem;
 };
 
 export type RecordStockAdjustmentError = RecordStockAdjustmentErrors[keyof RecordStockAdjustmentErrors];
@@ -2253,7 +2377,7 @@ export type CheckLivenessErrors = {
     /**
      * Something went wrong on the server. The details are in the logs under the `X-Request-Id`.
      */
-    500: Problem;
+    500: InternalErrorProblem;
 };
 
 export type CheckLivenessError = CheckLivenessErrors[keyof CheckLivenessErrors];
@@ -2278,7 +2402,7 @@ export type CheckReadinessErrors = {
     /**
      * Something went wrong on the server. The details are in the logs under the `X-Request-Id`.
      */
-    500: Problem;
+    500: InternalErrorProblem;
     /**
      * The database is unreachable, or too busy to take the request in time
      * (a lock or statement timeout, or a transaction that kept colliding
@@ -2286,7 +2410,7 @@ export type CheckReadinessErrors = {
      * seconds, with the same `Idempotency-Key` where the operation takes one.
      *
      */
-    503: Problem;
+    503: ServiceUnavailableProblem;
 };
 
 export type CheckReadinessError = CheckReadinessErrors[keyof CheckReadinessErrors];

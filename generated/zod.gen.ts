@@ -180,7 +180,7 @@ export const zOrderLineInput = /* @__PURE__ */ z.strictObject({
     itemId: /* @__PURE__ */ z.string().max(44).regex(/^[a-z]{3}_[A-Za-z0-9]{8,40}$/),
     size: zItemSize,
     quantity: /* @__PURE__ */ z.int().gte(1).lte(20),
-    toppings: /* @__PURE__ */ z.array(/* @__PURE__ */ z.string().max(44).regex(/^[a-z]{3}_[A-Za-z0-9]{8,40}$/)).max(10).optional().default([])
+    toppings: /* @__PURE__ */ z.array(/* @__PURE__ */ z.string().max(44).regex(/^[a-z]{3}_[A-Za-z0-9]{8,40}$/)).max(10).optional()
 });
 
 /**
@@ -461,6 +461,7 @@ export const zShortage = /* @__PURE__ */ z.object({
  * The order needs more of some ingredients than is in stock.
  */
 export const zOutOfStockProblem = /* @__PURE__ */ zProblem.and(/* @__PURE__ */ z.object({
+    type: /* @__PURE__ */ z.enum(['https://pizza-place.example/problems/out-of-stock']).optional(),
     shortages: /* @__PURE__ */ z.array(zShortage).min(1).max(100)
 }));
 
@@ -482,6 +483,102 @@ export const zOrderStatusChangedEvent = /* @__PURE__ */ z.object({
     occurredAt: /* @__PURE__ */ z.iso.datetime({ offset: true }).max(35),
     data: zOrderStatusChange
 });
+
+/**
+ * A parameter or the body could not be read as the contract says. Its `type` is one of those listed, so a client can switch on it.
+ */
+export const zBadRequestProblem = /* @__PURE__ */ zValidationProblem.and(/* @__PURE__ */ z.object({
+    type: /* @__PURE__ */ z.enum(['https://pizza-place.example/problems/invalid-parameter', 'https://pizza-place.example/problems/malformed-request']).optional()
+}));
+
+/**
+ * No valid access token, or wrong credentials. Its `type` is one of those listed, so a client can switch on it.
+ */
+export const zUnauthorizedProblem = /* @__PURE__ */ zProblem.and(/* @__PURE__ */ z.object({
+    type: /* @__PURE__ */ z.enum(['https://pizza-place.example/problems/unauthorized', 'https://pizza-place.example/problems/invalid-credentials']).optional()
+}));
+
+/**
+ * The card was declined. Its `type` is one of those listed, so a client can switch on it.
+ */
+export const zPaymentRequiredProblem = /* @__PURE__ */ zProblem.and(/* @__PURE__ */ z.object({
+    type: /* @__PURE__ */ z.enum(['https://pizza-place.example/problems/payment-declined']).optional()
+}));
+
+/**
+ * The caller may not do this. Its `type` is one of those listed, so a client can switch on it.
+ */
+export const zForbiddenProblem = /* @__PURE__ */ zProblem.and(/* @__PURE__ */ z.object({
+    type: /* @__PURE__ */ z.enum(['https://pizza-place.example/problems/forbidden']).optional()
+}));
+
+/**
+ * There is no such resource, or it is not the caller's to see. Its `type` is one of those listed, so a client can switch on it.
+ */
+export const zNotFoundProblem = /* @__PURE__ */ zProblem.and(/* @__PURE__ */ z.object({
+    type: /* @__PURE__ */ z.enum(['https://pizza-place.example/problems/not-found']).optional()
+}));
+
+/**
+ * The request conflicts with the current state of a resource. Its `type` is one of those listed, so a client can switch on it.
+ */
+export const zConflictProblem = /* @__PURE__ */ zProblem.and(/* @__PURE__ */ z.object({
+    type: /* @__PURE__ */ z.enum([
+        'https://pizza-place.example/problems/email-taken',
+        'https://pizza-place.example/problems/invalid-transition',
+        'https://pizza-place.example/problems/order-already-paid',
+        'https://pizza-place.example/problems/order-cancelled',
+        'https://pizza-place.example/problems/insufficient-stock'
+    ]).optional()
+}));
+
+/**
+ * The request body is larger than the server accepts. Its `type` is one of those listed, so a client can switch on it.
+ */
+export const zContentTooLargeProblem = /* @__PURE__ */ zProblem.and(/* @__PURE__ */ z.object({
+    type: /* @__PURE__ */ z.enum(['https://pizza-place.example/problems/content-too-large']).optional()
+}));
+
+/**
+ * The request body is not JSON. Its `type` is one of those listed, so a client can switch on it.
+ */
+export const zUnsupportedMediaTypeProblem = /* @__PURE__ */ zProblem.and(/* @__PURE__ */ z.object({
+    type: /* @__PURE__ */ z.enum(['https://pizza-place.example/problems/unsupported-media-type']).optional()
+}));
+
+/**
+ * The body is valid JSON but cannot be carried out. Its `type` is one of those listed, so a client can switch on it.
+ */
+export const zUnprocessableContentProblem = /* @__PURE__ */ zValidationProblem.and(/* @__PURE__ */ z.object({
+    type: /* @__PURE__ */ z.enum([
+        'https://pizza-place.example/problems/validation-failed',
+        'https://pizza-place.example/problems/item-unavailable',
+        'https://pizza-place.example/problems/order-too-large',
+        'https://pizza-place.example/problems/idempotency-key-reused',
+        'https://pizza-place.example/problems/unknown-payment-method'
+    ]).optional()
+}));
+
+/**
+ * The rate limit is used up. Its `type` is one of those listed, so a client can switch on it.
+ */
+export const zTooManyRequestsProblem = /* @__PURE__ */ zProblem.and(/* @__PURE__ */ z.object({
+    type: /* @__PURE__ */ z.enum(['https://pizza-place.example/problems/rate-limited']).optional()
+}));
+
+/**
+ * The server failed. Its `type` is one of those listed, so a client can switch on it.
+ */
+export const zInternalErrorProblem = /* @__PURE__ */ zProblem.and(/* @__PURE__ */ z.object({
+    type: /* @__PURE__ */ z.enum(['https://pizza-place.example/problems/internal-error', 'https://pizza-place.example/problems/response-contract-violation']).optional()
+}));
+
+/**
+ * The database is unreachable or too busy. Its `type` is one of those listed, so a client can switch on it.
+ */
+export const zServiceUnavailableProblem = /* @__PURE__ */ zProblem.and(/* @__PURE__ */ z.object({
+    type: /* @__PURE__ */ z.enum(['https://pizza-place.example/problems/service-unavailable']).optional()
+}));
 
 /**
  * The item's dietary properties, each at most once.

@@ -14,7 +14,7 @@
  */
 import { sql, type Expression, type SqlBool } from 'kysely';
 import type { Timestamp } from './db/dialect.ts';
-import { problem, type ValidationProblem } from './problem.ts';
+import { problem } from './problem.ts';
 
 /** Where a page ends: the creation time and id of its last row. */
 export interface PagePosition {
@@ -63,14 +63,12 @@ export function decodeCursor(cursor: string | undefined): PagePosition | 'malfor
 }
 
 /** The 400 problem for a cursor {@link decodeCursor} calls malformed, pointing at `/query/cursor`. */
-export function invalidCursorProblem(instance?: string): ValidationProblem<400> {
+export function invalidCursorProblem(instance?: string) {
   return problem({
     type: 'invalid-parameter',
-    title: 'Invalid request parameter',
-    status: 400 as const,
     detail: 'The request has 1 problem.',
     errors: [{ pointer: '/query/cursor', detail: 'Must be the nextCursor of a previous page, unchanged.' }],
-    ...(instance && { instance }),
+    instance,
   });
 }
 

@@ -3,10 +3,11 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { z } from 'zod';
 import { zProblem } from '../generated/zod.gen.ts';
 import { validationErrorsOf, type ValidationError } from '../sdk/validation-errors.ts';
+import { problemTypes, problemTypeUri, type ProblemType, type ProblemTypeUri } from './problem-types.ts';
 
 /** An RFC 9457 problem detail, the body of every error response. */
-export interface Problem<Status extends number = number> {
-  type: string;
+export interface Problem<Status extends number = number, Type extends string = string> {
+  type: Type;
   title: string;
   status: Status;
   detail?: string;
@@ -16,13 +17,12 @@ export interface Problem<Status extends number = number> {
 export type { ValidationError } from '../sdk/validation-errors.ts';
 
 /** A problem with a request, listing each thing wrong with it. */
-export interface ValidationProblem<Status extends number = number> extends Problem<Status> {
+export interface ValidationProblem<Status extends number = number, Type extends string = string> extends Problem<Status, Type> {
   errors: Array<ValidationError>;
 }
 
 export const problemMediaType = 'application/problem+json';
 
-const problemTypeBase = 'https://pizza-place.example/problems/';
 
 /** The contract's limits on the members that can echo what a client sent. */
 const longestDetail = zProblem.shape.detail.unwrap().maxLength ?? Infinity;
@@ -30,30 +30,27 @@ const longestInstance = zProblem.shape.instance.unwrap().maxLength ?? Infinity;
 const controlCharacters = /[\x00-\x08\x0B\x0C\x0E-\x1F\x7F]/g;
 
 /**
- * Builds a problem body. `type` is a slug under the project's problem namespace
- * (`'not-found'` becomes `https://pizza-place.example/problems/not-found`).
+ * Builds a problem body of a type from the catalogue (`server/problem-types.ts`), which gives its status and
+ * title; `type` becomes its URI (`'not-found'` is `https://pizza-place.example/problems/not-found`).
  *
  * What a client sent can reach `detail` and `instance` (a path, an id, a query), so both are kept within the
  * contract's limits here, once for every problem: a `detail` too long is cut short with an ellipsis and loses
  * control characters; an `instance` too long loses its query, and is left out when the path alone is too long.
  */
-export function problem<Status extends number, Members extends object = object>(
-  fields: { type: string; title: string; status: Status; detail?: string; instance?: string } & Members,
-): Problem<Status> & Members {
-  const { detail, instance: given, ...rest } = fields;
-  const bounded = { ...rest } as typeof fields;
-  if (detail !== undefined) bounded.detail = boundedDetail(detail);
+export function problem<Type extends ProblemType, Members extends object = object>(
+  fields: { type: Type; detail?: string | undefined; instance?: string | undefined } & Members,
+): Problem<(typeof problemTypes)[Type]['status'], ProblemTypeUri<Type>> & Omit<Members, 'type' | 'detail' | 'instance'> {
+  const { type, detail, instance: given, ...members } = fields;
+  const { status, title } = problemTypes[type];
+  const body: Problem<(typeof problemTypes)[Type]['status'], ProblemTypeUri<Type>> = { type: problemTypeUri(type), title, status };
+  if (detail !== undefined) body.detail = boundedDetail(detail);
   const instance = given === undefined ? undefined : asUriReference(given);
   const path = instance?.split('?')[0];
-  if (instance !== undefined && instance.length <= longestInstance) bounded.instance = instance;
-  else if (path !== undefined && path.length <= longestInstance) bounded.instance = path;
-  return { ...bounded, type: new URL(fields.type, problemTypeBase).href };
+  if (instance !== undefined && instance.length <= longestInstance) body.instance = instance;
+  else if (path !== undefined && path.length <= longestInstance) body.instance = path;
+  return { ...body, ...members };
 }
 
-/**
- * The text as a URI reference (the contract's format for `instance`): characters a URI may not hold as they
- * are, such as `{`, `|` or a space (which URL parsing leaves in a path), percent-encoded.
- */
 function asUriReference(text: string): string {
   return text.replace(/%(?![0-9a-f]{2})|[^a-z0-9\-._~!$&'()*+,;=:@/?%]/giu, (character) => {
     try {
@@ -98,15 +95,12 @@ export function validationProblem(
   target: keyof ValidationTargets,
   error: z.ZodError,
   instance?: string,
-): ValidationProblem<400 | 422> {
+) {
   const root = pointerRoots[target];
   const errors = validationErrorsOf(error.issues, root);
   const detail = `The request has ${errors.length} ${errors.length === 1 ? 'problem' : 'problems'}.`;
-  const fields =
-    root === 'body'
-      ? { type: 'validation-failed', title: 'Your request is not valid', status: 422 as const }
-      : { type: 'invalid-parameter', title: 'Invalid request parameter', status: 400 as const };
-  return problem({ ...fields, detail, errors, ...(instance && { instance }) });
+  const type = root === 'body' ? ('validation-failed' as const) : ('invalid-parameter' as const);
+  return problem({ type, detail, errors, instance });
 }
 
 /**

@@ -180,7 +180,7 @@ export const zOrderLineInput = /* @__PURE__ */ z.strictObject({
     itemId: /* @__PURE__ */ z.string().check(/* @__PURE__ */ z.maxLength(44), /* @__PURE__ */ z.regex(/^[a-z]{3}_[A-Za-z0-9]{8,40}$/)),
     size: zItemSize,
     quantity: /* @__PURE__ */ z.int().check(/* @__PURE__ */ z.gte(1), /* @__PURE__ */ z.lte(20)),
-    toppings: /* @__PURE__ */ z._default(/* @__PURE__ */ z.optional(/* @__PURE__ */ z.array(/* @__PURE__ */ z.string().check(/* @__PURE__ */ z.maxLength(44), /* @__PURE__ */ z.regex(/^[a-z]{3}_[A-Za-z0-9]{8,40}$/))).check(/* @__PURE__ */ z.maxLength(10))), [])
+    toppings: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.array(/* @__PURE__ */ z.string().check(/* @__PURE__ */ z.maxLength(44), /* @__PURE__ */ z.regex(/^[a-z]{3}_[A-Za-z0-9]{8,40}$/))).check(/* @__PURE__ */ z.maxLength(10)))
 });
 
 /**
@@ -461,6 +461,7 @@ export const zShortage = /* @__PURE__ */ z.object({
  * The order needs more of some ingredients than is in stock.
  */
 export const zOutOfStockProblem = /* @__PURE__ */ z.intersection(zProblem, /* @__PURE__ */ z.object({
+    type: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.enum(['https://pizza-place.example/problems/out-of-stock'])),
     shortages: /* @__PURE__ */ z.array(zShortage).check(/* @__PURE__ */ z.minLength(1), /* @__PURE__ */ z.maxLength(100))
 }));
 
@@ -482,6 +483,102 @@ export const zOrderStatusChangedEvent = /* @__PURE__ */ z.object({
     occurredAt: /* @__PURE__ */ z.iso.datetime({ offset: true }).check(/* @__PURE__ */ z.maxLength(35)),
     data: zOrderStatusChange
 });
+
+/**
+ * A parameter or the body could not be read as the contract says. Its `type` is one of those listed, so a client can switch on it.
+ */
+export const zBadRequestProblem = /* @__PURE__ */ z.intersection(zValidationProblem, /* @__PURE__ */ z.object({
+    type: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.enum(['https://pizza-place.example/problems/invalid-parameter', 'https://pizza-place.example/problems/malformed-request']))
+}));
+
+/**
+ * No valid access token, or wrong credentials. Its `type` is one of those listed, so a client can switch on it.
+ */
+export const zUnauthorizedProblem = /* @__PURE__ */ z.intersection(zProblem, /* @__PURE__ */ z.object({
+    type: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.enum(['https://pizza-place.example/problems/unauthorized', 'https://pizza-place.example/problems/invalid-credentials']))
+}));
+
+/**
+ * The card was declined. Its `type` is one of those listed, so a client can switch on it.
+ */
+export const zPaymentRequiredProblem = /* @__PURE__ */ z.intersection(zProblem, /* @__PURE__ */ z.object({
+    type: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.enum(['https://pizza-place.example/problems/payment-declined']))
+}));
+
+/**
+ * The caller may not do this. Its `type` is one of those listed, so a client can switch on it.
+ */
+export const zForbiddenProblem = /* @__PURE__ */ z.intersection(zProblem, /* @__PURE__ */ z.object({
+    type: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.enum(['https://pizza-place.example/problems/forbidden']))
+}));
+
+/**
+ * There is no such resource, or it is not the caller's to see. Its `type` is one of those listed, so a client can switch on it.
+ */
+export const zNotFoundProblem = /* @__PURE__ */ z.intersection(zProblem, /* @__PURE__ */ z.object({
+    type: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.enum(['https://pizza-place.example/problems/not-found']))
+}));
+
+/**
+ * The request conflicts with the current state of a resource. Its `type` is one of those listed, so a client can switch on it.
+ */
+export const zConflictProblem = /* @__PURE__ */ z.intersection(zProblem, /* @__PURE__ */ z.object({
+    type: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.enum([
+        'https://pizza-place.example/problems/email-taken',
+        'https://pizza-place.example/problems/invalid-transition',
+        'https://pizza-place.example/problems/order-already-paid',
+        'https://pizza-place.example/problems/order-cancelled',
+        'https://pizza-place.example/problems/insufficient-stock'
+    ]))
+}));
+
+/**
+ * The request body is larger than the server accepts. Its `type` is one of those listed, so a client can switch on it.
+ */
+export const zContentTooLargeProblem = /* @__PURE__ */ z.intersection(zProblem, /* @__PURE__ */ z.object({
+    type: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.enum(['https://pizza-place.example/problems/content-too-large']))
+}));
+
+/**
+ * The request body is not JSON. Its `type` is one of those listed, so a client can switch on it.
+ */
+export const zUnsupportedMediaTypeProblem = /* @__PURE__ */ z.intersection(zProblem, /* @__PURE__ */ z.object({
+    type: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.enum(['https://pizza-place.example/problems/unsupported-media-type']))
+}));
+
+/**
+ * The body is valid JSON but cannot be carried out. Its `type` is one of those listed, so a client can switch on it.
+ */
+export const zUnprocessableContentProblem = /* @__PURE__ */ z.intersection(zValidationProblem, /* @__PURE__ */ z.object({
+    type: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.enum([
+        'https://pizza-place.example/problems/validation-failed',
+        'https://pizza-place.example/problems/item-unavailable',
+        'https://pizza-place.example/problems/order-too-large',
+        'https://pizza-place.example/problems/idempotency-key-reused',
+        'https://pizza-place.example/problems/unknown-payment-method'
+    ]))
+}));
+
+/**
+ * The rate limit is used up. Its `type` is one of those listed, so a client can switch on it.
+ */
+export const zTooManyRequestsProblem = /* @__PURE__ */ z.intersection(zProblem, /* @__PURE__ */ z.object({
+    type: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.enum(['https://pizza-place.example/problems/rate-limited']))
+}));
+
+/**
+ * The server failed. Its `type` is one of those listed, so a client can switch on it.
+ */
+export const zInternalErrorProblem = /* @__PURE__ */ z.intersection(zProblem, /* @__PURE__ */ z.object({
+    type: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.enum(['https://pizza-place.example/problems/internal-error', 'https://pizza-place.example/problems/response-contract-violation']))
+}));
+
+/**
+ * The database is unreachable or too busy. Its `type` is one of those listed, so a client can switch on it.
+ */
+export const zServiceUnavailableProblem = /* @__PURE__ */ z.intersection(zProblem, /* @__PURE__ */ z.object({
+    type: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.enum(['https://pizza-place.example/problems/service-unavailable']))
+}));
 
 /**
  * The item's dietary properties, each at most once.

@@ -13,8 +13,6 @@ export function createAccountHandlers(deps: AppDependencies): Pick<Handlers<AppE
           c,
           problem({
             type: 'email-taken',
-            title: 'Email already registered',
-            status: 409,
             detail: `There is already an account for ${result.email}.`,
             instance: c.req.path,
           }),
@@ -30,8 +28,6 @@ export function createAccountHandlers(deps: AppDependencies): Pick<Handlers<AppE
           c,
           problem({
             type: 'invalid-credentials',
-            title: 'Wrong email or password',
-            status: 401,
             detail: 'The email or password is wrong.',
             instance: c.req.path,
           }),
@@ -45,7 +41,7 @@ export function createAccountHandlers(deps: AppDependencies): Pick<Handlers<AppE
         c.header('WWW-Authenticate', 'Bearer realm="pizza-place", error="invalid_token"');
         return respondWithProblem(
           c,
-          problem({ type: 'unauthorized', title: 'Unauthorized', status: 401, detail: 'The account of this access token no longer exists.', instance: c.req.path }),
+          problem({ type: 'unauthorized', detail: 'The account of this access token no longer exists.', instance: c.req.path }),
         );
       }
       return c.json(account, 200);

@@ -20,8 +20,6 @@ export function createHealthHandlers(deps: AppDependencies): Pick<Handlers<AppEn
           c,
           problem({
             type: 'service-unavailable',
-            title: 'Service unavailable',
-            status: 503,
             detail: 'The database is not reachable.',
             instance: c.req.path,
           }),

@@ -1,8 +1,8 @@
 import type { ErrorHandler, NotFoundHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
-import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { AppEnv } from '../app-env.ts';
 import { problem, respondWithProblem } from '../problem.ts';
+import type { ProblemType } from '../problem-types.ts';
 import { isTransientDatabaseError } from '../db/dialect.ts';
 import { methodsForPath } from './operations.ts';
 
@@ -18,8 +18,6 @@ export const notFound: NotFoundHandler<AppEnv> = (c) => {
       c,
       problem({
         type: 'method-not-allowed',
-        title: 'Method not allowed',
-        status: 405,
         detail: `${c.req.path} does not support ${c.req.method.slice(0, 20)}; use ${allowed.join(', ')}.`,
         instance: c.req.path,
       }),
@@ -27,17 +25,17 @@ export const notFound: NotFoundHandler<AppEnv> = (c) => {
   }
   return respondWithProblem(
     c,
-    problem({ type: 'not-found', title: 'Not found', status: 404, detail: `There is nothing at ${c.req.path}.`, instance: c.req.path }),
+    problem({ type: 'not-found', detail: `There is nothing at ${c.req.path}.`, instance: c.req.path }),
   );
 };
 
-const titles: Partial<Record<number, string>> = {
-  400: 'Bad request',
-  401: 'Unauthorized',
-  403: 'Forbidden',
-  404: 'Not found',
-  413: 'Request body too large',
-  415: 'Unsupported media type',
+/** The problem type of an `HTTPException` a library throws, by its status; any other status reads as a bad request. */
+const typeOfStatus: Partial<Record<number, ProblemType>> = {
+  401: 'unauthorized',
+  403: 'forbidden',
+  404: 'not-found',
+  413: 'content-too-large',
+  415: 'unsupported-media-type',
 };
 
 /**
@@ -46,11 +44,8 @@ const titles: Partial<Record<number, string>> = {
  */
 export const onError: ErrorHandler<AppEnv> = (error, c) => {
   if (error instanceof HTTPException && error.status < 500) {
-    const status = error.status as ContentfulStatusCode;
-    return respondWithProblem(
-      c,
-      problem({ type: 'about:blank', title: titles[status] ?? 'Request refused', status, detail: error.message || undefined, instance: c.req.path }),
-    );
+    const type = typeOfStatus[error.status] ?? 'malformed-request';
+    return respondWithProblem(c, problem({ type, detail: error.message || undefined, instance: c.req.path }));
   }
   const requestId = c.get('requestId');
   if (isTransientDatabaseError(error)) {
@@ -60,8 +55,6 @@ export const onError: ErrorHandler<AppEnv> = (error, c) => {
       c,
       problem({
         type: 'service-unavailable',
-        title: 'Service unavailable',
-        status: 503,
         detail: `The database is too busy to take this request now; try again in ${BUSY_RETRY_AFTER_SECONDS} second(s). Nothing was changed.`,
         instance: c.req.path,
       }),
@@ -72,8 +65,6 @@ export const onError: ErrorHandler<AppEnv> = (error, c) => {
     c,
     problem({
       type: 'internal-error',
-      title: 'Internal server error',
-      status: 500,
       detail: `Something went wrong on our side. Quote request id ${requestId} when reporting it.`,
       instance: c.req.path,
     }),

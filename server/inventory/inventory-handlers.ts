@@ -24,7 +24,7 @@ export function createInventoryHandlers({ db }: AppDependencies): InventoryHandl
               : { pointer: '/body/ingredientId', detail: `There is no ingredient ${input.ingredientId}.` };
           return respondWithProblem(
             c,
-            problem({ type: 'validation-failed', title: 'Your request is not valid', status: 422, detail: error.detail, instance, errors: [error] }),
+            problem({ type: 'validation-failed', detail: error.detail, instance, errors: [error] }),
           );
         }
         case 'below-zero':
@@ -35,8 +35,6 @@ export function createInventoryHandlers({ db }: AppDependencies): InventoryHandl
             c,
             problem({
               type: 'insufficient-stock',
-              title: result.reason === 'below-zero' ? 'Stock cannot go below zero' : 'Stock cannot exceed the maximum',
-              status: 409,
               detail: `${change} of ${name} would leave ${stockLevel + input.delta} ${unit} in stock; there is ${stockLevel} ${unit} now.`,
               instance,
             }),

@@ -11,14 +11,12 @@ type MenuHandlers = Pick<
 >;
 
 function itemNotFound(itemId: string, instance: string) {
-  return problem({ type: 'not-found', title: 'Not found', status: 404, detail: `There is no menu item ${itemId}.`, instance });
+  return problem({ type: 'not-found', detail: `There is no menu item ${itemId}.`, instance });
 }
 
 function invalidMenuItem(errors: ValidationError[], instance: string) {
   return problem({
     type: 'validation-failed',
-    title: 'Your request is not valid',
-    status: 422,
     detail: `The request has ${errors.length} ${errors.length === 1 ? 'problem' : 'problems'}.`,
     instance,
     errors,

@@ -23,7 +23,7 @@ export function authenticate(options: AuthenticateOptions): MiddlewareHandler<Ap
 
   function unauthorized(c: Context<AppEnv>, detail: string, error?: 'invalid_token' | 'invalid_request') {
     c.header('WWW-Authenticate', `Bearer realm="${realm}"${error ? `, error="${error}"` : ''}`);
-    return respondWithProblem(c, problem({ type: 'unauthorized', title: 'Unauthorized', status: 401, detail, instance: c.req.path }));
+    return respondWithProblem(c, problem({ type: 'unauthorized', detail, instance: c.req.path }));
   }
 
   return async function authenticateMiddleware(c, next) {
@@ -46,7 +46,7 @@ export function authenticate(options: AuthenticateOptions): MiddlewareHandler<Ap
     if (roles.length > 0 && !roles.includes(verification.user.role)) {
       return respondWithProblem(
         c,
-        problem({ type: 'forbidden', title: 'Forbidden', status: 403, detail: `Only ${roles.join(' or ')} can do this.`, instance: c.req.path }),
+        problem({ type: 'forbidden', detail: `Only ${roles.join(' or ')} can do this.`, instance: c.req.path }),
       );
     }
     c.set('user', verification.user);

@@ -93,8 +93,6 @@ export function rateLimit(options: RateLimitOptions): MiddlewareHandler<AppEnv> 
         c,
         problem({
           type: 'rate-limited',
-          title: 'Too many requests',
-          status: 429,
           detail: `The quota of ${policy.limit} requests per ${policy.windowSeconds} seconds is used up; try again in ${resetSeconds} seconds.`,
           instance: c.req.path,
         }),

@@ -19,8 +19,6 @@ export function bodyLimit(options: BodyLimitOptions): MiddlewareHandler<AppEnv> 
       c,
       problem({
         type: 'content-too-large',
-        title: 'Request body too large',
-        status: 413,
         detail: `The request body ${size}; at most ${maxBytes} are accepted.`,
         instance: c.req.path,
       }),
@@ -68,8 +66,6 @@ export function requestBody(): MiddlewareHandler<AppEnv> {
         c,
         problem({
           type: 'unsupported-media-type',
-          title: 'Unsupported media type',
-          status: 415,
           detail: mediaType
             ? `Send the body as ${accepted}, not ${mediaType.slice(0, 100)}.`
             : `Send the body as ${accepted} and say so in Content-Type.`,
@@ -86,8 +82,6 @@ export function requestBody(): MiddlewareHandler<AppEnv> {
           c,
           problem({
             type: 'malformed-request',
-            title: 'The request body is not valid JSON',
-            status: 400,
             detail,
             instance: c.req.path,
             errors: [{ pointer: '/body', detail }],

@@ -52,8 +52,6 @@ export function responseValidation(options: ResponseValidationOptions = {}): Mid
     c.get('logger').error({ operationId: operation.id, status: c.res.status, violation }, 'response breaks the contract');
     const body = problem({
       type: 'response-contract-violation',
-      title: 'The server broke its own contract',
-      status: 500,
       detail: `The ${c.res.status} response of ${operation.id} does not match the contract: ${violation}`.slice(0, 2000),
       instance: c.req.path,
     });

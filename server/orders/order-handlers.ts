@@ -1,3 +1,4 @@
+import type { Context } from 'hono';
 import type { Handlers } from '../../generated/hono.gen.ts';
 import { currentUser, type AppDependencies, type AppEnv } from '../app-env.ts';
 import { invalidCursorProblem } from '../pagination.ts';
@@ -13,7 +14,7 @@ function instanceOf(url: string): string {
 }
 
 export function orderNotFoundProblem(orderId: string, instance: string) {
-  return problem({ type: 'not-found', title: 'Not found', status: 404 as const, detail: `There is no order ${orderId}.`, instance });
+  return problem({ type: 'not-found', detail: `There is no order ${orderId}.`, instance });
 }
 
 /** An amount in minor units as a person reads it: `21,600,000.00 USD`. */
@@ -26,8 +27,6 @@ export const replayedHeader = { 'Idempotent-Replayed': 'true' } as const;
 export function idempotencyKeyReusedProblem(instance: string) {
   return problem({
     type: 'idempotency-key-reused',
-    title: 'Idempotency key reused',
-    status: 422 as const,
     detail: 'This Idempotency-Key was already used with a different request.',
     instance,
     errors: [{ pointer: '/header/idempotency-key', detail: 'Already used with a different request; use a new key for a new request.' }],
@@ -36,15 +35,11 @@ export function idempotencyKeyReusedProblem(instance: string) {
 
 /** The Orders operations. */
 export function createOrderHandlers({ db, config }: AppDependencies): OrderHandlers {
-  function changeProblem(result: Exclude<OrderChangeResult, { ok: true }>, orderId: string, target: string, instance: string) {
-    if (result.reason === 'not-found') return orderNotFoundProblem(orderId, instance);
-    return problem({
-      type: 'invalid-transition',
-      title: 'Status change not allowed',
-      status: 409 as const,
-      detail: `Order ${orderId} is ${result.status} and cannot move to ${target}.`,
-      instance,
-    });
+  /** Answers a failed status change: 404 when the caller may not see the order, 409 when it cannot move. */
+  function respondWithChangeProblem(c: Context<AppEnv>, result: Exclude<OrderChangeResult, { ok: true }>, orderId: string, target: string) {
+    const instance = instanceOf(c.req.url);
+    if (result.reason === 'not-found') return respondWithProblem(c, orderNotFoundProblem(orderId, instance));
+    return respondWithProblem(c, problem({ type: 'invalid-transition', detail: `Order ${orderId} is ${result.status} and cannot move to ${target}.`, instance }));
   }
 
   return {
@@ -60,8 +55,6 @@ export function createOrderHandlers({ db, config }: AppDependencies): OrderHandl
             c,
             problem({
               type: 'item-unavailable',
-              title: 'Item cannot be ordered',
-              status: 422 as const,
               detail: `The order has ${result.errors.length === 1 ? 'a line' : 'lines'} that cannot be made.`,
               instance,
               errors: result.errors,
@@ -72,8 +65,6 @@ export function createOrderHandlers({ db, config }: AppDependencies): OrderHandl
             c,
             problem({
               type: 'order-too-large',
-              title: 'Order too large',
-              status: 422 as const,
               detail: `The order would come to ${formatCents(result.totalCents, config.pricing.currency)}, more than the largest order total of ${formatCents(result.largestTotalCents, config.pricing.currency)}; split it into smaller orders.`,
               instance,
               errors: [{ pointer: '/body/lines', detail: 'Order fewer items, or split them over several orders.' }],
@@ -84,8 +75,6 @@ export function createOrderHandlers({ db, config }: AppDependencies): OrderHandl
             c,
             problem({
               type: 'out-of-stock',
-              title: 'Out of stock',
-              status: 409 as const,
               detail: `There is not enough ${result.shortages.map((shortage) => shortage.ingredientName).join(', ')} to make this order.`,
               instance,
               shortages: result.shortages,
@@ -111,7 +100,7 @@ export function createOrderHandlers({ db, config }: AppDependencies): OrderHandl
       const { orderId } = c.req.valid('param');
       const result = await cancelOrder(db, currentUser(c), orderId, c.req.valid('json')?.reason);
       if (result.ok) return c.json(result.order, 200);
-      return respondWithProblem(c, changeProblem(result, orderId, 'cancelled', instanceOf(c.req.url)));
+      return respondWithChangeProblem(c, result, orderId, 'cancelled');
     },
 
     advanceOrderStatus: async (c) => {
@@ -119,7 +108,7 @@ export function createOrderHandlers({ db, config }: AppDependencies): OrderHandl
       const { status } = c.req.valid('json');
       const result = await advanceOrderStatus(db, currentUser(c), orderId, status);
       if (result.ok) return c.json(result.order, 200);
-      return respondWithProblem(c, changeProblem(result, orderId, status, instanceOf(c.req.url)));
+      return respondWithChangeProblem(c, result, orderId, status);
     },
   };
 }

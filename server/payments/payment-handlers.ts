@@ -28,25 +28,23 @@ export function createPaymentHandlers({ db }: AppDependencies, provider: Payment
         case 'order-already-paid':
           return respondWithProblem(
             c,
-            problem({ type: 'order-already-paid', title: 'Order already paid', status: 409 as const, detail: `Order ${orderId} has already been paid.`, instance }),
+            problem({ type: 'order-already-paid', detail: `Order ${orderId} has already been paid.`, instance }),
           );
         case 'order-cancelled':
           return respondWithProblem(
             c,
-            problem({ type: 'order-cancelled', title: 'Order cancelled', status: 409 as const, detail: `Order ${orderId} has been cancelled and cannot be paid.`, instance }),
+            problem({ type: 'order-cancelled', detail: `Order ${orderId} has been cancelled and cannot be paid.`, instance }),
           );
         case 'declined':
           return respondWithProblem(
             c,
-            problem({ type: 'payment-declined', title: 'Payment declined', status: 402 as const, detail: declineDetails[result.decline], instance }),
+            problem({ type: 'payment-declined', detail: declineDetails[result.decline], instance }),
           );
         case 'unknown-token':
           return respondWithProblem(
             c,
             problem({
               type: 'unknown-payment-method',
-              title: 'Unknown payment method',
-              status: 422 as const,
               detail: 'The payment method token is not one the card processor issued.',
               instance,
               errors: [{ pointer: '/body/paymentMethodToken', detail: 'Must be a token from the card form (in test mode tok_visa or tok_mastercard).' }],

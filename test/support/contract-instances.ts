@@ -140,7 +140,11 @@ export class Contract {
     for (const name of Object.keys(node.properties ?? {})) view.properties.set(name, `${at}/properties/${escapePointer(name)}`);
     (node.allOf ?? []).forEach((_: unknown, i: number) => {
       const branch = this.objectView(`${at}/allOf/${i}`);
-      for (const [name, p] of branch.properties) if (!view.properties.has(name)) view.properties.set(name, p);
+      // Where two branches describe a property, the one that lists its values (enum, const) draws it.
+      for (const [name, p] of branch.properties) {
+        const current = view.properties.get(name);
+        if (!current || (this.listsValues(p) && !this.listsValues(current))) view.properties.set(name, p);
+      }
       for (const name of branch.required) if (!view.required.includes(name)) view.required.push(name);
       // A closed branch inside allOf would reject the other branches' properties; the contract has none.
       if (branch.closed) throw new Error(`${at}/allOf/${i}: additionalProperties: false inside allOf is not supported by this generator`);
@@ -148,6 +152,11 @@ export class Contract {
       view.maxProperties = view.maxProperties ?? branch.maxProperties;
     });
     return view;
+  }
+
+  private listsValues(pointer: string): boolean {
+    const { node } = this.resolve(pointer);
+    return Array.isArray(node.enum) || node.const !== undefined;
   }
 
   private types(node: JsonSchema): string[] {
