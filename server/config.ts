@@ -146,8 +146,13 @@ const settings = {
     schema: text(),
   },
   TLS_KEY_FILE: {
-    description: 'PEM private key file for `TLS_CERT_FILE`.',
+    description: 'PEM private key file for `TLS_CERT_FILE`. With both set the server speaks HTTP/2 (ALPN `h2`) and HTTP/1.1 over TLS 1.2+ and reloads both files on `SIGHUP`.',
     defaultNote: '(unset: plain HTTP)',
+    schema: text(),
+  },
+  TLS_CA_FILE: {
+    description: 'PEM file of the intermediate certificates to send with `TLS_CERT_FILE` (the chain), when they are not in it.',
+    defaultNote: '(unset: no chain)',
     schema: text(),
   },
   LOG_LEVEL: {
@@ -235,6 +240,9 @@ const rawSchema = z
         raw.TLS_CERT_FILE === undefined ? ['TLS_CERT_FILE', 'TLS_KEY_FILE'] : ['TLS_KEY_FILE', 'TLS_CERT_FILE'];
       context.addIssue({ code: 'custom', path: [missing], message: `is required when ${present} is set` });
     }
+    if (raw.TLS_CA_FILE !== undefined && raw.TLS_CERT_FILE === undefined) {
+      context.addIssue({ code: 'custom', path: ['TLS_CA_FILE'], message: 'is only used with TLS_CERT_FILE and TLS_KEY_FILE' });
+    }
     if (raw.NODE_ENV === 'production') {
       for (const name of ['JWT_SECRET', 'STAFF_PASSWORD'] as const) {
         if (raw[name] === undefined) context.addIssue({ code: 'custom', path: [name], message: 'is required when NODE_ENV=production' });
@@ -266,7 +274,10 @@ function toConfig(raw: Raw) {
     },
     staff: { email: raw.STAFF_EMAIL, password: raw.STAFF_PASSWORD ?? DEVELOPMENT_STAFF_PASSWORD },
     corsOrigins: raw.CORS_ORIGINS,
-    tls: raw.TLS_CERT_FILE && raw.TLS_KEY_FILE ? { certFile: raw.TLS_CERT_FILE, keyFile: raw.TLS_KEY_FILE } : null,
+    tls:
+      raw.TLS_CERT_FILE && raw.TLS_KEY_FILE
+        ? { certFile: raw.TLS_CERT_FILE, keyFile: raw.TLS_KEY_FILE, ...(raw.TLS_CA_FILE !== undefined && { caFile: raw.TLS_CA_FILE as string }) }
+        : null,
     logLevel: raw.LOG_LEVEL,
     bodyLimitBytes: raw.BODY_LIMIT_BYTES,
     rateLimit: { perMinute: raw.RATE_LIMIT_PER_MINUTE, tokenPerMinute: raw.TOKEN_RATE_LIMIT_PER_MINUTE },

@@ -19,6 +19,9 @@ const server = await startServer(config).catch((error: unknown) => {
 });
 server.logger.info({ url: server.url, docs: `${server.url}/docs` }, `Pizza Place API at ${server.url} (API reference: ${server.url}/docs)`);
 
+// Certificate renewals (ACME clients every 60–90 days) take effect without a restart: `kill -HUP <pid>`.
+process.on('SIGHUP', () => server.reloadTls());
+
 function shutDown(signal: NodeJS.Signals) {
   server.logger.info({ signal }, 'shutting down: finishing requests in flight');
   server.close().then(
