@@ -11,8 +11,12 @@
  * Where PostgreSQL is installed (Debian's `postgresql`), the same scenarios run again against a throwaway
  * cluster, followed by bursts of BENCH_BURST (200) concurrent orders for one pizza on one and on two
  * instances, with a read of an order timed while each burst runs.
+ *
+ * Where h2load is installed (Debian's `nghttp2-client`), `GET /menu/items` is loaded by h2load, in its own
+ * process, over plain HTTP/1.1, HTTP/1.1 over TLS and HTTP/2 over TLS, so the cost of TLS and h2 is known.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { promisify } from 'node:util';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -69,6 +73,7 @@ async function main() {
     if (database !== 'SQLite, empty') await insertOrders(sqliteEnv, bulkOrders);
     rows.push({ database, figures: await measure(sqliteEnv) });
   }
+  const transport = await measureTransport();
   const bursts: BurstFigures[] = [];
   if (findPostgresBinDir()) {
     const cluster = await startPostgresCluster();
@@ -85,6 +90,7 @@ async function main() {
     console.log('PostgreSQL is not installed (apt-get install postgresql): its rows are left out.');
   }
   printTable(rows);
+  printTransport(transport);
   printBursts(bursts);
   rmSync(workDir, { recursive: true, force: true });
 }
@@ -152,11 +158,12 @@ async function insertOrders(env: ServerEnv, count: number) {
   await close();
 }
 
-async function startServer(env: ServerEnv): Promise<{ server: ChildProcess; base: string }> {
+async function startServer(env: ServerEnv, scheme: 'http' | 'https' = 'http'): Promise<{ server: ChildProcess; base: string }> {
   const port = await freePort();
   const server = await startProcess([process.execPath, '--import', 'tsx', 'server/index.ts'], { ...env, PORT: String(port) });
-  const base = `http://127.0.0.1:${port}`;
-  await waitFor(`${base}/health/ready`);
+  const base = `${scheme}://127.0.0.1:${port}`;
+  // A self-signed certificate: the probe only waits for the port to answer.
+  await waitFor(`${base}/health/ready`, scheme === 'https');
   return { server, base };
 }
 
@@ -264,10 +271,12 @@ async function startProcess([command, ...args]: string[], env: NodeJS.ProcessEnv
   return child;
 }
 
-async function waitFor(url: string) {
+async function waitFor(url: string, anyCertificate = false) {
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
-    const ok = await fetch(url).then((r) => r.ok, () => false);
+    const ok = anyCertificate
+      ? await promisify(execFile)('curl', ['-sk', '-o', '/dev/null', '-w', '%{http_code}', url]).then(({ stdout }) => stdout === '200', () => false)
+      : await fetch(url).then((r) => r.ok, () => false);
     if (ok) return;
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
@@ -313,6 +322,66 @@ function printAligned(title: string, lines: string[][]) {
   const widths = lines[0]!.map((_, column) => Math.max(...lines.map((line) => line[column]!.length)));
   console.log(`\n${title}\n`);
   for (const line of lines) console.log(line.map((cell, column) => cell.padEnd(widths[column]!)).join('  '));
+}
+
+interface TransportFigures {
+  label: string;
+  requestsPerSecond: number;
+  meanMs: number;
+  succeeded: number;
+  total: number;
+}
+
+function installed(command: string): boolean {
+  try {
+    execFileSync('which', [command], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** `GET /menu/items` loaded by h2load over plain HTTP/1.1, HTTP/1.1 over TLS and HTTP/2 over TLS (10 streams a connection). */
+async function measureTransport(): Promise<TransportFigures[]> {
+  if (!installed('h2load')) {
+    console.log('h2load is not installed (apt-get install nghttp2-client): the HTTPS rows are left out.');
+    return [];
+  }
+  const certFile = join(workDir, 'cert.pem');
+  const keyFile = join(workDir, 'key.pem');
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1', '-subj', '/CN=localhost', '-keyout', keyFile, '-out', certFile], { stdio: 'ignore' });
+  const plain = await startServer(sqliteEnv);
+  const secure = await startServer({ ...sqliteEnv, TLS_CERT_FILE: certFile, TLS_KEY_FILE: keyFile } as ServerEnv, 'https');
+  try {
+    const scenarios: Array<[string, string, string[]]> = [
+      ['HTTP/1.1', `${plain.base}/menu/items`, ['--h1']],
+      ['HTTP/1.1 over TLS', `${secure.base}/menu/items`, ['--h1']],
+      ['HTTP/2 over TLS, 10 streams a connection', `${secure.base}/menu/items`, ['-m', '10']],
+    ];
+    const figures: TransportFigures[] = [];
+    for (const [label, url, flags] of scenarios) figures.push(await h2load(label, url, flags));
+    return figures;
+  } finally {
+    await Promise.all([stop(plain.server), stop(secure.server)]);
+  }
+}
+
+async function h2load(label: string, url: string, flags: string[]): Promise<TransportFigures> {
+  const args = ['-c', String(connections), '-t', '1', '-D', String(seconds), `--warm-up-time=${Math.max(1, warmUpSeconds)}`, ...flags, url];
+  const { stdout } = await promisify(execFile)('h2load', args, { maxBuffer: 16 * 1024 * 1024 });
+  const requestsPerSecond = Number(/finished in [\d.]+\w+, ([\d.]+) req\/s/.exec(stdout)?.[1] ?? NaN);
+  const [, total, , , succeeded] = /requests: (\d+) total, (\d+) started, (\d+) done, (\d+) succeeded/.exec(stdout)?.map(Number) ?? [];
+  const mean = /time for request:\s+\S+\s+\S+\s+(\S+)/.exec(stdout)?.[1] ?? 'NaN';
+  const meanMs = mean.endsWith('ms') ? Number(mean.slice(0, -2)) : mean.endsWith('us') ? Number(mean.slice(0, -2)) / 1000 : Number(mean.replace(/s$/, '')) * 1000;
+  return { label, requestsPerSecond, meanMs, succeeded: succeeded ?? NaN, total: total ?? NaN };
+}
+
+function printTransport(figures: TransportFigures[]) {
+  if (figures.length === 0) return;
+  const plain = figures[0]!.requestsPerSecond;
+  const lines = [['transport', 'req/s', 'ratio to HTTP/1.1', 'mean ms', 'succeeded']];
+  for (const f of figures) lines.push([f.label, f.requestsPerSecond.toFixed(0), `${(f.requestsPerSecond / plain).toFixed(2)}×`, f.meanMs.toFixed(2), `${f.succeeded} of ${f.total}`]);
+  printAligned(`GET /menu/items loaded by h2load (${connections} connections, ${seconds} s), SQLite, NODE_ENV=production`, lines);
 }
 
 interface BurstFigures {
