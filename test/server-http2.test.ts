@@ -81,7 +81,7 @@ describe('the server over TLS', () => {
     await rm(directory, { recursive: true, force: true });
   });
 
-  it('speaks HTTP/2 to a client that offers h2: menu, request id, rate limits and body limit all hold', async () => {
+  it('speaks HTTP/2 to a client that offers h2: menu, a large body, request id, rate limits and body limit all hold', async () => {
     const { certFile, keyFile, ca } = await certificate(directory, 'server', '0x01');
     const server = await startTestServer(database().config, { tls: { certFile, keyFile }, bodyLimitBytes: 2048 });
     const session = await connectH2(server.url, ca);
@@ -92,6 +92,11 @@ describe('the server over TLS', () => {
       expect(JSON.parse(menu.body.toString('utf8')).data.length).toBeGreaterThan(0);
       expect(menu.headers['x-request-id']).toMatch(/^\S{8,}$/);
       expect(menu.headers['ratelimit-policy']).toMatch(/q=\d+/);
+
+      const contract = await request(session, { ':path': '/openapi.json', 'accept-encoding': 'identity' }).answer;
+      expect(contract.status).toBe(200);
+      expect(contract.body.byteLength).toBeGreaterThan(100_000);
+      expect(JSON.parse(contract.body.toString('utf8')).openapi).toBe('3.1.0');
 
       const large = JSON.stringify({ email: 'big@example.com', password: 'p'.repeat(10_000), name: 'Big' });
       const tooLarge = await request(session, { ':method': 'POST', ':path': '/accounts', 'content-type': 'application/json' }, large).answer;
