@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import type { CompiledQuery, Kysely } from 'kysely';
 import { parseJsonText, toJsonText, type Timestamp } from '../db/dialect.ts';
 import { precompiledQuery } from '../db/precompiled-query.ts';
 import type { Database } from '../db/tables.ts';
@@ -60,30 +60,35 @@ const insertKeyDone = precompiledQuery((db, key: NewKey & Omit<ReturnType<typeof
 );
 
 /**
- * Takes the key for a request, in progress or, with `response`, done; fails with a unique violation when the
- * key is already taken (on PostgreSQL after waiting for its holder's transaction to end).
+ * Takes the key for a request, in progress; fails with a unique violation when the key is already taken (on
+ * PostgreSQL after waiting for its holder's transaction to end).
  */
-export async function insertKey(
-  db: Kysely<Database>,
-  scope: KeyScope,
-  requestHash: string,
-  expiresAt: Timestamp,
-  response?: StoredResponse,
-): Promise<void> {
-  const key = { ...scope, requestHash, expiresAt };
-  if (response === undefined) await insertKeyInProgress(db, key);
-  else await insertKeyDone(db, { ...key, ...responseColumns(response) });
+export async function insertKey(db: Kysely<Database>, scope: KeyScope, requestHash: string, expiresAt: Timestamp): Promise<void> {
+  await insertKeyInProgress(db, { ...scope, requestHash, expiresAt });
 }
 
-/** Keeps the response of a request whose key is in progress. */
-export async function completeKey(db: Kysely<Database>, scope: KeyScope, response: StoredResponse): Promise<void> {
-  await db
+const completeKeyRow = precompiledQuery((db, key: KeyScope & Omit<ReturnType<typeof responseColumns>, 'status'>) =>
+  db
     .updateTable('idempotency_keys')
-    .set(responseColumns(response))
-    .where('user_id', '=', scope.userId)
-    .where('operation', '=', scope.operation)
-    .where('key', '=', scope.key)
-    .execute();
+    .set({ status: 'done', response_status: key.response_status, response_body: key.response_body, response_headers: key.response_headers })
+    .where('user_id', '=', key.userId)
+    .where('operation', '=', key.operation)
+    .where('key', '=', key.key),
+);
+
+/**
+ * The statement that keeps a request's response under its key: completing the key reserved before the work
+ * (`reserved`), or inserting it done. A statement rather than a call, so that the work can run it together with
+ * its own last write (`executeTogether`); a unique violation of the insert means the key was taken meanwhile.
+ */
+export function keepResponseQuery(
+  db: Kysely<Database>,
+  key: KeyScope & { requestHash: string; expiresAt: Timestamp },
+  response: StoredResponse,
+  reserved: boolean,
+): CompiledQuery {
+  const { status: _, ...columns } = responseColumns(response);
+  return reserved ? completeKeyRow.compile(db, { ...key, ...columns }) : insertKeyDone.compile(db, { ...key, ...columns });
 }
 
 const selectKey = precompiledQuery((db, scope: KeyScope) =>

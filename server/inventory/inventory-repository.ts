@@ -1,5 +1,5 @@
-import { sql, type Kysely } from 'kysely';
-import { lockForUpdate } from '../db/dialect.ts';
+import { sql, type CompiledQuery, type Kysely } from 'kysely';
+import { executeTogether, lockForUpdate } from '../db/dialect.ts';
 import type { Database, NewRow, Row } from '../db/tables.ts';
 import { olderThan, type PagePosition } from '../pagination.ts';
 
@@ -22,22 +22,27 @@ export function selectIngredientsForUpdate(db: Kysely<Database>, ids: Iterable<s
  * Adds each amount (negative to take) to its ingredient's stock where the level stays at or above zero, in
  * one statement that first locks the rows in id order, like `selectIngredientsForUpdate`: a single round trip
  * between taking the locks and the commit keeps hot rows (dough, mozzarella) locked as briefly as possible.
+ * `alongside`, a write of the caller's, runs in the same statement where the database allows it (PostgreSQL).
  * @returns the ids changed; an id missing from it had too little stock (the caller rolls back).
  */
-export async function addToStockLevels(db: Kysely<Database>, amounts: ReadonlyMap<string, number>): Promise<Set<string>> {
-  if (amounts.size === 0) return new Set();
+export async function addToStockLevels(db: Kysely<Database>, amounts: ReadonlyMap<string, number>, alongside?: CompiledQuery): Promise<Set<string>> {
+  if (amounts.size === 0) {
+    if (alongside) await db.executeQuery(alongside);
+    return new Set();
+  }
   const ids = [...amounts.keys()];
   const amount = sql<number>`case ${sql.ref('id')} ${sql.join(
     [...amounts].map(([ingredientId, quantity]) => sql`when ${ingredientId} then cast(${quantity} as integer)`),
     sql` `,
   )} end`;
-  const rows = await db
+  const update = db
     .updateTable('ingredients')
     .set((eb) => ({ stock_level: eb('stock_level', '+', amount) }))
     .where('id', 'in', (eb) => eb.selectFrom('ingredients').select('id').where('id', 'in', ids).orderBy('id').$call(lockForUpdate(db)))
     .where((eb) => eb(eb('stock_level', '+', amount), '>=', 0))
     .returning('id')
-    .execute();
+    .compile();
+  const rows = await executeTogether(db, update, ...(alongside ? [alongside] : []));
   return new Set(rows.map((row) => row.id));
 }
 

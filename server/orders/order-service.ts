@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import type { CompiledQuery, Kysely } from 'kysely';
 import type { Address, Fulfilment, Order, OrderStatus, PlaceOrderRequest } from '../../generated/types.gen.ts';
 import { zMoney } from '../../generated/zod.gen.ts';
 import type { AuthenticatedUser } from '../app-env.ts';
@@ -74,7 +74,7 @@ export function placeOrder(
   return runIdempotently<Order, PlaceOrderFailure>(
     db,
     { userId: user.id, operation: 'placeOrder', key: idempotencyKey, request: input },
-    async (trx) => {
+    async (trx, keep) => {
       const priced = await priceOrder(trx, pricing, input);
       if (!priced.ok) return priced;
       const id = newId('ord');
@@ -97,11 +97,12 @@ export function placeOrder(
         priced.lines,
         newId('evt'),
       );
-      // Last, so that the hot ingredient rows stay locked for as short a time as possible: only until the commit.
-      const taken = await takeStock(trx, priced.ingredients);
+      const response = { status: 201, body: toOrder(stored.order, stored.lines), headers: { Location: orderLocation(id) } };
+      // Last, and in one statement with keeping the response under the key, so that the hot ingredient rows stay
+      // locked for as short a time as possible: that statement and the commit.
+      const taken = await takeStock(trx, priced.ingredients, keep(response));
       if (!taken.ok) return taken;
-      const order = toOrder(stored.order, stored.lines);
-      return { ok: true, response: { status: 201, body: order, headers: { Location: orderLocation(id) } } };
+      return { ok: true, response, kept: true };
     },
   );
 }
@@ -183,8 +184,9 @@ function addUses(amounts: Map<string, number>, uses: IngredientUse[] | undefined
 async function takeStock(
   db: Kysely<Database>,
   required: Map<string, number>,
+  alongside: CompiledQuery,
 ): Promise<{ ok: true } | Extract<PlaceOrderFailure, { reason: 'out-of-stock' }>> {
-  const taken = await addToStockLevels(db, new Map([...required].map(([ingredientId, amount]) => [ingredientId, -amount])));
+  const taken = await addToStockLevels(db, new Map([...required].map(([ingredientId, amount]) => [ingredientId, -amount])), alongside);
   if (taken.size === required.size) return { ok: true };
   const levels = await selectIngredientsForUpdate(db, required.keys());
   const shortages = levels
