@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { Config } from './config.ts';
 import type { DialectName } from './db/dialect.ts';
 import type { Database } from './db/tables.ts';
+import type { PrecompressedBody } from './http/content-coding.ts';
 
 /** The caller, as proven by a verified bearer token. */
 export interface AuthenticatedUser {
@@ -19,6 +20,8 @@ export interface AppVariables {
   logger: Logger;
   /** The authenticated caller; set by the auth middleware on every operation whose contract requires a token. */
   user: AuthenticatedUser | undefined;
+  /** The response body's compressed forms, offered by a handler that made them ahead of time; compression sends one. */
+  precompressedBody: PrecompressedBody | undefined;
 }
 
 export type AppEnv = { Variables: AppVariables };

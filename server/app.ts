@@ -46,7 +46,7 @@ export function createApp(deps: AppDependencies): OpenAPIHono<AppEnv> {
   );
   app.use(bodyLimit({ maxBytes: config.bodyLimitBytes }));
   app.use(requestBody());
-  app.use(compression({ thresholdBytes: 1024 }));
+  app.use(compression());
   app.use(
     rateLimit({
       policy: { name: 'default', limit: config.rateLimit.perMinute },

@@ -23,9 +23,11 @@ interface Entry<T> {
 class SnapshotCache<T> {
   #generation = 0;
   #entry: Entry<T> | undefined;
+  /** The last snapshot built, even when stale: a load may reuse whatever of it has not changed. */
+  #latest: T | undefined;
   #loading: { generation: number; promise: Promise<T> } | undefined;
 
-  constructor(private readonly load: () => Promise<T>) {}
+  constructor(private readonly load: (previous: T | undefined) => Promise<T>) {}
 
   /** The snapshot itself while it is fresh (no promise on the hot path), else a promise of a new one. */
   get(): T | Promise<T> {
@@ -34,7 +36,8 @@ class SnapshotCache<T> {
     const generation = this.#generation;
     // The TTL counts from before the read, so a snapshot is never older than the TTL.
     const startedAt = performance.now();
-    const promise = this.load().then((snapshot) => {
+    const promise = this.load(this.#latest).then((snapshot) => {
+      this.#latest = snapshot;
       if (generation === this.#generation) this.#entry = { snapshot, expiresAt: startedAt + menuCacheTtlMs };
       return snapshot;
     });
@@ -54,13 +57,16 @@ class SnapshotCache<T> {
   }
 }
 
-const caches = new WeakMap<Kysely<Database>, SnapshotCache<unknown>>();
+const caches = new WeakMap<Kysely<Database>, Pick<SnapshotCache<unknown>, 'get' | 'invalidate'>>();
 
-/** The cached snapshot for `db`, built by `load` when missing or older than {@link menuCacheTtlMs}. */
-export function cachedMenu<T>(db: Kysely<Database>, load: (db: Kysely<Database>) => Promise<T>): T | Promise<T> {
+/**
+ * The cached snapshot for `db`, built by `load` when missing or older than {@link menuCacheTtlMs}; `load`
+ * gets the snapshot built before (stale or not), if any.
+ */
+export function cachedMenu<T>(db: Kysely<Database>, load: (db: Kysely<Database>, previous: T | undefined) => Promise<T>): T | Promise<T> {
   let cache = caches.get(db) as SnapshotCache<T> | undefined;
   if (!cache) {
-    cache = new SnapshotCache(() => load(db));
+    cache = new SnapshotCache((previous) => load(db, previous));
     caches.set(db, cache);
   }
   return cache.get();

@@ -24,10 +24,14 @@ function invalidMenuItem(errors: ValidationError[], instance: string) {
 }
 
 /**
- * Sends a cached representation as it was serialised, so `c.json` does not stringify the menu on every
- * request. The body is `JSON.stringify` of a `T`, which is what the typed response says.
+ * Answers with a cached representation: `304` when `If-None-Match` holds its `ETag`, else the body as it was
+ * serialised, so `c.json` does not stringify the menu on every request. Either way its compressed forms are
+ * offered to the compression middleware, which then compresses nothing. The body is `JSON.stringify` of a
+ * `T`, which is what the typed response says.
  */
-function sendRepresentation<T>(c: Context, { json, etag }: Representation<T>) {
+function sendRepresentation<T>(c: Context<AppEnv>, { json, etag, precompressed }: Representation<T>, ifNoneMatch: string | undefined) {
+  c.set('precompressedBody', precompressed);
+  if (ifNoneMatchMatches(ifNoneMatch, etag)) return c.body(null, 304, { ETag: etag });
   return c.body(json, 200, { 'Content-Type': 'application/json', ETag: etag }) as unknown as Response & TypedResponse<T, 200, 'json'>;
 }
 
@@ -38,22 +42,19 @@ export function createMenuHandlers({ db, config }: AppDependencies): MenuHandler
     listMenuItems: async (c) => {
       const { category } = c.req.valid('query');
       const representation = (await menuSnapshot(db, currency)).lists.get(category ?? 'all')!;
-      if (ifNoneMatchMatches(c.req.valid('header')['if-none-match'], representation.etag)) return c.body(null, 304, { ETag: representation.etag });
-      return sendRepresentation(c, representation);
+      return sendRepresentation(c, representation, c.req.valid('header')['if-none-match']);
     },
 
     getMenuItem: async (c) => {
       const { itemId } = c.req.valid('param');
       const representation = (await menuSnapshot(db, currency)).items.get(itemId);
       if (!representation) return respondWithProblem(c, itemNotFound(itemId, c.req.path));
-      if (ifNoneMatchMatches(c.req.valid('header')['if-none-match'], representation.etag)) return c.body(null, 304, { ETag: representation.etag });
-      return sendRepresentation(c, representation);
+      return sendRepresentation(c, representation, c.req.valid('header')['if-none-match']);
     },
 
     listToppings: async (c) => {
       const representation = (await menuSnapshot(db, currency)).toppings;
-      if (ifNoneMatchMatches(c.req.valid('header')['if-none-match'], representation.etag)) return c.body(null, 304, { ETag: representation.etag });
-      return sendRepresentation(c, representation);
+      return sendRepresentation(c, representation, c.req.valid('header')['if-none-match']);
     },
 
     createMenuItem: async (c) => {

@@ -13,6 +13,7 @@ import { parseJsonText, toJsonText } from '../db/dialect.ts';
 import { newId } from '../db/ids.ts';
 import { inTransaction } from '../db/transaction.ts';
 import type { Database, Size } from '../db/tables.ts';
+import { precompress, type PrecompressedBody } from '../http/content-coding.ts';
 import type { ValidationError } from '../problem.ts';
 import { etagOf } from './etag.ts';
 import { cachedMenu, invalidateMenuCache } from './menu-cache.ts';
@@ -27,12 +28,14 @@ import {
   type MenuItemSizeRow,
 } from './menu-repository.ts';
 
-/** A response body, serialised once, together with its strong `ETag`. */
+/** A response body, serialised and compressed once, together with its strong `ETag`. */
 export interface Representation<T> {
   body: T;
   /** `body` as JSON: the bytes sent, so that a cached menu is not serialised again for every request. */
   json: string;
   etag: string;
+  /** `json` in brotli and gzip at their best, so that a menu read compresses nothing. */
+  precompressed: PrecompressedBody;
 }
 
 /** Everything the public menu operations answer, built once per cache fill. */
@@ -48,7 +51,7 @@ export type MenuItemChanged = MenuItemCreated | { ok: false; reason: 'not-found'
 
 /** The menu as the public operations serve it, from this process's cache (see menu-cache.ts). */
 export function menuSnapshot(db: Kysely<Database>, currency: string): MenuSnapshot | Promise<MenuSnapshot> {
-  return cachedMenu(db, (db) => loadMenuSnapshot(db, currency));
+  return cachedMenu(db, (db, previous: MenuSnapshot | undefined) => loadMenuSnapshot(db, currency, previous));
 }
 
 const categoryOrder: readonly MenuCategory[] = ['pizza', 'side', 'drink', 'dessert'];
@@ -61,13 +64,20 @@ const sizesByCategory: Record<MenuCategory, readonly Size[]> = {
   dessert: ['regular'],
 };
 
-async function loadMenuSnapshot(db: Kysely<Database>, currency: string): Promise<MenuSnapshot> {
+/**
+ * Reads the menu and builds every representation of it. The snapshot is rebuilt every
+ * {@link menuCacheTtlMs} while the menu is read, and compressing at the best quality takes milliseconds
+ * per body, so a body that is the same as in the `previous` snapshot keeps its compressed forms.
+ */
+async function loadMenuSnapshot(db: Kysely<Database>, currency: string, previous: MenuSnapshot | undefined): Promise<MenuSnapshot> {
   const [sizeRows, toppingRows] = await Promise.all([selectMenuItemSizes(db), selectToppings(db)]);
+  const reusable = new Map<string, PrecompressedBody>(previous && representationsOf(previous).map(({ etag, precompressed }) => [etag, precompressed]));
+  const represent = async <T>(body: T): Promise<Representation<T>> => {
+    const json = JSON.stringify(body);
+    const etag = etagOf(json);
+    return { body, json, etag, precompressed: await precompress(json, etag, reusable) };
+  };
   const items = toMenuItems(sizeRows, currency);
-  const lists = new Map<MenuCategory | 'all', Representation<MenuItemList>>([['all', represent({ data: items })]]);
-  for (const category of categoryOrder) {
-    lists.set(category, represent({ data: items.filter((item) => item.category === category) }));
-  }
   const toppings: Topping[] = toppingRows
     .map((row) => ({
       id: row.id,
@@ -77,11 +87,21 @@ async function loadMenuSnapshot(db: Kysely<Database>, currency: string): Promise
       available: row.available === 1,
     }))
     .sort(byName);
-  return {
-    lists,
-    items: new Map(items.map((item) => [item.id, represent(item)])),
-    toppings: represent({ data: toppings }),
-  };
+  const [lists, itemRepresentations, toppingList] = await Promise.all([
+    Promise.all(
+      (['all', ...categoryOrder] as const).map(async (key) => {
+        const data = key === 'all' ? items : items.filter((item) => item.category === key);
+        return [key, await represent<MenuItemList>({ data })] as const;
+      }),
+    ),
+    Promise.all(items.map(async (item) => [item.id, await represent(item)] as const)),
+    represent<ToppingList>({ data: toppings }),
+  ]);
+  return { lists: new Map(lists), items: new Map(itemRepresentations), toppings: toppingList };
+}
+
+function representationsOf(snapshot: MenuSnapshot): Array<Representation<unknown>> {
+  return [...snapshot.lists.values(), ...snapshot.items.values(), snapshot.toppings];
 }
 
 export async function createMenuItem(db: Kysely<Database>, input: MenuItemInput, currency: string): Promise<MenuItemCreated> {
@@ -172,11 +192,6 @@ function toMenuItems(rows: MenuItemSizeRow[], currency: string): MenuItem[] {
 
 function byName(a: { name: string; id: string }, b: { name: string; id: string }): number {
   return a.name.localeCompare(b.name, 'en') || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
-}
-
-function represent<T>(body: T): Representation<T> {
-  const json = JSON.stringify(body);
-  return { body, json, etag: etagOf(json) };
 }
 
 /** What is wrong with a set of sizes for an item of `category`, each error pointing into the request body. */
