@@ -132,6 +132,8 @@ describe('pizza-place-mock in a frontend project that installed the package', ()
       const base = `http://127.0.0.1:${port}`;
       try {
         expect((await waitForAnswer(`${base}/health/ready`, command)).status).toBe(200);
+        // The server answers before the test customer is registered and printed.
+        while (!/customer: \S+ \/ \S+/.test(command.output()) && command.child.exitCode === null) await sleep(50);
         const [, email, password] = /customer: (\S+) \/ (\S+)/.exec(command.output())!;
         const json = { 'content-type': 'application/json' };
         const signIn = await fetch(`${base}/auth/token`, { method: 'POST', headers: json, body: JSON.stringify({ email, password }) });
