@@ -5,7 +5,7 @@ import type { Env, TypedResponse } from 'hono';
 import type { StatusCode } from 'hono/utils/http-status';
 import * as z from 'zod';
 
-import { zAccount, zAdvanceOrderStatusBody, zAdvanceOrderStatusPath, zBadRequestProblem, zCancelOrderBody, zCancelOrderPath, zConflictProblem, zContentTooLargeProblem, zCreateMenuItemBody, zForbiddenProblem, zGetMenuItemHeaders, zGetMenuItemPath, zGetOrderPath, zHealth, zIngredientList, zInternalErrorProblem, zIssueTokenBody, zListMenuItemsHeaders, zListMenuItemsQuery, zListOrderPaymentsPath, zListOrdersQuery, zListStockAdjustmentsQuery, zListToppingsHeaders, zMenuItem, zMenuItemList, zNotFoundProblem, zOrder, zOrderPage, zOutOfStockProblem, zPayment, zPaymentList, zPaymentRequiredProblem, zPayOrderBody, zPayOrderHeaders, zPayOrderPath, zPlaceOrderBody, zPlaceOrderHeaders, zReadiness, zRecordStockAdjustmentBody, zRegisterCustomerBody, zRetireMenuItemPath, zServiceUnavailableProblem, zStockAdjustment, zStockAdjustmentPage, zTokenResponse, zTooManyRequestsProblem, zToppingList, zUnauthorizedProblem, zUnprocessableContentProblem, zUnsupportedMediaTypeProblem, zUpdateMenuItemBody, zUpdateMenuItemPath } from './zod.gen.js';
+import { zAccount, zAdvanceOrderStatusBody, zAdvanceOrderStatusPath, zBadRequestProblem, zCancelOrderBody, zCancelOrderPath, zConflictProblem, zContentTooLargeProblem, zCreateMenuItemBody, zCreateWebhookSubscriptionBody, zDeleteWebhookSubscriptionPath, zForbiddenProblem, zGetMenuItemHeaders, zGetMenuItemPath, zGetOrderHeaders, zGetOrderPath, zGetWebhookSubscriptionPath, zHealth, zIngredientList, zInternalErrorProblem, zIssueTokenBody, zListMenuItemsHeaders, zListMenuItemsQuery, zListOrderPaymentsPath, zListOrdersQuery, zListStockAdjustmentsQuery, zListToppingsHeaders, zListWebhookDeliveriesPath, zListWebhookDeliveriesQuery, zListWebhookSubscriptionsQuery, zMenuItem, zMenuItemList, zNotFoundProblem, zOrder, zOrderPage, zOutOfStockProblem, zPayment, zPaymentList, zPaymentRequiredProblem, zPayOrderBody, zPayOrderHeaders, zPayOrderPath, zPlaceOrderBody, zPlaceOrderHeaders, zReadiness, zRecordStockAdjustmentBody, zRedeliverWebhookPath, zRegisterCustomerBody, zRetireMenuItemPath, zRotateWebhookSecretPath, zServiceUnavailableProblem, zStockAdjustment, zStockAdjustmentPage, zTokenResponse, zTooManyRequestsProblem, zToppingList, zUnauthorizedProblem, zUnprocessableContentProblem, zUnsupportedMediaTypeProblem, zUpdateMenuItemBody, zUpdateMenuItemPath, zUpdateWebhookSubscriptionBody, zUpdateWebhookSubscriptionPath, zWatchOrderHeaders, zWatchOrderPath, zWatchOrderResponse, zWebhookDelivery, zWebhookDeliveryPage, zWebhookSecret, zWebhookSubscription, zWebhookSubscriptionPage, zWebhookSubscriptionWithSecret } from './zod.gen.js';
 
 /**
  * Reads a parameter string written as a canonical decimal integer as a number; anything else is left for the schema to reject.
@@ -1201,23 +1201,34 @@ export const getOrderRoute = createRoute({
     operationId: 'getOrder',
     tags: ['Orders'],
     summary: 'Get an order',
-    description: 'Returns one order. Customers can only read their own orders; another\ncustomer\'s order answers `404`, exactly as if it did not exist.\n',
+    description: 'Returns one order. Customers can only read their own orders; another\ncustomer\'s order answers `404`, exactly as if it did not exist. Send the\n`ETag` of a previous answer in `If-None-Match` to get `304 Not Modified`\nwhile the order has not changed, so polling costs next to nothing; or\nfollow it live with `GET /orders/{orderId}/events`.\n',
     security: [{ bearerAuth: [] }],
     request: {
         params: z.object({
             orderId: zGetOrderPath.shape.orderId
+        }),
+        headers: z.object({
+            'if-none-match': zGetOrderHeaders.shape['If-None-Match']
         })
     },
     responses: {
         200: {
             description: 'The order.',
             headers: {
+                ETag: { description: 'A version tag for the representation; send it back in `If-None-Match`.' },
                 'RateLimit-Policy': { description: 'The quota policy that applies to this operation (IETF draft-ietf-httpapi-ratelimit-headers), e.g. 120 requests per 60-second window.' },
                 RateLimit: { description: 'How much of the quota is left (`r`) and the seconds until the window resets (`t`).' },
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
             },
             content: {
                 'application/json': { schema: zOrder }
+            }
+        },
+        304: {
+            description: 'The representation has not changed since the `ETag` sent in `If-None-Match`; there is no body.',
+            headers: {
+                ETag: { description: 'A version tag for the representation; send it back in `If-None-Match`.' },
+                'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
             }
         },
         400: {
@@ -2169,6 +2180,1020 @@ export const recordStockAdjustmentRoute = createRoute({
 });
 
 /**
+ * Follow an order live
+ */
+export const watchOrderRoute = createRoute({
+    method: 'get',
+    path: '/orders/{orderId}/events',
+    operationId: 'watchOrder',
+    tags: ['Orders'],
+    summary: 'Follow an order live',
+    description: 'Streams the order\'s status as Server-Sent Events (`text/event-stream`),\nso a customer can follow it without polling. The first event is the\norder\'s current status; then one `status` event follows each change, as\nit happens, until the order reaches a final status (`delivered`,\n`collected` or `cancelled`), when the server ends the stream. Each event\'s\n`data` is an `OrderTrackingEvent` as JSON and its `id` is the change\'s\nevent id: a client that reconnects with that id in `Last-Event-ID` gets\nevery change it missed, and no repeats. A comment line is sent every 15\nseconds so proxies keep the connection open. Customers can only follow\ntheir own orders; another customer\'s order answers `404`, exactly as\n`GET /orders/{orderId}` does.\n',
+    security: [{ bearerAuth: [] }],
+    request: {
+        params: z.object({
+            orderId: zWatchOrderPath.shape.orderId
+        }),
+        headers: z.object({
+            'last-event-id': zWatchOrderHeaders.shape['Last-Event-ID']
+        })
+    },
+    responses: {
+        200: {
+            description: 'The stream of the order\'s status changes, one event per change\n(`event: status`), each with `id:` and a `data:` line holding an\n`OrderTrackingEvent` as JSON.\n',
+            headers: {
+                'Cache-Control': { description: 'Token responses must not be stored by any cache.' },
+                'RateLimit-Policy': { description: 'The quota policy that applies to this operation (IETF draft-ietf-httpapi-ratelimit-headers), e.g. 120 requests per 60-second window.' },
+                RateLimit: { description: 'How much of the quota is left (`r`) and the seconds until the window resets (`t`).' },
+                'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
+            },
+            content: {
+                'text/event-stream': { schema: zWatchOrderResponse }
+            }
+        },
+        400: {
+            description: 'The body is not valid JSON, or a path, query or header parameter is invalid; `errors` points at each problem.',
+            headers: {
+                'RateLimit-Policy': { description: 'The quota policy that applies to this operation (IETF draft-ietf-httpapi-ratelimit-headers), e.g. 120 requests per 60-second window.' },
+                RateLimit: { description: 'How much of the quota is left (`r`) and the seconds until the window resets (`t`).' },
+                'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
+            },
+            content: {
+                'application/problem+json': { schema: zBadRequestProblem }
+            }
+        },
+        401: {
+            description: 'The access token is missing, expired or invalid, or (when signing in) the email or password is wrong.',
+            headers: {
+                'WWW-Authenticate': { description: 'The authentication scheme to use and why the credentials were refused (RFC 6750).' },
+                'RateLimit-Policy': { description: 'The quota policy that applies to this operation (IETF draft-ietf-httpapi-ratelimit-headers), e.g. 120 requests per 60-second window.' },
+                RateLimit: { description: 'How much of the quota is left (`r`) and the seconds until the window resets (`t`).' },
+                'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
+            },
+            content: {
+                'application/problem+json': { schema: zUnauthorizedProblem }
+            }
+        },
+        404: {
+            description: 'There is no such resource, or it is not yours to see.',
+            headers: {
+                'RateLimit-Policy': { description: 'The quota policy that applies to this operation (IETF draft-ietf-httpapi-ratelimit-headers), e.g. 120 requests per 60-second window.' },
+                RateLimit: { description: 'How much of the quota is left (`r`) and the seconds until the window resets (`t`).' },
+                'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
+            },
+            content: {
+                'application/problem+json': { schema: zNotFoundProblem }
+            }
+        },
+        429: {
+            description: 'Too many requests in the current window; wait `Retry-After` seconds.',
+            headers: {
+                'Retry-After': { description: 'How many seconds to wait before trying again.' },
+                'RateLimit-Policy': { description: 'The quota policy that applies to this operation (IETF draft-ietf-httpapi-ratelimit-headers), e.g. 120 requests per 60-second window.' },
+                RateLimit: { description: 'The quota is used up (`r=0`); `t` is the seconds until the window resets, as `Retry-After` says.' },
+                'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
+            },
+            content: {
+                'application/problem+json': { schema: zTooManyRequestsProblem }
+            }
+        },
+        500: {
+            description: 'Something went wrong on the server. The details are in the logs under the `X-Request-Id`.',
+            headers: {
+                'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
+            },
+            content: {
+                'application/problem+json': { schema: zInternalErrorProblem }
+            }
+        },
+        503: {
+            description: 'The database is unreachable, or too busy to take the request in time\n(a lock or statement timeout, or a transaction that kept colliding\nwith others). Nothing was changed; try again after `Retry-After`\nseconds, with the same `Idempotency-Key` where the operation takes one.\n',
+            headers: {
+                'Retry-After': { description: 'How many seconds to wait before trying again.' },
+                'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
+            },
+            content: {
+                'application/problem+json': { schema: zServiceUnavailableProblem }
+            }
+        }
+    }
+});
+
+/**
+ * List webhook subscriptions
+ */
+export const listWebhookSubscriptionsRoute = createRoute({
+    method: 'get',
+    path: '/webhooks/subscriptions',
+    operationId: 'listWebhookSubscriptions',
+    tags: ['Webhooks'],
+    summary: 'List webhook subscriptions',
+    description: 'Staff only. Returns the webhook subscriptions, newest first, a page at a time. Secrets are never listed.',
+    security: [{ bearerAuth: ['staff'] }],
+    request: {
+        query: z.object({
+            cursor: zListWebhookSubscriptionsQuery.shape.cursor,
+            limit: z.preprocess(readInteger, zListWebhookSubscriptionsQuery.shape.limit)
+        })
+    },
+    responses: {
+        200: {
+            description: 'A page of webhook subscriptions.',
+            headers: {
+                'RateLimit-Policy': { description: 'The quota policy that applies to this operation (IETF draft-ietf-httpapi-ratelimit-headers), e.g. 120 requests per 60-second window.' },
+                RateLimit: { description: 'How much of the quota is left (`r`) and the seconds until the window resets (`t`).' },
+                'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
+            },
+            content: {
+                'application/json': { schema: zWebhookSubscriptionPage }
+            }
+        },
+        400: {
+            description: 'The body is not valid JSON, or a path, query or header parameter is invalid; `errors` points at each problem.',
+            headers: {
+                'RateLimit-Policy': { description: 'The quota policy that applies to this operation (IETF draft-ietf-httpapi-ratelimit-headers), e.g. 120 requests per 60-second window.' },
+                RateLimit: { description: 'How much of the quota is left (`r`) and the seconds until the window resets (`t`).' },
+                'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
+            },
+            content: {
+                'application/problem+json': { schema: zBadRequestProblem }
+            }
+        },
+        401: {
+            description: 'The access token is missing, expired or invalid, or (when signing in) the email or password is wrong.',
+            headers: {
+                'WWW-Authenticate': { description: 'The authentication scheme to use and why the credentials were refused (RFC 6750).' },
+                'RateLimit-Policy': { description: 'The quota policy that applies to this operation (IETF draft-ietf-httpapi-ratelimit-headers), e.g. 120 requests per 60-second window.' },
+                RateLimit: { description: 'How much of the quota is left (`r`) and the seconds until the window resets (`t`).' },
+                'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
+            },
+            content: {
+                'application/problem+json': { schema: zUnauthorizedProblem }
+            }
+        },
+        403: {
+            description: 'The signed-in account may not do this; staff-only operations answer this to customers.',
+            headers: {
+                'RateLimit-Policy': { description: 'The quota policy that applies to this operation (IETF draft-ietf-httpapi-ratelimit-headers), e.g. 120 requests per 60-second window.' },
+                RateLimit: { description: 'How much of the quota is left (`r`) and the seconds until the window resets (`t`).' },
+                'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
+            },
+            content: {
+                'application/problem+json': { schema: zForbiddenProblem }
+            }
+        },
+        429: {
+            description: 'Too many requests in the current window; wait `Retry-After` seconds.',
+            headers: {
+                'Retry-After': { description: 'How many seconds to wait before trying again.' },
+                'RateLimit-Policy': { description: 'The quota policy that applies to this operation (IETF draft-ietf-httpapi-ratelimit-headers), e.g. 120 requests per 60-second window.' },
+                RateLimit: { description: 'The quota is used up (`r=0`); `t` is the seconds until the window resets, as `Retry-After` says.' },
+                'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
+            },
+            content: {
+                'application/problem+json': { schema: zTooManyRequestsProblem }
+            }
+        },
+        500: {
+            description: 'Something went wrong on the server. The details are in the logs under the `X-Request-Id`.',
+            headers: {
+                'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
+            },
+            content: {
+                'application/problem+json': { schema: zInternalErrorProblem }
+            }
+        },
+        503: {
+            description: 'The database is unreachable, or too busy to take the request in time\n(a lock or statement timeout, or a transaction that kept colliding\nwith others). Nothing was changed; try again after `Retry-After`\nseconds, with the same `Idempotency-Key` where the operation takes one.\n',
+            headers: {
+                'Retry-After': { description: 'How many seconds to wait before trying again.' },
+                'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
+            },
+            content: {
+                'application/problem+json': { schema: zServiceUnavailableProblem }
+            }
+        }
+    }
+});
+
+/**
+ * Subscribe to webhook events
+ */
+export const createWebhookSubscriptionRoute = createRoute({
+    method: 'post',
+    path: '/webhooks/subscriptions',
+    operationId: 'createWebhookSubscription',
+    tags: ['Webhooks'],
+    summary: 'Subscribe to webhook events',
+    description: 'Staff only. Registers an HTTPS endpoint to receive the events listed in\n`events`, signed as the Standard Webhooks specification says. The answer\nholds the signing `secret`; it is shown this once, so keep it. The URL must\nbe `https` and resolve to public addresses only (a private, loopback or\nlink-local address answers `422`).\n',
+    security: [{ bearerAuth: ['staff'] }],
+    request: {
+        body: {
+            content: {
+                'application/json': { schema: zCreateWebhookSubscriptionBody }
+            },
+            required: true
+        }
+    },
+    responses: {
+        201: {
+            description: 'The subscription, with its signing secret (shown only now).',
+            headers: {
+                Location: { description: 'The URL of the webhook subscription just created.' },
+                'RateLimit-Policy': { description: 'The quota policy that applies to this operation (IETF draft-ietf-httpapi-ratelimit-headers), e.g. 120 requests per 60-second window.' },
+                RateLimit: { description: 'How much of the quota is left (`r`) and the seconds until the window resets (`t`).' },
+                'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
+            },
+            content: {
+                'application/json': { schema: zWebhookSubscriptionWithSecret }
+            }
+        },
+        400: {
+            description: 'The body is not valid JSON, or a path, query or header parameter is invalid; `errors` points at each problem.',
+            headers: {
+                'RateLimit-Policy': { description: 'The quota policy that applies to this operation (IETF draft-ietf-httpapi-ratelimit-headers), e.g. 120 requests per 60-second window.' },
+                RateLimit: { description: 'How much of the quota is left (`r`) and the seconds until the window resets (`t`).' },
+                'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
+            },
+            content: {
+                'application/problem+json': { schema: zBadRequestProblem }
+            }
+        },
+        401: {
+            description: 'The access token is missing, expired or invalid, or (when signing in) the email or password is wrong.',
+            headers: {
+                'WWW-Authenticate': { description: 'The authentication scheme to use and why the credentials were refused (RFC 6750).' },
+                'RateLimit-Policy': { description: 'The quota policy that applies to this operation (IETF draft-ietf-httpapi-ratelimit-headers), e.g. 120 requests per 60-second window.' },
+                RateLimit: { description: 'How much of the quota is left (`r`) and the seconds until the window resets (`t`).' },
+                'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
+            },
+            content: {
+                'application/problem+json': { schema: zUnauthorizedProblem }
+            }
+        },
+        403: {
+            description: 'The signed-in account may not do this; staff-only operations answer this to customers.',
+            headers: {
+                'RateLimit-Policy': { description: 'The quota policy that applies to this operation (IETF draft-ietf-httpapi-ratelimit-headers), e.g. 120 requests per 60-second window.' },
+                RateLimit: { description: 'How much of the quota is left (`r`) and the seconds until the window resets (`t`).' },
+                'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
+            },
+            content: {
+                'application/problem+json': { schema: zForbiddenProblem }
+            }
+        },
+        413: {
+            description: 'The request body is larger than the 64 KiB the server accepts.',
+            headers: {
+                'RateLimit-Policy': { description: 'The quota policy that applies to this operation (IETF draft-ietf-httpapi-ratelimit-headers), e.g. 120 requests per 60-second window.' },
+                RateLimit: { description: 'How much of the quota is left (`r`) and the seconds until the window resets (`t`).' },
+                'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
+            },
+            content: {
+                'application/problem+json': { schema: zContentTooLargeProblem }
+            }
+        },
+        415: {
+            description: 'The request body is not `application/json`.',
+            headers: {
+                'RateLimit-Policy': { description: 'The quota policy that applies to this operation (IETF draft-ietf-httpapi-ratelimit-headers), e.g. 120 requests per 60-second window.' },
+                RateLimit: { description: 'How much of the quota is left (`r`) and the seconds until the window resets (`t`).' },
+                'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
+            },
+            content: {
+                'application/problem+json': { schema: zUnsupportedMediaTypeProblem }
+            }
+        },
+        422: {
+            description: 'The body is valid JSON but cannot be carried out: it does not match the\nschema, it refers to something that cannot be used (a retired item, a\nsize it is not offered in, an unknown ingredient), an order\'s total would\nexceed the largest amount of money, or it reuses an `Idempotency-Key`\nwith a different body. `errors` points at each cause.\n',
+            headers: {
+                'RateLimit-Policy': { description: 'The quota policy that applies to this operation (IETF draft-ietf-httpapi-ratelimit-headers), e.g. 120 requests per 60-second window.' },
+                RateLimit: { description: 'How much of the quota is left (`r`) and the seconds until the window resets (`t`).' },
+                'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
+            },
+            content: {
+                'application/problem+json': { schema: zUnprocessableContentProblem }
+            }
+        },
+        429: {
+            description: 'Too many requests in the current window; wait `Retry-After` seconds.',
+            headers: {
+                'Retry-After': { description: 'How many seconds to wait before trying again.' },
+                'RateLimit-Policy': { description: 'The quota policy that applies to this operation (IETF draft-ietf-httpapi-ratelimit-headers), e.g. 120 requests per 60-second window.' },
+                RateLimit: { description: 'The quota is used up (`r=0`); `t` is the seconds until the window resets, as `Retry-After` says.' },
+                'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
+            },
+            content: {
+                'application/problem+json': { schema: zTooManyRequestsProblem }
+            }
+        },
+        500: {
+            description: 'Something went wrong on the server. The details are in the logs under the `X-Request-Id`.',
+            headers: {
+                'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
+            },
+            content: {
+                'application/problem+json': { schema: zInternalErrorProblem }
+            }
+        },
+        503: {
+            description: 'The database is unreachable, or too busy to take the request in time\n(a lock or statement timeout, or a transaction that kept colliding\nwith others). Nothing was changed; try again after `Retry-After`\nseconds, with the same `Idempotency-Key` where the operation takes one.\n',
+            headers: {
+                'Retry-After': { description: 'How many seconds to wait before trying again.' },
+                'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
+            },
+            content: {
+                'application/problem+json': { schema: zServiceUnavailableProblem }
+            }
+        }
+    }
+});
+
+/**
+ * Delete a webhook subscription
+ */
+export const deleteWebhookSubscriptionRoute = createRoute({
+    method: 'delete',
+    path: '/webhooks/subscriptions/{subscriptionId}',
+    operationId: 'deleteWebhookSubscription',
+    tags: ['Webhooks'],
+    summary: 'Delete a webhook subscription',
+    description: 'Staff only. Deletes the subscription; its pending deliveries are not sent.',
+    security: [{ bearerAuth: ['staff'] }],
+    request: {
+        params: z.object({
+            subscriptionId: zDeleteWebhookSubscriptionPath.shape.subscriptionId
+        })
+    },
+    responses: {
+        204: {
+            description: 'The subscription was deleted.',
+            headers: {
+                'RateLimit-Policy': { description: 'The quota policy that applies to this operation (IETF draft-ietf-httpapi-ratelimit-headers), e.g. 120 requests per 60-second window.' },
+                RateLimit: { description: 'How much of the quota is left (`r`) and the seconds until the window resets (`t`).' },
+                'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
+            }
+        },
+        400: {
+            description: 'The body is not valid JSON, or a path, query or header parameter is invalid; `errors` points at each problem.',
+            headers: {
+                'RateLimit-Policy': { description: 'The quota policy that applies to this operation (IETF draft-ietf-httpapi-ratelimit-headers), e.g. 120 requests per 60-second window.' },
+                RateLimit: { description: 'How much of the quota is left (`r`) and the seconds until the window resets (`t`).' },
+                'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
+            },
+            content: {
+                'application/problem+json': { schema: zBadRequestProblem }
+            }
+        },
+        401: {
+            description: 'The access token is missing, expired or invalid, or (when signing in) the email or password is wrong.',
+            headers: {
+                'WWW-Authenticate': { description: 'The authentication scheme to use and why the credentials were refused (RFC 6750).' },
+                'RateLimit-Policy': { description: 'The quota policy that applies to this operation (IETF draft-ietf-httpapi-ratelimit-headers), e.g. 120 requests per 60-second window.' },
+                RateLimit: { description: 'How much of the quota is left (`r`) and the seconds until the window resets (`t`).' },
+                'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
+            },
+            content: {
+                'application/problem+json': { schema: zUnauthorizedProblem }
+            }
+        },
+        403: {
+            description: 'The signed-in account may not do this; staff-only operations answer this to customers.',
+            headers: {
+                'RateLimit-Policy': { description: 'The quota policy that applies to this operation (IETF draft-ietf-httpapi-ratelimit-headers), e.g. 120 requests per 60-second window.' },
+                RateLimit: { description: 'How much of the quota is left (`r`) and the seconds until the window resets (`t`).' },
+                'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
+            },
+            content: {
+                'application/problem+json': { schema: zForbiddenProblem }
+            }
+        },
+        404: {
+            description: 'There is no such resource, or it is not yours to see.',
+            headers: {
+                'RateLimit-Policy': { description: 'The quota policy that applies to this operation (IETF draft-ietf-httpapi-ratelimit-headers), e.g. 120 requests per 60-second window.' },
+                RateLimit: { description: 'How much of the quota is left (`r`) and the seconds until the window resets (`t`).' },
+                'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
+            },
+            content: {
+                'application/problem+json': { schema: zNotFoundProblem }
+            }
+        },
+        429: {
+            description: 'Too many requests in the current window; wait `Retry-After` seconds.',
+            headers: {
+                'Retry-After': { description: 'How many seconds to wait before trying again.' },
+                'RateLimit-Policy': { description: 'The quota policy that applies to this operation (IETF draft-ietf-httpapi-ratelimit-headers), e.g. 120 requests per 60-second window.' },
+                RateLimit: { description: 'The quota is used up (`r=0`); `t` is the seconds until the window resets, as `Retry-After` says.' },
+                'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
+            },
+            content: {
+                'application/problem+json': { schema: zTooManyRequestsProblem }
+            }
+        },
+        500: {
+            description: 'Something went wrong on the server. The details are in the logs under the `X-Request-Id`.',
+            headers: {
+                'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
+            },
+            content: {
+                'application/problem+json': { schema: zInternalErrorProblem }
+            }
+        },
+        503: {
+            description: 'The database is unreachable, or too busy to take the request in time\n(a lock or statement timeout, or a transaction that kept colliding\nwith others). Nothing was changed; try again after `Retry-After`\nseconds, with the same `Idempotency-Key` where the operation takes one.\n',
+            headers: {
+                'Retry-After': { description: 'How many seconds to wait before trying again.' },
+                'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
+            },
+            content: {
+                'application/problem+json': { schema: zServiceUnavailableProblem }
+            }
+        }
+    }
+});
+
+/**
+ * Get a webhook subscription
+ */
+export const getWebhookSubscriptionRoute = createRoute({
+    method: 'get',
+    path: '/webhooks/subscriptions/{subscriptionId}',
+    operationId: 'getWebhookSubscription',
+    tags: ['Webhooks'],
+    summary: 'Get a webhook subscription',
+    description: 'Staff only. Returns one webhook subscription, without its secret.',
+    security: [{ bearerAuth: ['staff'] }],
+    request: {
+        params: z.object({
+            subscriptionId: zGetWebhookSubscriptionPath.shape.subscriptionId
+        })
+    },
+    responses: {
+        200: {
+            description: 'The webhook subscription.',
+            headers: {
+                'RateLimit-Policy': { description: 'The quota policy that applies to this operation (IETF draft-ietf-httpapi-ratelimit-headers), e.g. 120 requests per 60-second window.' },
+                RateLimit: { description: 'How much of the quota is left (`r`) and the seconds until the window resets (`t`).' },
+                'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
+            },
+            content: {
+                'application/json': { schema: zWebhookSubscription }
+            }
+        },
+        400: {
+            description: 'The body is not valid JSON, or a path, query or header parameter is invalid; `errors` points at each problem.',
+            headers: {
+                'RateLimit-Policy': { description: 'The quota policy that applies to this operation (IETF draft-ietf-httpapi-ratelimit-headers), e.g. 120 requests per 60-second window.' },
+                RateLimit: { description: 'How much of the quota is left (`r`) and the seconds until the window resets (`t`).' },
+                'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
+            },
+            content: {
+                'application/problem+json': { schema: zBadRequestProblem }
+            }
+        },
+        401: {
+            description: 'The access token is missing, expired or invalid, or (when signing in) the email or password is wrong.',
+            headers: {
+                'WWW-Authenticate': { description: 'The authentication scheme to use and why the credentials were refused (RFC 6750).' },
+                'RateLimit-Policy': { description: 'The quota policy that applies to this operation (IETF draft-ietf-httpapi-ratelimit-headers), e.g. 120 requests per 60-second window.' },
+                RateLimit: { description: 'How much of the quota is left (`r`) and the seconds until the window resets (`t`).' },
+                'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
+            },
+            content: {
+                'application/problem+json': { schema: zUnauthorizedProblem }
+            }
+        },
+        403: {
+            description: 'The signed-in account may not do this; staff-only operations answer this to customers.',
+            headers: {
+                'RateLimit-Policy': { description: 'The quota policy that applies to this operation (IETF draft-ietf-httpapi-ratelimit-headers), e.g. 120 requests per 60-second window.' },
+                RateLimit: { description: 'How much of the quota is left (`r`) and the seconds until the window resets (`t`).' },
+                'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
+            },
+            content: {
+                'application/problem+json': { schema: zForbiddenProblem }
+            }
+        },
+        404: {
+            description: 'There is no such resource, or it is not yours to see.',
+            headers: {
+                'RateLimit-Policy': { description: 'The quota policy that applies to this operation (IETF draft-ietf-httpapi-ratelimit-headers), e.g. 120 requests per 60-second window.' },
+                RateLimit: { description: 'How much of the quota is left (`r`) and the seconds until the window resets (`t`).' },
+                'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
+            },
+            content: {
+                'application/problem+json': { schema: zNotFoundProblem }
+            }
+        },
+        429: {
+            description: 'Too many requests in the current window; wait `Retry-After` seconds.',
+            headers: {
+                'Retry-After': { description: 'How many seconds to wait before trying again.' },
+                'RateLimit-Policy': { description: 'The quota policy that applies to this operation (IETF draft-ietf-httpapi-ratelimit-headers), e.g. 120 requests per 60-second window.' },
+                RateLimit: { description: 'The quota is used up (`r=0`); `t` is the seconds until the window resets, as `Retry-After` says.' },
+                'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
+            },
+            content: {
+                'application/problem+json': { schema: zTooManyRequestsProblem }
+            }
+        },
+        500: {
+            description: 'Something went wrong on the server. The details are in the logs under the `X-Request-Id`.',
+            headers: {
+                'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
+            },
+            content: {
+                'application/problem+json': { schema: zInternalErrorProblem }
+            }
+        },
+        503: {
+            description: 'The database is unreachable, or too busy to take the request in time\n(a lock or statement timeout, or a transaction that kept colliding\nwith others). Nothing was changed; try again after `Retry-After`\nseconds, with the same `Idempotency-Key` where the operation takes one.\n',
+            headers: {
+                'Retry-After': { description: 'How many seconds to wait before trying again.' },
+                'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
+            },
+            content: {
+                'application/problem+json': { schema: zServiceUnavailableProblem }
+            }
+        }
+    }
+});
+
+/**
+ * Change a webhook subscription
+ */
+export const updateWebhookSubscriptionRoute = createRoute({
+    method: 'patch',
+    path: '/webhooks/subscriptions/{subscriptionId}',
+    operationId: 'updateWebhookSubscription',
+    tags: ['Webhooks'],
+    summary: 'Change a webhook subscription',
+    description: 'Staff only. Changes the URL, the events or the description of a\nsubscription, or pauses (`enabled: false`) and resumes it. Only the\nproperties sent change. Events that happen while a subscription is paused\nare not delivered to it.\n',
+    security: [{ bearerAuth: ['staff'] }],
+    request: {
+        params: z.object({
+            subscriptionId: zUpdateWebhookSubscriptionPath.shape.subscriptionId
+        }),
+        body: {
+            content: {
+                'application/json': { schema: zUpdateWebhookSubscriptionBody }
+            },
+            required: true
+        }
+    },
+    responses: {
+        200: {
+            description: 'The changed subscription.',
+            headers: {
+                'RateLimit-Policy': { description: 'The quota policy that applies to this operation (IETF draft-ietf-httpapi-ratelimit-headers), e.g. 120 requests per 60-second window.' },
+                RateLimit: { description: 'How much of the quota is left (`r`) and the seconds until the window resets (`t`).' },
+                'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
+            },
+            content: {
+                'application/json': { schema: zWebhookSubscription }
+            }
+        },
+        400: {
+            description: 'The body is not valid JSON, or a path, query or header parameter is invalid; `errors` points at each problem.',
+            headers: {
+                'RateLimit-Policy': { description: 'The quota policy that applies to this operation (IETF draft-ietf-httpapi-ratelimit-headers), e.g. 120 requests per 60-second window.' },
+                RateLimit: { description: 'How much of the quota is left (`r`) and the seconds until the window resets (`t`).' },
+                'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
+            },
+            content: {
+                'application/problem+json': { schema: zBadRequestProblem }
+            }
+        },
+        401: {
+            description: 'The access token is missing, expired or invalid, or (when signing in) the email or password is wrong.',
+            headers: {
+                'WWW-Authenticate': { description: 'The authentication scheme to use and why the credentials were refused (RFC 6750).' },
+                'RateLimit-Policy': { description: 'The quota policy that applies to this operation (IETF draft-ietf-httpapi-ratelimit-headers), e.g. 120 requests per 60-second window.' },
+                RateLimit: { description: 'How much of the quota is left (`r`) and the seconds until the window resets (`t`).' },
+                'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
+            },
+            content: {
+                'application/problem+json': { schema: zUnauthorizedProblem }
+            }
+        },
+        403: {
+            description: 'The signed-in account may not do this; staff-only operations answer this to customers.',
+            headers: {
+                'RateLimit-Policy': { description: 'The quota policy that applies to this operation (IETF draft-ietf-httpapi-ratelimit-headers), e.g. 120 requests per 60-second window.' },
+                RateLimit: { description: 'How much of the quota is left (`r`) and the seconds until the window resets (`t`).' },
+                'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
+            },
+            content: {
+                'application/problem+json': { schema: zForbiddenProblem }
+            }
+        },
+        404: {
+            description: 'There is no such resource, or it is not yours to see.',
+            headers: {
+                'RateLimit-Policy': { description: 'The quota policy that applies to this operation (IETF draft-ietf-httpapi-ratelimit-headers), e.g. 120 requests per 60-second window.' },
+                RateLimit: { description: 'How much of the quota is left (`r`) and the seconds until the window resets (`t`).' },
+                'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
+            },
+            content: {
+                'application/problem+json': { schema: zNotFoundProblem }
+            }
+        },
+        413: {
+            description: 'The request body is larger than the 64 KiB the server accepts.',
+            headers: {
+                'RateLimit-Policy': { description: 'The quota policy that applies to this operation (IETF draft-ietf-httpapi-ratelimit-headers), e.g. 120 requests per 60-second window.' },
+                RateLimit: { description: 'How much of the quota is left (`r`) and the seconds until the window resets (`t`).' },
+                'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
+            },
+            content: {
+                'application/problem+json': { schema: zContentTooLargeProblem }
+            }
+        },
+        415: {
+            description: 'The request body is not `application/json`.',
+            headers: {
+                'RateLimit-Policy': { description: 'The quota policy that applies to this operation (IETF draft-ietf-httpapi-ratelimit-headers), e.g. 120 requests per 60-second window.' },
+                RateLimit: { description: 'How much of the quota is left (`r`) and the seconds until the window resets (`t`).' },
+                'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
+            },
+            content: {
+                'application/problem+json': { schema: zUnsupportedMediaTypeProblem }
+            }
+        },
+        422: {
+            description: 'The body is valid JSON but cannot be carried out: it does not match the\nschema, it refers to something that cannot be used (a retired item, a\nsize it is not offered in, an unknown ingredient), an order\'s total would\nexceed the largest amount of money, or it reuses an `Idempotency-Key`\nwith a different body. `errors` points at each cause.\n',
+            headers: {
+                'RateLimit-Policy': { description: 'The quota policy that applies to this operation (IETF draft-ietf-httpapi-ratelimit-headers), e.g. 120 requests per 60-second window.' },
+                RateLimit: { description: 'How much of the quota is left (`r`) and the seconds until the window resets (`t`).' },
+                'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
+            },
+            content: {
+                'application/problem+json': { schema: zUnprocessableContentProblem }
+            }
+        },
+        429: {
+            description: 'Too many requests in the current window; wait `Retry-After` seconds.',
+            headers: {
+                'Retry-After': { description: 'How many seconds to wait before trying again.' },
+                'RateLimit-Policy': { description: 'The quota policy that applies to this operation (IETF draft-ietf-httpapi-ratelimit-headers), e.g. 120 requests per 60-second window.' },
+                RateLimit: { description: 'The quota is used up (`r=0`); `t` is the seconds until the window resets, as `Retry-After` says.' },
+                'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
+            },
+            content: {
+                'application/problem+json': { schema: zTooManyRequestsProblem }
+            }
+        },
+        500: {
+            description: 'Something went wrong on the server. The details are in the logs under the `X-Request-Id`.',
+            headers: {
+                'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
+            },
+            content: {
+                'application/problem+json': { schema: zInternalErrorProblem }
+            }
+        },
+        503: {
+            description: 'The database is unreachable, or too busy to take the request in time\n(a lock or statement timeout, or a transaction that kept colliding\nwith others). Nothing was changed; try again after `Retry-After`\nseconds, with the same `Idempotency-Key` where the operation takes one.\n',
+            headers: {
+                'Retry-After': { description: 'How many seconds to wait before trying again.' },
+                'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
+            },
+            content: {
+                'application/problem+json': { schema: zServiceUnavailableProblem }
+            }
+        }
+    }
+});
+
+/**
+ * Rotate a subscription's signing secret
+ */
+export const rotateWebhookSecretRoute = createRoute({
+    method: 'post',
+    path: '/webhooks/subscriptions/{subscriptionId}/secret',
+    operationId: 'rotateWebhookSecret',
+    tags: ['Webhooks'],
+    summary: 'Rotate a subscription\'s signing secret',
+    description: 'Staff only. Makes a new signing secret and answers it (shown only now).\nFor 24 hours deliveries carry signatures made with both the new and the\nprevious secret, so the receiver can switch over without dropping events;\nthen the previous secret stops being used.\n',
+    security: [{ bearerAuth: ['staff'] }],
+    request: {
+        params: z.object({
+            subscriptionId: zRotateWebhookSecretPath.shape.subscriptionId
+        })
+    },
+    responses: {
+        200: {
+            description: 'The new secret, and until when the previous one still signs deliveries.',
+            headers: {
+                'Cache-Control': { description: 'Token responses must not be stored by any cache.' },
+                'RateLimit-Policy': { description: 'The quota policy that applies to this operation (IETF draft-ietf-httpapi-ratelimit-headers), e.g. 120 requests per 60-second window.' },
+                RateLimit: { description: 'How much of the quota is left (`r`) and the seconds until the window resets (`t`).' },
+                'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
+            },
+            content: {
+                'application/json': { schema: zWebhookSecret }
+            }
+        },
+        400: {
+            description: 'The body is not valid JSON, or a path, query or header parameter is invalid; `errors` points at each problem.',
+            headers: {
+                'RateLimit-Policy': { description: 'The quota policy that applies to this operation (IETF draft-ietf-httpapi-ratelimit-headers), e.g. 120 requests per 60-second window.' },
+                RateLimit: { description: 'How much of the quota is left (`r`) and the seconds until the window resets (`t`).' },
+                'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
+            },
+            content: {
+                'application/problem+json': { schema: zBadRequestProblem }
+            }
+        },
+        401: {
+            description: 'The access token is missing, expired or invalid, or (when signing in) the email or password is wrong.',
+            headers: {
+                'WWW-Authenticate': { description: 'The authentication scheme to use and why the credentials were refused (RFC 6750).' },
+                'RateLimit-Policy': { description: 'The quota policy that applies to this operation (IETF draft-ietf-httpapi-ratelimit-headers), e.g. 120 requests per 60-second window.' },
+                RateLimit: { description: 'How much of the quota is left (`r`) and the seconds until the window resets (`t`).' },
+                'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
+            },
+            content: {
+                'application/problem+json': { schema: zUnauthorizedProblem }
+            }
+        },
+        403: {
+            description: 'The signed-in account may not do this; staff-only operations answer this to customers.',
+            headers: {
+                'RateLimit-Policy': { description: 'The quota policy that applies to this operation (IETF draft-ietf-httpapi-ratelimit-headers), e.g. 120 requests per 60-second window.' },
+                RateLimit: { description: 'How much of the quota is left (`r`) and the seconds until the window resets (`t`).' },
+                'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
+            },
+            content: {
+                'application/problem+json': { schema: zForbiddenProblem }
+            }
+        },
+        404: {
+            description: 'There is no such resource, or it is not yours to see.',
+            headers: {
+                'RateLimit-Policy': { description: 'The quota policy that applies to this operation (IETF draft-ietf-httpapi-ratelimit-headers), e.g. 120 requests per 60-second window.' },
+                RateLimit: { description: 'How much of the quota is left (`r`) and the seconds until the window resets (`t`).' },
+                'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
+            },
+            content: {
+                'application/problem+json': { schema: zNotFoundProblem }
+            }
+        },
+        429: {
+            description: 'Too many requests in the current window; wait `Retry-After` seconds.',
+            headers: {
+                'Retry-After': { description: 'How many seconds to wait before trying again.' },
+                'RateLimit-Policy': { description: 'The quota policy that applies to this operation (IETF draft-ietf-httpapi-ratelimit-headers), e.g. 120 requests per 60-second window.' },
+                RateLimit: { description: 'The quota is used up (`r=0`); `t` is the seconds until the window resets, as `Retry-After` says.' },
+                'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
+            },
+            content: {
+                'application/problem+json': { schema: zTooManyRequestsProblem }
+            }
+        },
+        500: {
+            description: 'Something went wrong on the server. The details are in the logs under the `X-Request-Id`.',
+            headers: {
+                'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
+            },
+            content: {
+                'application/problem+json': { schema: zInternalErrorProblem }
+            }
+        },
+        503: {
+            description: 'The database is unreachable, or too busy to take the request in time\n(a lock or statement timeout, or a transaction that kept colliding\nwith others). Nothing was changed; try again after `Retry-After`\nseconds, with the same `Idempotency-Key` where the operation takes one.\n',
+            headers: {
+                'Retry-After': { description: 'How many seconds to wait before trying again.' },
+                'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
+            },
+            content: {
+                'application/problem+json': { schema: zServiceUnavailableProblem }
+            }
+        }
+    }
+});
+
+/**
+ * List a subscription's deliveries
+ */
+export const listWebhookDeliveriesRoute = createRoute({
+    method: 'get',
+    path: '/webhooks/subscriptions/{subscriptionId}/deliveries',
+    operationId: 'listWebhookDeliveries',
+    tags: ['Webhooks'],
+    summary: 'List a subscription\'s deliveries',
+    description: 'Staff only. Returns the subscription\'s deliveries, newest first, a page\nat a time: the event, how many attempts were made, the last answer\'s\nstatus, and when the next attempt is due. Only the status and a short\nexcerpt of a failure are kept, never the receiver\'s answer itself.\n',
+    security: [{ bearerAuth: ['staff'] }],
+    request: {
+        params: z.object({
+            subscriptionId: zListWebhookDeliveriesPath.shape.subscriptionId
+        }),
+        query: z.object({
+            cursor: zListWebhookDeliveriesQuery.shape.cursor,
+            limit: z.preprocess(readInteger, zListWebhookDeliveriesQuery.shape.limit)
+        })
+    },
+    responses: {
+        200: {
+            description: 'A page of deliveries.',
+            headers: {
+                'RateLimit-Policy': { description: 'The quota policy that applies to this operation (IETF draft-ietf-httpapi-ratelimit-headers), e.g. 120 requests per 60-second window.' },
+                RateLimit: { description: 'How much of the quota is left (`r`) and the seconds until the window resets (`t`).' },
+                'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
+            },
+            content: {
+                'application/json': { schema: zWebhookDeliveryPage }
+            }
+        },
+        400: {
+            description: 'The body is not valid JSON, or a path, query or header parameter is invalid; `errors` points at each problem.',
+            headers: {
+                'RateLimit-Policy': { description: 'The quota policy that applies to this operation (IETF draft-ietf-httpapi-ratelimit-headers), e.g. 120 requests per 60-second window.' },
+                RateLimit: { description: 'How much of the quota is left (`r`) and the seconds until the window resets (`t`).' },
+                'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
+            },
+            content: {
+                'application/problem+json': { schema: zBadRequestProblem }
+            }
+        },
+        401: {
+            description: 'The access token is missing, expired or invalid, or (when signing in) the email or password is wrong.',
+            headers: {
+                'WWW-Authenticate': { description: 'The authentication scheme to use and why the credentials were refused (RFC 6750).' },
+                'RateLimit-Policy': { description: 'The quota policy that applies to this operation (IETF draft-ietf-httpapi-ratelimit-headers), e.g. 120 requests per 60-second window.' },
+                RateLimit: { description: 'How much of the quota is left (`r`) and the seconds until the window resets (`t`).' },
+                'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
+            },
+            content: {
+                'application/problem+json': { schema: zUnauthorizedProblem }
+            }
+        },
+        403: {
+            description: 'The signed-in account may not do this; staff-only operations answer this to customers.',
+            headers: {
+                'RateLimit-Policy': { description: 'The quota policy that applies to this operation (IETF draft-ietf-httpapi-ratelimit-headers), e.g. 120 requests per 60-second window.' },
+                RateLimit: { description: 'How much of the quota is left (`r`) and the seconds until the window resets (`t`).' },
+                'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
+            },
+            content: {
+                'application/problem+json': { schema: zForbiddenProblem }
+            }
+        },
+        404: {
+            description: 'There is no such resource, or it is not yours to see.',
+            headers: {
+                'RateLimit-Policy': { description: 'The quota policy that applies to this operation (IETF draft-ietf-httpapi-ratelimit-headers), e.g. 120 requests per 60-second window.' },
+                RateLimit: { description: 'How much of the quota is left (`r`) and the seconds until the window resets (`t`).' },
+                'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
+            },
+            content: {
+                'application/problem+json': { schema: zNotFoundProblem }
+            }
+        },
+        429: {
+            description: 'Too many requests in the current window; wait `Retry-After` seconds.',
+            headers: {
+                'Retry-After': { description: 'How many seconds to wait before trying again.' },
+                'RateLimit-Policy': { description: 'The quota policy that applies to this operation (IETF draft-ietf-httpapi-ratelimit-headers), e.g. 120 requests per 60-second window.' },
+                RateLimit: { description: 'The quota is used up (`r=0`); `t` is the seconds until the window resets, as `Retry-After` says.' },
+                'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
+            },
+            content: {
+                'application/problem+json': { schema: zTooManyRequestsProblem }
+            }
+        },
+        500: {
+            description: 'Something went wrong on the server. The details are in the logs under the `X-Request-Id`.',
+            headers: {
+                'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
+            },
+            content: {
+                'application/problem+json': { schema: zInternalErrorProblem }
+            }
+        },
+        503: {
+            description: 'The database is unreachable, or too busy to take the request in time\n(a lock or statement timeout, or a transaction that kept colliding\nwith others). Nothing was changed; try again after `Retry-After`\nseconds, with the same `Idempotency-Key` where the operation takes one.\n',
+            headers: {
+                'Retry-After': { description: 'How many seconds to wait before trying again.' },
+                'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
+            },
+            content: {
+                'application/problem+json': { schema: zServiceUnavailableProblem }
+            }
+        }
+    }
+});
+
+/**
+ * Send a delivery again
+ */
+export const redeliverWebhookRoute = createRoute({
+    method: 'post',
+    path: '/webhooks/subscriptions/{subscriptionId}/deliveries/{deliveryId}/redeliver',
+    operationId: 'redeliverWebhook',
+    tags: ['Webhooks'],
+    summary: 'Send a delivery again',
+    description: 'Staff only. Sends the delivery\'s event again as soon as possible, with the\nsame `webhook-id`, whatever became of it before (a failed delivery gets a\nnew round of retries). Answers the delivery as it now stands.\n',
+    security: [{ bearerAuth: ['staff'] }],
+    request: {
+        params: z.object({
+            subscriptionId: zRedeliverWebhookPath.shape.subscriptionId,
+            deliveryId: zRedeliverWebhookPath.shape.deliveryId
+        })
+    },
+    responses: {
+        202: {
+            description: 'The delivery is queued to be sent again.',
+            headers: {
+                'RateLimit-Policy': { description: 'The quota policy that applies to this operation (IETF draft-ietf-httpapi-ratelimit-headers), e.g. 120 requests per 60-second window.' },
+                RateLimit: { description: 'How much of the quota is left (`r`) and the seconds until the window resets (`t`).' },
+                'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
+            },
+            content: {
+                'application/json': { schema: zWebhookDelivery }
+            }
+        },
+        400: {
+            description: 'The body is not valid JSON, or a path, query or header parameter is invalid; `errors` points at each problem.',
+            headers: {
+                'RateLimit-Policy': { description: 'The quota policy that applies to this operation (IETF draft-ietf-httpapi-ratelimit-headers), e.g. 120 requests per 60-second window.' },
+                RateLimit: { description: 'How much of the quota is left (`r`) and the seconds until the window resets (`t`).' },
+                'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
+            },
+            content: {
+                'application/problem+json': { schema: zBadRequestProblem }
+            }
+        },
+        401: {
+            description: 'The access token is missing, expired or invalid, or (when signing in) the email or password is wrong.',
+            headers: {
+                'WWW-Authenticate': { description: 'The authentication scheme to use and why the credentials were refused (RFC 6750).' },
+                'RateLimit-Policy': { description: 'The quota policy that applies to this operation (IETF draft-ietf-httpapi-ratelimit-headers), e.g. 120 requests per 60-second window.' },
+                RateLimit: { description: 'How much of the quota is left (`r`) and the seconds until the window resets (`t`).' },
+                'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
+            },
+            content: {
+                'application/problem+json': { schema: zUnauthorizedProblem }
+            }
+        },
+        403: {
+            description: 'The signed-in account may not do this; staff-only operations answer this to customers.',
+            headers: {
+                'RateLimit-Policy': { description: 'The quota policy that applies to this operation (IETF draft-ietf-httpapi-ratelimit-headers), e.g. 120 requests per 60-second window.' },
+                RateLimit: { description: 'How much of the quota is left (`r`) and the seconds until the window resets (`t`).' },
+                'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
+            },
+            content: {
+                'application/problem+json': { schema: zForbiddenProblem }
+            }
+        },
+        404: {
+            description: 'There is no such resource, or it is not yours to see.',
+            headers: {
+                'RateLimit-Policy': { description: 'The quota policy that applies to this operation (IETF draft-ietf-httpapi-ratelimit-headers), e.g. 120 requests per 60-second window.' },
+                RateLimit: { description: 'How much of the quota is left (`r`) and the seconds until the window resets (`t`).' },
+                'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
+            },
+            content: {
+                'application/problem+json': { schema: zNotFoundProblem }
+            }
+        },
+        429: {
+            description: 'Too many requests in the current window; wait `Retry-After` seconds.',
+            headers: {
+                'Retry-After': { description: 'How many seconds to wait before trying again.' },
+                'RateLimit-Policy': { description: 'The quota policy that applies to this operation (IETF draft-ietf-httpapi-ratelimit-headers), e.g. 120 requests per 60-second window.' },
+                RateLimit: { description: 'The quota is used up (`r=0`); `t` is the seconds until the window resets, as `Retry-After` says.' },
+                'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
+            },
+            content: {
+                'application/problem+json': { schema: zTooManyRequestsProblem }
+            }
+        },
+        500: {
+            description: 'Something went wrong on the server. The details are in the logs under the `X-Request-Id`.',
+            headers: {
+                'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
+            },
+            content: {
+                'application/problem+json': { schema: zInternalErrorProblem }
+            }
+        },
+        503: {
+            description: 'The database is unreachable, or too busy to take the request in time\n(a lock or statement timeout, or a transaction that kept colliding\nwith others). Nothing was changed; try again after `Retry-After`\nseconds, with the same `Idempotency-Key` where the operation takes one.\n',
+            headers: {
+                'Retry-After': { description: 'How many seconds to wait before trying again.' },
+                'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
+            },
+            content: {
+                'application/problem+json': { schema: zServiceUnavailableProblem }
+            }
+        }
+    }
+});
+
+/**
  * Check that the process is alive
  */
 export const checkLivenessRoute = createRoute({
@@ -2267,6 +3292,15 @@ export const routes = {
     listIngredients: listIngredientsRoute,
     listStockAdjustments: listStockAdjustmentsRoute,
     recordStockAdjustment: recordStockAdjustmentRoute,
+    watchOrder: watchOrderRoute,
+    listWebhookSubscriptions: listWebhookSubscriptionsRoute,
+    createWebhookSubscription: createWebhookSubscriptionRoute,
+    deleteWebhookSubscription: deleteWebhookSubscriptionRoute,
+    getWebhookSubscription: getWebhookSubscriptionRoute,
+    updateWebhookSubscription: updateWebhookSubscriptionRoute,
+    rotateWebhookSecret: rotateWebhookSecretRoute,
+    listWebhookDeliveries: listWebhookDeliveriesRoute,
+    redeliverWebhook: redeliverWebhookRoute,
     checkLiveness: checkLivenessRoute,
     checkReadiness: checkReadinessRoute
 };
@@ -2301,7 +3335,7 @@ export type Handlers<E extends Env = Env> = {
     getMe: OperationHandler<typeof getMeRoute, E>;
     listOrders: OperationHandler<typeof listOrdersRoute, E>;
     placeOrder: OperationHandler<typeof placeOrderRoute, E>;
-    getOrder: OperationHandler<typeof getOrderRoute, E>;
+    getOrder: OperationHandler<typeof getOrderRoute, E, 304>;
     cancelOrder: OperationHandler<typeof cancelOrderRoute, E>;
     advanceOrderStatus: OperationHandler<typeof advanceOrderStatusRoute, E>;
     listOrderPayments: OperationHandler<typeof listOrderPaymentsRoute, E>;
@@ -2309,6 +3343,15 @@ export type Handlers<E extends Env = Env> = {
     listIngredients: OperationHandler<typeof listIngredientsRoute, E>;
     listStockAdjustments: OperationHandler<typeof listStockAdjustmentsRoute, E>;
     recordStockAdjustment: OperationHandler<typeof recordStockAdjustmentRoute, E>;
+    watchOrder: OperationHandler<typeof watchOrderRoute, E>;
+    listWebhookSubscriptions: OperationHandler<typeof listWebhookSubscriptionsRoute, E>;
+    createWebhookSubscription: OperationHandler<typeof createWebhookSubscriptionRoute, E>;
+    deleteWebhookSubscription: OperationHandler<typeof deleteWebhookSubscriptionRoute, E, 204>;
+    getWebhookSubscription: OperationHandler<typeof getWebhookSubscriptionRoute, E>;
+    updateWebhookSubscription: OperationHandler<typeof updateWebhookSubscriptionRoute, E>;
+    rotateWebhookSecret: OperationHandler<typeof rotateWebhookSecretRoute, E>;
+    listWebhookDeliveries: OperationHandler<typeof listWebhookDeliveriesRoute, E>;
+    redeliverWebhook: OperationHandler<typeof redeliverWebhookRoute, E>;
     checkLiveness: OperationHandler<typeof checkLivenessRoute, E>;
     checkReadiness: OperationHandler<typeof checkReadinessRoute, E>;
 };
@@ -2336,6 +3379,15 @@ export function registerHandlers<E extends Env>(app: OpenAPIHono<E>, handlers: H
     app.openapi(listIngredientsRoute, handlers.listIngredients);
     app.openapi(listStockAdjustmentsRoute, handlers.listStockAdjustments);
     app.openapi(recordStockAdjustmentRoute, handlers.recordStockAdjustment);
+    app.openapi(watchOrderRoute, handlers.watchOrder);
+    app.openapi(listWebhookSubscriptionsRoute, handlers.listWebhookSubscriptions);
+    app.openapi(createWebhookSubscriptionRoute, handlers.createWebhookSubscription);
+    app.openapi(deleteWebhookSubscriptionRoute, handlers.deleteWebhookSubscription);
+    app.openapi(getWebhookSubscriptionRoute, handlers.getWebhookSubscription);
+    app.openapi(updateWebhookSubscriptionRoute, handlers.updateWebhookSubscription);
+    app.openapi(rotateWebhookSecretRoute, handlers.rotateWebhookSecret);
+    app.openapi(listWebhookDeliveriesRoute, handlers.listWebhookDeliveries);
+    app.openapi(redeliverWebhookRoute, handlers.redeliverWebhook);
     app.openapi(checkLivenessRoute, handlers.checkLiveness);
     app.openapi(checkReadinessRoute, handlers.checkReadiness);
 }

@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Config } from './config.ts';
 import type { DialectName } from './db/dialect.ts';
+import type { ChangeFeed } from './events/change-feed.ts';
 import type { Database } from './db/tables.ts';
 import type { PrecompressedBody } from './http/content-coding.ts';
 
@@ -34,6 +35,8 @@ export interface AppDependencies {
   db: Kysely<Database>;
   dialect: DialectName;
   logger: Logger;
+  /** Notices of this instance's committed changes: handlers report them, order streams and the webhook worker listen. */
+  changes: ChangeFeed;
 }
 
 /**

@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import { createApp } from './app.ts';
 import type { Config } from './config.ts';
 import { createDatabase } from './db/database.ts';
+import { ChangeFeed } from './events/change-feed.ts';
 import { migrateToLatest } from './db/migrator.ts';
 import { seedDatabase } from './db/seed.ts';
 import { createLogger, flushLogger } from './http/logger.ts';
@@ -96,7 +97,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     await database.close();
     throw error;
   }
-  const app = createApp({ config, db: database.db, dialect: database.dialect, logger });
+  const changes = new ChangeFeed();
+  const app = createApp({ config, db: database.db, dialect: database.dialect, logger, changes });
   // With TLS: HTTP/2 (ALPN `h2`), falling back to HTTP/1.1 for clients that do not offer it.
   const tls = config.tls && readTlsFiles(config.tls);
   const { server, address } = await listen({

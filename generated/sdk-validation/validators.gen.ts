@@ -2,7 +2,7 @@
 
 import * as z from 'zod/mini';
 
-import { zAdvanceOrderStatusBody, zAdvanceOrderStatusPath, zAdvanceOrderStatusResponse, zCancelOrderBody, zCancelOrderPath, zCancelOrderResponse, zCheckLivenessResponse, zCheckReadinessResponse, zCreateMenuItemBody, zCreateMenuItemResponse, zGetMenuItemHeaders, zGetMenuItemPath, zGetMenuItemResponse, zGetMeResponse, zGetOrderPath, zGetOrderResponse, zIssueTokenBody, zIssueTokenResponse, zListIngredientsResponse, zListMenuItemsHeaders, zListMenuItemsQuery, zListMenuItemsResponse, zListOrderPaymentsPath, zListOrderPaymentsResponse, zListOrdersQuery, zListOrdersResponse, zListStockAdjustmentsQuery, zListStockAdjustmentsResponse, zListToppingsHeaders, zListToppingsResponse, zPayOrderBody, zPayOrderHeaders, zPayOrderPath, zPayOrderResponse, zPlaceOrderBody, zPlaceOrderHeaders, zPlaceOrderResponse, zRecordStockAdjustmentBody, zRecordStockAdjustmentResponse, zRegisterCustomerBody, zRegisterCustomerResponse, zRetireMenuItemPath, zRetireMenuItemResponse, zUpdateMenuItemBody, zUpdateMenuItemPath, zUpdateMenuItemResponse } from './zod.gen.js';
+import { zAdvanceOrderStatusBody, zAdvanceOrderStatusPath, zAdvanceOrderStatusResponse, zCancelOrderBody, zCancelOrderPath, zCancelOrderResponse, zCheckLivenessResponse, zCheckReadinessResponse, zCreateMenuItemBody, zCreateMenuItemResponse, zCreateWebhookSubscriptionBody, zCreateWebhookSubscriptionResponse, zDeleteWebhookSubscriptionPath, zDeleteWebhookSubscriptionResponse, zGetMenuItemHeaders, zGetMenuItemPath, zGetMenuItemResponse, zGetMeResponse, zGetOrderHeaders, zGetOrderPath, zGetOrderResponse, zGetWebhookSubscriptionPath, zGetWebhookSubscriptionResponse, zIssueTokenBody, zIssueTokenResponse, zListIngredientsResponse, zListMenuItemsHeaders, zListMenuItemsQuery, zListMenuItemsResponse, zListOrderPaymentsPath, zListOrderPaymentsResponse, zListOrdersQuery, zListOrdersResponse, zListStockAdjustmentsQuery, zListStockAdjustmentsResponse, zListToppingsHeaders, zListToppingsResponse, zListWebhookDeliveriesPath, zListWebhookDeliveriesQuery, zListWebhookDeliveriesResponse, zListWebhookSubscriptionsQuery, zListWebhookSubscriptionsResponse, zPayOrderBody, zPayOrderHeaders, zPayOrderPath, zPayOrderResponse, zPlaceOrderBody, zPlaceOrderHeaders, zPlaceOrderResponse, zRecordStockAdjustmentBody, zRecordStockAdjustmentResponse, zRedeliverWebhookPath, zRedeliverWebhookResponse, zRegisterCustomerBody, zRegisterCustomerResponse, zRetireMenuItemPath, zRetireMenuItemResponse, zRotateWebhookSecretPath, zRotateWebhookSecretResponse, zUpdateMenuItemBody, zUpdateMenuItemPath, zUpdateMenuItemResponse, zUpdateWebhookSubscriptionBody, zUpdateWebhookSubscriptionPath, zUpdateWebhookSubscriptionResponse, zWatchOrderHeaders, zWatchOrderPath, zWatchOrderResponse } from './zod.gen.js';
 
 /**
  * One operation's validators; each resolves to the parsed value or throws a zod error.
@@ -185,11 +185,17 @@ export const placeOrderValidators: OperationValidators = {
  */
 export const getOrderValidators: OperationValidators = {
     operation: 'GET /orders/{orderId}',
-    request: async (data) => await z.object({
-        body: z.optional(z.never()),
-        path: zGetOrderPath,
-        query: z.optional(z.never())
-    }).parseAsync(data),
+    request: async (data) => {
+        const request = data as {
+            headers: Headers;
+        };
+        return await z.object({
+            body: z.optional(z.never()),
+            headers: z.optional(zGetOrderHeaders),
+            path: zGetOrderPath,
+            query: z.optional(z.never())
+        }).parseAsync({ ...request, headers: { 'If-None-Match': request.headers.get('If-None-Match') ?? undefined } });
+    },
     response: async (data) => await zGetOrderResponse.parseAsync(data)
 };
 
@@ -291,6 +297,129 @@ export const recordStockAdjustmentValidators: OperationValidators = {
 };
 
 /**
+ * Validators of `watchOrder` (`GET /orders/{orderId}/events`).
+ */
+export const watchOrderValidators: OperationValidators = {
+    operation: 'GET /orders/{orderId}/events',
+    request: async (data) => {
+        const request = data as {
+            headers: Headers;
+        };
+        return await z.object({
+            body: z.optional(z.never()),
+            headers: z.optional(zWatchOrderHeaders),
+            path: zWatchOrderPath,
+            query: z.optional(z.never())
+        }).parseAsync({ ...request, headers: { 'Last-Event-ID': request.headers.get('Last-Event-ID') ?? undefined } });
+    },
+    response: async (data) => await zWatchOrderResponse.parseAsync(data)
+};
+
+/**
+ * Validators of `listWebhookSubscriptions` (`GET /webhooks/subscriptions`).
+ */
+export const listWebhookSubscriptionsValidators: OperationValidators = {
+    operation: 'GET /webhooks/subscriptions',
+    request: async (data) => await z.object({
+        body: z.optional(z.never()),
+        path: z.optional(z.never()),
+        query: z.optional(zListWebhookSubscriptionsQuery)
+    }).parseAsync(data),
+    response: async (data) => await zListWebhookSubscriptionsResponse.parseAsync(data)
+};
+
+/**
+ * Validators of `createWebhookSubscription` (`POST /webhooks/subscriptions`).
+ */
+export const createWebhookSubscriptionValidators: OperationValidators = {
+    operation: 'POST /webhooks/subscriptions',
+    request: async (data) => await z.object({
+        body: zCreateWebhookSubscriptionBody,
+        path: z.optional(z.never()),
+        query: z.optional(z.never())
+    }).parseAsync(data),
+    response: async (data) => await zCreateWebhookSubscriptionResponse.parseAsync(data)
+};
+
+/**
+ * Validators of `deleteWebhookSubscription` (`DELETE /webhooks/subscriptions/{subscriptionId}`).
+ */
+export const deleteWebhookSubscriptionValidators: OperationValidators = {
+    operation: 'DELETE /webhooks/subscriptions/{subscriptionId}',
+    request: async (data) => await z.object({
+        body: z.optional(z.never()),
+        path: zDeleteWebhookSubscriptionPath,
+        query: z.optional(z.never())
+    }).parseAsync(data),
+    response: async (data) => await zDeleteWebhookSubscriptionResponse.parseAsync(data)
+};
+
+/**
+ * Validators of `getWebhookSubscription` (`GET /webhooks/subscriptions/{subscriptionId}`).
+ */
+export const getWebhookSubscriptionValidators: OperationValidators = {
+    operation: 'GET /webhooks/subscriptions/{subscriptionId}',
+    request: async (data) => await z.object({
+        body: z.optional(z.never()),
+        path: zGetWebhookSubscriptionPath,
+        query: z.optional(z.never())
+    }).parseAsync(data),
+    response: async (data) => await zGetWebhookSubscriptionResponse.parseAsync(data)
+};
+
+/**
+ * Validators of `updateWebhookSubscription` (`PATCH /webhooks/subscriptions/{subscriptionId}`).
+ */
+export const updateWebhookSubscriptionValidators: OperationValidators = {
+    operation: 'PATCH /webhooks/subscriptions/{subscriptionId}',
+    request: async (data) => await z.object({
+        body: zUpdateWebhookSubscriptionBody,
+        path: zUpdateWebhookSubscriptionPath,
+        query: z.optional(z.never())
+    }).parseAsync(data),
+    response: async (data) => await zUpdateWebhookSubscriptionResponse.parseAsync(data)
+};
+
+/**
+ * Validators of `rotateWebhookSecret` (`POST /webhooks/subscriptions/{subscriptionId}/secret`).
+ */
+export const rotateWebhookSecretValidators: OperationValidators = {
+    operation: 'POST /webhooks/subscriptions/{subscriptionId}/secret',
+    request: async (data) => await z.object({
+        body: z.optional(z.never()),
+        path: zRotateWebhookSecretPath,
+        query: z.optional(z.never())
+    }).parseAsync(data),
+    response: async (data) => await zRotateWebhookSecretResponse.parseAsync(data)
+};
+
+/**
+ * Validators of `listWebhookDeliveries` (`GET /webhooks/subscriptions/{subscriptionId}/deliveries`).
+ */
+export const listWebhookDeliveriesValidators: OperationValidators = {
+    operation: 'GET /webhooks/subscriptions/{subscriptionId}/deliveries',
+    request: async (data) => await z.object({
+        body: z.optional(z.never()),
+        path: zListWebhookDeliveriesPath,
+        query: z.optional(zListWebhookDeliveriesQuery)
+    }).parseAsync(data),
+    response: async (data) => await zListWebhookDeliveriesResponse.parseAsync(data)
+};
+
+/**
+ * Validators of `redeliverWebhook` (`POST /webhooks/subscriptions/{subscriptionId}/deliveries/{deliveryId}/redeliver`).
+ */
+export const redeliverWebhookValidators: OperationValidators = {
+    operation: 'POST /webhooks/subscriptions/{subscriptionId}/deliveries/{deliveryId}/redeliver',
+    request: async (data) => await z.object({
+        body: z.optional(z.never()),
+        path: zRedeliverWebhookPath,
+        query: z.optional(z.never())
+    }).parseAsync(data),
+    response: async (data) => await zRedeliverWebhookResponse.parseAsync(data)
+};
+
+/**
  * Validators of `checkLiveness` (`GET /health/live`).
  */
 export const checkLivenessValidators: OperationValidators = {
@@ -340,6 +469,15 @@ export const validators: ReadonlyArray<OperationValidators> = [
     listIngredientsValidators,
     listStockAdjustmentsValidators,
     recordStockAdjustmentValidators,
+    watchOrderValidators,
+    listWebhookSubscriptionsValidators,
+    createWebhookSubscriptionValidators,
+    deleteWebhookSubscriptionValidators,
+    getWebhookSubscriptionValidators,
+    updateWebhookSubscriptionValidators,
+    rotateWebhookSecretValidators,
+    listWebhookDeliveriesValidators,
+    redeliverWebhookValidators,
     checkLivenessValidators,
     checkReadinessValidators
 ];

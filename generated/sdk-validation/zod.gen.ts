@@ -485,6 +485,176 @@ export const zOrderStatusChangedEvent = /* @__PURE__ */ z.object({
 });
 
 /**
+ * One event of `GET /orders/{orderId}/events`, the order's status at a moment.
+ */
+export const zOrderTrackingEvent = /* @__PURE__ */ z.object({
+    orderId: /* @__PURE__ */ z.string().check(/* @__PURE__ */ z.maxLength(44), /* @__PURE__ */ z.regex(/^[a-z]{3}_[A-Za-z0-9]{8,40}$/)),
+    status: zOrderStatus,
+    previousStatus: /* @__PURE__ */ z.nullable(zOrderStatus),
+    occurredAt: /* @__PURE__ */ z.iso.datetime({ offset: true }).check(/* @__PURE__ */ z.maxLength(35))
+});
+
+/**
+ * A kind of event a webhook subscription can receive.
+ */
+export const zWebhookEventType = /* @__PURE__ */ z.enum([
+    'order.placed',
+    'order.status_changed',
+    'payment.succeeded',
+    'payment.refunded',
+    'stock.low'
+]);
+
+/**
+ * The kinds of event to receive, each at most once.
+ */
+export const zWebhookEventTypes = /* @__PURE__ */ z.array(zWebhookEventType).check(/* @__PURE__ */ z.minLength(1), /* @__PURE__ */ z.maxLength(5), /* @__PURE__ */ z.refine(items => new Set(items.map(item => JSON.stringify(item))).size === items.length, 'Must not list the same item twice.'));
+
+/**
+ * The `https` URL events are posted to. It must resolve to public addresses only.
+ */
+export const zWebhookUrl = /* @__PURE__ */ z.url().check(/* @__PURE__ */ z.minLength(8), /* @__PURE__ */ z.maxLength(2048));
+
+/**
+ * A new webhook subscription.
+ */
+export const zWebhookSubscriptionInput = /* @__PURE__ */ z.strictObject({
+    url: zWebhookUrl,
+    events: zWebhookEventTypes,
+    description: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.string().check(/* @__PURE__ */ z.maxLength(500), /* @__PURE__ */ z.regex(/^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$/)))
+});
+
+/**
+ * Changes to a webhook subscription; only the properties sent change.
+ */
+export const zWebhookSubscriptionPatch = /* @__PURE__ */ z.strictObject({
+    url: /* @__PURE__ */ z.optional(zWebhookUrl),
+    events: /* @__PURE__ */ z.optional(zWebhookEventTypes),
+    description: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.string().check(/* @__PURE__ */ z.maxLength(500), /* @__PURE__ */ z.regex(/^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$/))),
+    enabled: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.boolean())
+}).check(/* @__PURE__ */ z.refine(value => Object.keys(value).length >= 1, 'Must have at least 1 property.'));
+
+/**
+ * An endpoint that receives webhook events.
+ */
+export const zWebhookSubscription = /* @__PURE__ */ z.object({
+    id: /* @__PURE__ */ z.readonly(/* @__PURE__ */ z.string().check(/* @__PURE__ */ z.maxLength(44), /* @__PURE__ */ z.regex(/^[a-z]{3}_[A-Za-z0-9]{8,40}$/))),
+    url: zWebhookUrl,
+    events: zWebhookEventTypes,
+    description: /* @__PURE__ */ z.nullable(/* @__PURE__ */ z.string().check(/* @__PURE__ */ z.maxLength(500), /* @__PURE__ */ z.regex(/^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$/))),
+    enabled: /* @__PURE__ */ z.boolean(),
+    createdAt: /* @__PURE__ */ z.readonly(/* @__PURE__ */ z.iso.datetime({ offset: true }).check(/* @__PURE__ */ z.maxLength(35))),
+    updatedAt: /* @__PURE__ */ z.readonly(/* @__PURE__ */ z.iso.datetime({ offset: true }).check(/* @__PURE__ */ z.maxLength(35)))
+});
+
+/**
+ * The secret deliveries are signed with (Standard Webhooks format, `whsec_` and 32 bytes in base64).
+ */
+export const zWebhookSigningSecret = /* @__PURE__ */ z.readonly(/* @__PURE__ */ z.string().check(/* @__PURE__ */ z.length(50), /* @__PURE__ */ z.regex(/^whsec_[A-Za-z0-9+\/]{43}=$/)));
+
+/**
+ * A webhook subscription just created, with its signing secret, shown only this once.
+ */
+export const zWebhookSubscriptionWithSecret = /* @__PURE__ */ z.intersection(zWebhookSubscription, /* @__PURE__ */ z.object({
+    secret: zWebhookSigningSecret
+}));
+
+/**
+ * A subscription's new signing secret.
+ */
+export const zWebhookSecret = /* @__PURE__ */ z.object({
+    secret: zWebhookSigningSecret,
+    previousSecretExpiresAt: /* @__PURE__ */ z.readonly(/* @__PURE__ */ z.iso.datetime({ offset: true }).check(/* @__PURE__ */ z.maxLength(35)))
+});
+
+/**
+ * A page of webhook subscriptions.
+ */
+export const zWebhookSubscriptionPage = /* @__PURE__ */ z.object({
+    data: /* @__PURE__ */ z.array(zWebhookSubscription).check(/* @__PURE__ */ z.maxLength(100)),
+    nextCursor: /* @__PURE__ */ z.nullable(/* @__PURE__ */ z.string().check(/* @__PURE__ */ z.maxLength(200), /* @__PURE__ */ z.regex(/^[A-Za-z0-9_-]+$/)))
+});
+
+/**
+ * One event on its way to one subscription, and how its attempts went.
+ */
+export const zWebhookDelivery = /* @__PURE__ */ z.object({
+    id: /* @__PURE__ */ z.readonly(/* @__PURE__ */ z.string().check(/* @__PURE__ */ z.maxLength(44), /* @__PURE__ */ z.regex(/^[a-z]{3}_[A-Za-z0-9]{8,40}$/))),
+    subscriptionId: /* @__PURE__ */ z.string().check(/* @__PURE__ */ z.maxLength(44), /* @__PURE__ */ z.regex(/^[a-z]{3}_[A-Za-z0-9]{8,40}$/)),
+    eventId: /* @__PURE__ */ z.string().check(/* @__PURE__ */ z.maxLength(44), /* @__PURE__ */ z.regex(/^[a-z]{3}_[A-Za-z0-9]{8,40}$/)),
+    eventType: zWebhookEventType,
+    status: /* @__PURE__ */ z.enum([
+        'pending',
+        'succeeded',
+        'failed'
+    ]),
+    attempts: /* @__PURE__ */ z.int().check(/* @__PURE__ */ z.gte(0), /* @__PURE__ */ z.lte(1000)),
+    lastAttemptAt: /* @__PURE__ */ z.nullable(/* @__PURE__ */ z.iso.datetime({ offset: true }).check(/* @__PURE__ */ z.maxLength(35))),
+    lastResponseStatus: /* @__PURE__ */ z.nullable(/* @__PURE__ */ z.int().check(/* @__PURE__ */ z.gte(100), /* @__PURE__ */ z.lte(599))),
+    lastError: /* @__PURE__ */ z.nullable(/* @__PURE__ */ z.string().check(/* @__PURE__ */ z.maxLength(300), /* @__PURE__ */ z.regex(/^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$/))),
+    nextAttemptAt: /* @__PURE__ */ z.nullable(/* @__PURE__ */ z.iso.datetime({ offset: true }).check(/* @__PURE__ */ z.maxLength(35))),
+    createdAt: /* @__PURE__ */ z.readonly(/* @__PURE__ */ z.iso.datetime({ offset: true }).check(/* @__PURE__ */ z.maxLength(35)))
+});
+
+/**
+ * A page of webhook deliveries.
+ */
+export const zWebhookDeliveryPage = /* @__PURE__ */ z.object({
+    data: /* @__PURE__ */ z.array(zWebhookDelivery).check(/* @__PURE__ */ z.maxLength(100)),
+    nextCursor: /* @__PURE__ */ z.nullable(/* @__PURE__ */ z.string().check(/* @__PURE__ */ z.maxLength(200), /* @__PURE__ */ z.regex(/^[A-Za-z0-9_-]+$/)))
+});
+
+/**
+ * The event's id; the same on every attempt to deliver it, and sent as `webhook-id`.
+ */
+export const zWebhookEventId = /* @__PURE__ */ z.string().check(/* @__PURE__ */ z.maxLength(44), /* @__PURE__ */ z.regex(/^[a-z]{3}_[A-Za-z0-9]{8,40}$/));
+
+/**
+ * When the event happened.
+ */
+export const zWebhookOccurredAt = /* @__PURE__ */ z.iso.datetime({ offset: true }).check(/* @__PURE__ */ z.maxLength(35));
+
+/**
+ * Sent when an order is placed.
+ */
+export const zOrderPlacedEvent = /* @__PURE__ */ z.object({
+    id: zWebhookEventId,
+    type: /* @__PURE__ */ z.literal('order.placed'),
+    occurredAt: zWebhookOccurredAt,
+    data: zOrder
+});
+
+/**
+ * Sent when an order is paid for.
+ */
+export const zPaymentSucceededEvent = /* @__PURE__ */ z.object({
+    id: zWebhookEventId,
+    type: /* @__PURE__ */ z.literal('payment.succeeded'),
+    occurredAt: zWebhookOccurredAt,
+    data: zPayment
+});
+
+/**
+ * Sent when a payment is refunded.
+ */
+export const zPaymentRefundedEvent = /* @__PURE__ */ z.object({
+    id: zWebhookEventId,
+    type: /* @__PURE__ */ z.literal('payment.refunded'),
+    occurredAt: zWebhookOccurredAt,
+    data: zPayment
+});
+
+/**
+ * Sent when an ingredient's stock falls to or below its threshold.
+ */
+export const zStockLowEvent = /* @__PURE__ */ z.object({
+    id: zWebhookEventId,
+    type: /* @__PURE__ */ z.literal('stock.low'),
+    occurredAt: zWebhookOccurredAt,
+    data: zIngredient
+});
+
+/**
  * A parameter or the body could not be read as the contract says. Its `type` is one of those listed, so a client can switch on it.
  */
 export const zBadRequestProblem = /* @__PURE__ */ z.intersection(zValidationProblem, /* @__PURE__ */ z.object({
@@ -735,6 +905,106 @@ export const zStockAdjustmentPageWritable = /* @__PURE__ */ z.object({
 });
 
 /**
+ * The kinds of event to receive, each at most once.
+ */
+export const zWebhookEventTypesWritable = /* @__PURE__ */ z.array(zWebhookEventType).check(/* @__PURE__ */ z.minLength(1), /* @__PURE__ */ z.maxLength(5), /* @__PURE__ */ z.refine(items => new Set(items.map(item => JSON.stringify(item))).size === items.length, 'Must not list the same item twice.'));
+
+/**
+ * An endpoint that receives webhook events.
+ */
+export const zWebhookSubscriptionWritable = /* @__PURE__ */ z.object({
+    url: zWebhookUrl,
+    events: zWebhookEventTypesWritable,
+    description: /* @__PURE__ */ z.nullable(/* @__PURE__ */ z.string().check(/* @__PURE__ */ z.maxLength(500), /* @__PURE__ */ z.regex(/^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$/))),
+    enabled: /* @__PURE__ */ z.boolean()
+});
+
+/**
+ * A webhook subscription just created, with its signing secret, shown only this once.
+ */
+export const zWebhookSubscriptionWithSecretWritable = zWebhookSubscriptionWritable;
+
+/**
+ * A subscription's new signing secret.
+ */
+export const zWebhookSecretWritable = /* @__PURE__ */ z.record(/* @__PURE__ */ z.string(), /* @__PURE__ */ z.unknown());
+
+/**
+ * A page of webhook subscriptions.
+ */
+export const zWebhookSubscriptionPageWritable = /* @__PURE__ */ z.object({
+    data: /* @__PURE__ */ z.array(zWebhookSubscriptionWritable).check(/* @__PURE__ */ z.maxLength(100)),
+    nextCursor: /* @__PURE__ */ z.nullable(/* @__PURE__ */ z.string().check(/* @__PURE__ */ z.maxLength(200), /* @__PURE__ */ z.regex(/^[A-Za-z0-9_-]+$/)))
+});
+
+/**
+ * One event on its way to one subscription, and how its attempts went.
+ */
+export const zWebhookDeliveryWritable = /* @__PURE__ */ z.object({
+    subscriptionId: /* @__PURE__ */ z.string().check(/* @__PURE__ */ z.maxLength(44), /* @__PURE__ */ z.regex(/^[a-z]{3}_[A-Za-z0-9]{8,40}$/)),
+    eventId: /* @__PURE__ */ z.string().check(/* @__PURE__ */ z.maxLength(44), /* @__PURE__ */ z.regex(/^[a-z]{3}_[A-Za-z0-9]{8,40}$/)),
+    eventType: zWebhookEventType,
+    status: /* @__PURE__ */ z.enum([
+        'pending',
+        'succeeded',
+        'failed'
+    ]),
+    attempts: /* @__PURE__ */ z.int().check(/* @__PURE__ */ z.gte(0), /* @__PURE__ */ z.lte(1000)),
+    lastAttemptAt: /* @__PURE__ */ z.nullable(/* @__PURE__ */ z.iso.datetime({ offset: true }).check(/* @__PURE__ */ z.maxLength(35))),
+    lastResponseStatus: /* @__PURE__ */ z.nullable(/* @__PURE__ */ z.int().check(/* @__PURE__ */ z.gte(100), /* @__PURE__ */ z.lte(599))),
+    lastError: /* @__PURE__ */ z.nullable(/* @__PURE__ */ z.string().check(/* @__PURE__ */ z.maxLength(300), /* @__PURE__ */ z.regex(/^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$/))),
+    nextAttemptAt: /* @__PURE__ */ z.nullable(/* @__PURE__ */ z.iso.datetime({ offset: true }).check(/* @__PURE__ */ z.maxLength(35)))
+});
+
+/**
+ * A page of webhook deliveries.
+ */
+export const zWebhookDeliveryPageWritable = /* @__PURE__ */ z.object({
+    data: /* @__PURE__ */ z.array(zWebhookDeliveryWritable).check(/* @__PURE__ */ z.maxLength(100)),
+    nextCursor: /* @__PURE__ */ z.nullable(/* @__PURE__ */ z.string().check(/* @__PURE__ */ z.maxLength(200), /* @__PURE__ */ z.regex(/^[A-Za-z0-9_-]+$/)))
+});
+
+/**
+ * Sent when an order is placed.
+ */
+export const zOrderPlacedEventWritable = /* @__PURE__ */ z.object({
+    id: zWebhookEventId,
+    type: /* @__PURE__ */ z.literal('order.placed'),
+    occurredAt: zWebhookOccurredAt,
+    data: zOrderWritable
+});
+
+/**
+ * Sent when an order is paid for.
+ */
+export const zPaymentSucceededEventWritable = /* @__PURE__ */ z.object({
+    id: zWebhookEventId,
+    type: /* @__PURE__ */ z.literal('payment.succeeded'),
+    occurredAt: zWebhookOccurredAt,
+    data: zPaymentWritable
+});
+
+/**
+ * Sent when a payment is refunded.
+ */
+export const zPaymentRefundedEventWritable = /* @__PURE__ */ z.object({
+    id: zWebhookEventId,
+    type: /* @__PURE__ */ z.literal('payment.refunded'),
+    occurredAt: zWebhookOccurredAt,
+    data: zPaymentWritable
+});
+
+/**
+ * Sent when an ingredient's stock falls to or below its threshold.
+ */
+export const zStockLowEventWritable = /* @__PURE__ */ z.object({
+    id: zWebhookEventId,
+    type: /* @__PURE__ */ z.literal('stock.low'),
+    occurredAt: zWebhookOccurredAt,
+    data: zIngredientWritable
+});
+
+/**
  * The id of a menu item.
  */
 export const zItemId = /* @__PURE__ */ z.string().check(/* @__PURE__ */ z.maxLength(44), /* @__PURE__ */ z.regex(/^[a-z]{3}_[A-Za-z0-9]{8,40}$/));
@@ -761,6 +1031,36 @@ export const zLimit = /* @__PURE__ */ z._default(/* @__PURE__ */ z.int().check(/
  *
  */
 export const zIdempotencyKey = /* @__PURE__ */ z.string().check(/* @__PURE__ */ z.minLength(8), /* @__PURE__ */ z.maxLength(128), /* @__PURE__ */ z.regex(/^[\x21-\x7E]+$/));
+
+/**
+ * The id of a webhook subscription.
+ */
+export const zSubscriptionId = /* @__PURE__ */ z.string().check(/* @__PURE__ */ z.maxLength(44), /* @__PURE__ */ z.regex(/^[a-z]{3}_[A-Za-z0-9]{8,40}$/));
+
+/**
+ * The id of a webhook delivery.
+ */
+export const zDeliveryId = /* @__PURE__ */ z.string().check(/* @__PURE__ */ z.maxLength(44), /* @__PURE__ */ z.regex(/^[a-z]{3}_[A-Za-z0-9]{8,40}$/));
+
+/**
+ * The event's id, the same on every attempt to deliver it; use it to ignore an event already handled.
+ */
+export const zWebhookId = /* @__PURE__ */ z.string().check(/* @__PURE__ */ z.maxLength(44), /* @__PURE__ */ z.regex(/^[a-z]{3}_[A-Za-z0-9]{8,40}$/));
+
+/**
+ * When this attempt was signed, in seconds since the Unix epoch. Refuse deliveries more than 5 minutes old.
+ */
+export const zWebhookTimestamp = /* @__PURE__ */ z.string().check(/* @__PURE__ */ z.maxLength(12), /* @__PURE__ */ z.regex(/^[0-9]{1,12}$/));
+
+/**
+ * Space-separated signatures `v1,<base64 HMAC-SHA256>` of
+ * `<webhook-id>.<webhook-timestamp>.<body>` with the subscription's secret
+ * (Standard Webhooks). While a rotated secret is in its grace period there
+ * are two, one per secret; accept the delivery when any one matches.
+ * `verifyWebhook` in the SDK checks all of this.
+ *
+ */
+export const zWebhookSignature = /* @__PURE__ */ z.string().check(/* @__PURE__ */ z.maxLength(400), /* @__PURE__ */ z.regex(/^v1,[A-Za-z0-9+\/=]+( v1,[A-Za-z0-9+\/=]+)*$/));
 
 /**
  * The `ETag` of a previous answer; when it still matches, the answer is `304` with no body.
@@ -870,6 +1170,10 @@ export const zPlaceOrderHeaders = /* @__PURE__ */ z.object({
  */
 export const zPlaceOrderResponse = zOrder;
 
+export const zGetOrderHeaders = /* @__PURE__ */ z.object({
+    'If-None-Match': /* @__PURE__ */ z.optional(/* @__PURE__ */ z.string().check(/* @__PURE__ */ z.maxLength(1024), /* @__PURE__ */ z.regex(/^[\x20-\x7E]+$/)))
+});
+
 export const zGetOrderPath = /* @__PURE__ */ z.object({
     orderId: /* @__PURE__ */ z.string().check(/* @__PURE__ */ z.maxLength(44), /* @__PURE__ */ z.regex(/^[a-z]{3}_[A-Za-z0-9]{8,40}$/))
 });
@@ -948,6 +1252,98 @@ export const zRecordStockAdjustmentBody = zStockAdjustmentInput;
  */
 export const zRecordStockAdjustmentResponse = zStockAdjustment;
 
+export const zWatchOrderHeaders = /* @__PURE__ */ z.object({
+    'Last-Event-ID': /* @__PURE__ */ z.optional(/* @__PURE__ */ z.string().check(/* @__PURE__ */ z.maxLength(44), /* @__PURE__ */ z.regex(/^[a-z]{3}_[A-Za-z0-9]{8,40}$/)))
+});
+
+export const zWatchOrderPath = /* @__PURE__ */ z.object({
+    orderId: /* @__PURE__ */ z.string().check(/* @__PURE__ */ z.maxLength(44), /* @__PURE__ */ z.regex(/^[a-z]{3}_[A-Za-z0-9]{8,40}$/))
+});
+
+/**
+ * Server-Sent Events whose `data` lines are `OrderTrackingEvent`s as JSON.
+ */
+export const zWatchOrderResponse = /* @__PURE__ */ z.string().check(/* @__PURE__ */ z.maxLength(65536), /* @__PURE__ */ z.regex(/^(((retry|id|event|data): ?[^\r\n]*|:[^\r\n]*)?\r?\n)*$/));
+
+export const zListWebhookSubscriptionsQuery = /* @__PURE__ */ z.object({
+    cursor: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.string().check(/* @__PURE__ */ z.maxLength(200), /* @__PURE__ */ z.regex(/^[A-Za-z0-9_-]+$/))),
+    limit: /* @__PURE__ */ z._default(/* @__PURE__ */ z.optional(/* @__PURE__ */ z.int().check(/* @__PURE__ */ z.gte(1), /* @__PURE__ */ z.lte(100))), 20)
+});
+
+/**
+ * A page of webhook subscriptions.
+ */
+export const zListWebhookSubscriptionsResponse = zWebhookSubscriptionPage;
+
+export const zCreateWebhookSubscriptionBody = zWebhookSubscriptionInput;
+
+/**
+ * The subscription, with its signing secret (shown only now).
+ */
+export const zCreateWebhookSubscriptionResponse = zWebhookSubscriptionWithSecret;
+
+export const zDeleteWebhookSubscriptionPath = /* @__PURE__ */ z.object({
+    subscriptionId: /* @__PURE__ */ z.string().check(/* @__PURE__ */ z.maxLength(44), /* @__PURE__ */ z.regex(/^[a-z]{3}_[A-Za-z0-9]{8,40}$/))
+});
+
+/**
+ * The subscription was deleted.
+ */
+export const zDeleteWebhookSubscriptionResponse = /* @__PURE__ */ z.void();
+
+export const zGetWebhookSubscriptionPath = /* @__PURE__ */ z.object({
+    subscriptionId: /* @__PURE__ */ z.string().check(/* @__PURE__ */ z.maxLength(44), /* @__PURE__ */ z.regex(/^[a-z]{3}_[A-Za-z0-9]{8,40}$/))
+});
+
+/**
+ * The webhook subscription.
+ */
+export const zGetWebhookSubscriptionResponse = zWebhookSubscription;
+
+export const zUpdateWebhookSubscriptionBody = zWebhookSubscriptionPatch;
+
+export const zUpdateWebhookSubscriptionPath = /* @__PURE__ */ z.object({
+    subscriptionId: /* @__PURE__ */ z.string().check(/* @__PURE__ */ z.maxLength(44), /* @__PURE__ */ z.regex(/^[a-z]{3}_[A-Za-z0-9]{8,40}$/))
+});
+
+/**
+ * The changed subscription.
+ */
+export const zUpdateWebhookSubscriptionResponse = zWebhookSubscription;
+
+export const zRotateWebhookSecretPath = /* @__PURE__ */ z.object({
+    subscriptionId: /* @__PURE__ */ z.string().check(/* @__PURE__ */ z.maxLength(44), /* @__PURE__ */ z.regex(/^[a-z]{3}_[A-Za-z0-9]{8,40}$/))
+});
+
+/**
+ * The new secret, and until when the previous one still signs deliveries.
+ */
+export const zRotateWebhookSecretResponse = zWebhookSecret;
+
+export const zListWebhookDeliveriesPath = /* @__PURE__ */ z.object({
+    subscriptionId: /* @__PURE__ */ z.string().check(/* @__PURE__ */ z.maxLength(44), /* @__PURE__ */ z.regex(/^[a-z]{3}_[A-Za-z0-9]{8,40}$/))
+});
+
+export const zListWebhookDeliveriesQuery = /* @__PURE__ */ z.object({
+    cursor: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.string().check(/* @__PURE__ */ z.maxLength(200), /* @__PURE__ */ z.regex(/^[A-Za-z0-9_-]+$/))),
+    limit: /* @__PURE__ */ z._default(/* @__PURE__ */ z.optional(/* @__PURE__ */ z.int().check(/* @__PURE__ */ z.gte(1), /* @__PURE__ */ z.lte(100))), 20)
+});
+
+/**
+ * A page of deliveries.
+ */
+export const zListWebhookDeliveriesResponse = zWebhookDeliveryPage;
+
+export const zRedeliverWebhookPath = /* @__PURE__ */ z.object({
+    subscriptionId: /* @__PURE__ */ z.string().check(/* @__PURE__ */ z.maxLength(44), /* @__PURE__ */ z.regex(/^[a-z]{3}_[A-Za-z0-9]{8,40}$/)),
+    deliveryId: /* @__PURE__ */ z.string().check(/* @__PURE__ */ z.maxLength(44), /* @__PURE__ */ z.regex(/^[a-z]{3}_[A-Za-z0-9]{8,40}$/))
+});
+
+/**
+ * The delivery is queued to be sent again.
+ */
+export const zRedeliverWebhookResponse = zWebhookDelivery;
+
 /**
  * The process is alive.
  */
@@ -958,8 +1354,57 @@ export const zCheckLivenessResponse = zHealth;
  */
 export const zCheckReadinessResponse = zReadiness;
 
+export const zOrderPlacedWebhookRequest = /* @__PURE__ */ z.object({
+    body: zOrderPlacedEventWritable,
+    path: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.never()),
+    query: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.never()),
+    headers: /* @__PURE__ */ z.object({
+        'webhook-id': /* @__PURE__ */ z.string().check(/* @__PURE__ */ z.maxLength(44), /* @__PURE__ */ z.regex(/^[a-z]{3}_[A-Za-z0-9]{8,40}$/)),
+        'webhook-timestamp': /* @__PURE__ */ z.string().check(/* @__PURE__ */ z.maxLength(12), /* @__PURE__ */ z.regex(/^[0-9]{1,12}$/)),
+        'webhook-signature': /* @__PURE__ */ z.string().check(/* @__PURE__ */ z.maxLength(400), /* @__PURE__ */ z.regex(/^v1,[A-Za-z0-9+\/=]+( v1,[A-Za-z0-9+\/=]+)*$/))
+    })
+});
+
 export const zOrderStatusChangedWebhookRequest = /* @__PURE__ */ z.object({
     body: zOrderStatusChangedEvent,
     path: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.never()),
-    query: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.never())
+    query: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.never()),
+    headers: /* @__PURE__ */ z.object({
+        'webhook-id': /* @__PURE__ */ z.string().check(/* @__PURE__ */ z.maxLength(44), /* @__PURE__ */ z.regex(/^[a-z]{3}_[A-Za-z0-9]{8,40}$/)),
+        'webhook-timestamp': /* @__PURE__ */ z.string().check(/* @__PURE__ */ z.maxLength(12), /* @__PURE__ */ z.regex(/^[0-9]{1,12}$/)),
+        'webhook-signature': /* @__PURE__ */ z.string().check(/* @__PURE__ */ z.maxLength(400), /* @__PURE__ */ z.regex(/^v1,[A-Za-z0-9+\/=]+( v1,[A-Za-z0-9+\/=]+)*$/))
+    })
+});
+
+export const zPaymentSucceededWebhookRequest = /* @__PURE__ */ z.object({
+    body: zPaymentSucceededEventWritable,
+    path: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.never()),
+    query: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.never()),
+    headers: /* @__PURE__ */ z.object({
+        'webhook-id': /* @__PURE__ */ z.string().check(/* @__PURE__ */ z.maxLength(44), /* @__PURE__ */ z.regex(/^[a-z]{3}_[A-Za-z0-9]{8,40}$/)),
+        'webhook-timestamp': /* @__PURE__ */ z.string().check(/* @__PURE__ */ z.maxLength(12), /* @__PURE__ */ z.regex(/^[0-9]{1,12}$/)),
+        'webhook-signature': /* @__PURE__ */ z.string().check(/* @__PURE__ */ z.maxLength(400), /* @__PURE__ */ z.regex(/^v1,[A-Za-z0-9+\/=]+( v1,[A-Za-z0-9+\/=]+)*$/))
+    })
+});
+
+export const zPaymentRefundedWebhookRequest = /* @__PURE__ */ z.object({
+    body: zPaymentRefundedEventWritable,
+    path: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.never()),
+    query: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.never()),
+    headers: /* @__PURE__ */ z.object({
+        'webhook-id': /* @__PURE__ */ z.string().check(/* @__PURE__ */ z.maxLength(44), /* @__PURE__ */ z.regex(/^[a-z]{3}_[A-Za-z0-9]{8,40}$/)),
+        'webhook-timestamp': /* @__PURE__ */ z.string().check(/* @__PURE__ */ z.maxLength(12), /* @__PURE__ */ z.regex(/^[0-9]{1,12}$/)),
+        'webhook-signature': /* @__PURE__ */ z.string().check(/* @__PURE__ */ z.maxLength(400), /* @__PURE__ */ z.regex(/^v1,[A-Za-z0-9+\/=]+( v1,[A-Za-z0-9+\/=]+)*$/))
+    })
+});
+
+export const zStockLowWebhookRequest = /* @__PURE__ */ z.object({
+    body: zStockLowEventWritable,
+    path: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.never()),
+    query: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.never()),
+    headers: /* @__PURE__ */ z.object({
+        'webhook-id': /* @__PURE__ */ z.string().check(/* @__PURE__ */ z.maxLength(44), /* @__PURE__ */ z.regex(/^[a-z]{3}_[A-Za-z0-9]{8,40}$/)),
+        'webhook-timestamp': /* @__PURE__ */ z.string().check(/* @__PURE__ */ z.maxLength(12), /* @__PURE__ */ z.regex(/^[0-9]{1,12}$/)),
+        'webhook-signature': /* @__PURE__ */ z.string().check(/* @__PURE__ */ z.maxLength(400), /* @__PURE__ */ z.regex(/^v1,[A-Za-z0-9+\/=]+( v1,[A-Za-z0-9+\/=]+)*$/))
+    })
 });

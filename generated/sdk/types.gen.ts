@@ -4,7 +4,7 @@ export type ClientOptions = {
     baseUrl: 'http://localhost:8080' | 'http://127.0.0.1:4010' | (string & {});
 };
 
-export type Webhooks = OrderStatusChangedWebhookRequest;
+export type Webhooks = OrderPlacedWebhookRequest | OrderStatusChangedWebhookRequest | PaymentSucceededWebhookRequest | PaymentRefundedWebhookRequest | StockLowWebhookRequest;
 
 /**
  * An amount of money in minor units (cents) of a currency.
@@ -786,6 +786,256 @@ export type OrderStatusChangedEvent = {
 };
 
 /**
+ * One event of `GET /orders/{orderId}/events`, the order's status at a moment.
+ */
+export type OrderTrackingEvent = {
+    /**
+     * The order followed.
+     */
+    orderId: string;
+    status: OrderStatus;
+    /**
+     * The status before this one; null for the order's first status.
+     */
+    previousStatus: OrderStatus | null;
+    /**
+     * When the order entered this status.
+     */
+    occurredAt: string;
+};
+
+/**
+ * A kind of event a webhook subscription can receive.
+ */
+export type WebhookEventType = 'order.placed' | 'order.status_changed' | 'payment.succeeded' | 'payment.refunded' | 'stock.low';
+
+/**
+ * The kinds of event to receive, each at most once.
+ */
+export type WebhookEventTypes = Array<WebhookEventType>;
+
+/**
+ * The `https` URL events are posted to. It must resolve to public addresses only.
+ */
+export type WebhookUrl = string;
+
+/**
+ * A new webhook subscription.
+ */
+export type WebhookSubscriptionInput = {
+    url: WebhookUrl;
+    events: WebhookEventTypes;
+    /**
+     * What the subscription is for, for the staff who read the list.
+     */
+    description?: string;
+};
+
+/**
+ * Changes to a webhook subscription; only the properties sent change.
+ */
+export type WebhookSubscriptionPatch = {
+    url?: WebhookUrl;
+    events?: WebhookEventTypes;
+    /**
+     * What the subscription is for.
+     */
+    description?: string;
+    /**
+     * False pauses deliveries; true resumes them.
+     */
+    enabled?: boolean;
+};
+
+/**
+ * An endpoint that receives webhook events.
+ */
+export type WebhookSubscription = {
+    /**
+     * The subscription's id.
+     */
+    readonly id: string;
+    url: WebhookUrl;
+    events: WebhookEventTypes;
+    /**
+     * What the subscription is for, or null.
+     */
+    description: string | null;
+    /**
+     * Whether events are delivered to it.
+     */
+    enabled: boolean;
+    /**
+     * When the subscription was created.
+     */
+    readonly createdAt: string;
+    /**
+     * When the subscription last changed.
+     */
+    readonly updatedAt: string;
+};
+
+/**
+ * The secret deliveries are signed with (Standard Webhooks format, `whsec_` and 32 bytes in base64).
+ */
+export type WebhookSigningSecret = string;
+
+/**
+ * A webhook subscription just created, with its signing secret, shown only this once.
+ */
+export type WebhookSubscriptionWithSecret = WebhookSubscription & {
+    secret: WebhookSigningSecret;
+};
+
+/**
+ * A subscription's new signing secret.
+ */
+export type WebhookSecret = {
+    secret: WebhookSigningSecret;
+    /**
+     * Until when deliveries are also signed with the previous secret.
+     */
+    readonly previousSecretExpiresAt: string;
+};
+
+/**
+ * A page of webhook subscriptions.
+ */
+export type WebhookSubscriptionPage = {
+    /**
+     * The subscriptions on this page, newest first.
+     */
+    data: Array<WebhookSubscription>;
+    /**
+     * Pass as `cursor` to get the next page; null on the last page.
+     */
+    nextCursor: string | null;
+};
+
+/**
+ * One event on its way to one subscription, and how its attempts went.
+ */
+export type WebhookDelivery = {
+    /**
+     * The delivery's id.
+     */
+    readonly id: string;
+    /**
+     * The subscription it goes to.
+     */
+    subscriptionId: string;
+    /**
+     * The event, sent as `webhook-id`.
+     */
+    eventId: string;
+    eventType: WebhookEventType;
+    /**
+     * `pending` until a `2XX` answer (`succeeded`) or until retries run out after 24 hours (`failed`).
+     */
+    status: 'pending' | 'succeeded' | 'failed';
+    /**
+     * How many times it was sent.
+     */
+    attempts: number;
+    /**
+     * When it was last sent; null before the first attempt.
+     */
+    lastAttemptAt: string | null;
+    /**
+     * The HTTP status of the last answer; null before the first attempt or when there was no answer.
+     */
+    lastResponseStatus: number | null;
+    /**
+     * Why the last attempt failed, in short (a timeout, a refused connection, or the start of the answer); null when it did not.
+     */
+    lastError: string | null;
+    /**
+     * When it will be sent next; null once it succeeded or failed.
+     */
+    nextAttemptAt: string | null;
+    /**
+     * When the event was queued for this subscription.
+     */
+    readonly createdAt: string;
+};
+
+/**
+ * A page of webhook deliveries.
+ */
+export type WebhookDeliveryPage = {
+    /**
+     * The deliveries on this page, newest first.
+     */
+    data: Array<WebhookDelivery>;
+    /**
+     * Pass as `cursor` to get the next page; null on the last page.
+     */
+    nextCursor: string | null;
+};
+
+/**
+ * The event's id; the same on every attempt to deliver it, and sent as `webhook-id`.
+ */
+export type WebhookEventId = string;
+
+/**
+ * When the event happened.
+ */
+export type WebhookOccurredAt = string;
+
+/**
+ * Sent when an order is placed.
+ */
+export type OrderPlacedEvent = {
+    id: WebhookEventId;
+    /**
+     * The kind of event.
+     */
+    type: 'order.placed';
+    occurredAt: WebhookOccurredAt;
+    data: Order;
+};
+
+/**
+ * Sent when an order is paid for.
+ */
+export type PaymentSucceededEvent = {
+    id: WebhookEventId;
+    /**
+     * The kind of event.
+     */
+    type: 'payment.succeeded';
+    occurredAt: WebhookOccurredAt;
+    data: Payment;
+};
+
+/**
+ * Sent when a payment is refunded.
+ */
+export type PaymentRefundedEvent = {
+    id: WebhookEventId;
+    /**
+     * The kind of event.
+     */
+    type: 'payment.refunded';
+    occurredAt: WebhookOccurredAt;
+    data: Payment;
+};
+
+/**
+ * Sent when an ingredient's stock falls to or below its threshold.
+ */
+export type StockLowEvent = {
+    id: WebhookEventId;
+    /**
+     * The kind of event.
+     */
+    type: 'stock.low';
+    occurredAt: WebhookOccurredAt;
+    data: Ingredient;
+};
+
+/**
  * A parameter or the body could not be read as the contract says. Its `type` is one of those listed, so a client can switch on it.
  */
 export type BadRequestProblem = ValidationProblem & {
@@ -1155,6 +1405,158 @@ export type StockAdjustmentPageWritable = {
 };
 
 /**
+ * The kinds of event to receive, each at most once.
+ */
+export type WebhookEventTypesWritable = Array<WebhookEventType>;
+
+/**
+ * An endpoint that receives webhook events.
+ */
+export type WebhookSubscriptionWritable = {
+    url: WebhookUrl;
+    events: WebhookEventTypesWritable;
+    /**
+     * What the subscription is for, or null.
+     */
+    description: string | null;
+    /**
+     * Whether events are delivered to it.
+     */
+    enabled: boolean;
+};
+
+/**
+ * A webhook subscription just created, with its signing secret, shown only this once.
+ */
+export type WebhookSubscriptionWithSecretWritable = WebhookSubscriptionWritable;
+
+/**
+ * A subscription's new signing secret.
+ */
+export type WebhookSecretWritable = {
+    [key: string]: unknown;
+};
+
+/**
+ * A page of webhook subscriptions.
+ */
+export type WebhookSubscriptionPageWritable = {
+    /**
+     * The subscriptions on this page, newest first.
+     */
+    data: Array<WebhookSubscriptionWritable>;
+    /**
+     * Pass as `cursor` to get the next page; null on the last page.
+     */
+    nextCursor: string | null;
+};
+
+/**
+ * One event on its way to one subscription, and how its attempts went.
+ */
+export type WebhookDeliveryWritable = {
+    /**
+     * The subscription it goes to.
+     */
+    subscriptionId: string;
+    /**
+     * The event, sent as `webhook-id`.
+     */
+    eventId: string;
+    eventType: WebhookEventType;
+    /**
+     * `pending` until a `2XX` answer (`succeeded`) or until retries run out after 24 hours (`failed`).
+     */
+    status: 'pending' | 'succeeded' | 'failed';
+    /**
+     * How many times it was sent.
+     */
+    attempts: number;
+    /**
+     * When it was last sent; null before the first attempt.
+     */
+    lastAttemptAt: string | null;
+    /**
+     * The HTTP status of the last answer; null before the first attempt or when there was no answer.
+     */
+    lastResponseStatus: number | null;
+    /**
+     * Why the last attempt failed, in short (a timeout, a refused connection, or the start of the answer); null when it did not.
+     */
+    lastError: string | null;
+    /**
+     * When it will be sent next; null once it succeeded or failed.
+     */
+    nextAttemptAt: string | null;
+};
+
+/**
+ * A page of webhook deliveries.
+ */
+export type WebhookDeliveryPageWritable = {
+    /**
+     * The deliveries on this page, newest first.
+     */
+    data: Array<WebhookDeliveryWritable>;
+    /**
+     * Pass as `cursor` to get the next page; null on the last page.
+     */
+    nextCursor: string | null;
+};
+
+/**
+ * Sent when an order is placed.
+ */
+export type OrderPlacedEventWritable = {
+    id: WebhookEventId;
+    /**
+     * The kind of event.
+     */
+    type: 'order.placed';
+    occurredAt: WebhookOccurredAt;
+    data: OrderWritable;
+};
+
+/**
+ * Sent when an order is paid for.
+ */
+export type PaymentSucceededEventWritable = {
+    id: WebhookEventId;
+    /**
+     * The kind of event.
+     */
+    type: 'payment.succeeded';
+    occurredAt: WebhookOccurredAt;
+    data: PaymentWritable;
+};
+
+/**
+ * Sent when a payment is refunded.
+ */
+export type PaymentRefundedEventWritable = {
+    id: WebhookEventId;
+    /**
+     * The kind of event.
+     */
+    type: 'payment.refunded';
+    occurredAt: WebhookOccurredAt;
+    data: PaymentWritable;
+};
+
+/**
+ * Sent when an ingredient's stock falls to or below its threshold.
+ */
+export type StockLowEventWritable = {
+    id: WebhookEventId;
+    /**
+     * The kind of event.
+     */
+    type: 'stock.low';
+    occurredAt: WebhookOccurredAt;
+    data: IngredientWritable;
+};
+
+/**
  * The id of a menu item.
  */
 export type ItemId = string;
@@ -1181,6 +1583,36 @@ export type Limit = number;
  *
  */
 export type IdempotencyKey = string;
+
+/**
+ * The id of a webhook subscription.
+ */
+export type SubscriptionId = string;
+
+/**
+ * The id of a webhook delivery.
+ */
+export type DeliveryId = string;
+
+/**
+ * The event's id, the same on every attempt to deliver it; use it to ignore an event already handled.
+ */
+export type WebhookId = string;
+
+/**
+ * When this attempt was signed, in seconds since the Unix epoch. Refuse deliveries more than 5 minutes old.
+ */
+export type WebhookTimestamp = string;
+
+/**
+ * Space-separated signatures `v1,<base64 HMAC-SHA256>` of
+ * `<webhook-id>.<webhook-timestamp>.<body>` with the subscription's secret
+ * (Standard Webhooks). While a rotated secret is in its grace period there
+ * are two, one per secret; accept the delivery when any one matches.
+ * `verifyWebhook` in the SDK checks all of this.
+ *
+ */
+export type WebhookSignature = string;
 
 /**
  * The `ETag` of a previous answer; when it still matches, the answer is `304` with no body.
@@ -1841,6 +2273,12 @@ export type PlaceOrderResponse = PlaceOrderResponses[keyof PlaceOrderResponses];
 
 export type GetOrderData = {
     body?: never;
+    headers?: {
+        /**
+         * The `ETag` of a previous answer; when it still matches, the answer is `304` with no body.
+         */
+        'If-None-Match'?: string;
+    };
     path: {
         /**
          * The id of an order.
@@ -2366,6 +2804,568 @@ export type RecordStockAdjustmentResponses = {
 
 export type RecordStockAdjustmentResponse = RecordStockAdjustmentResponses[keyof RecordStockAdjustmentResponses];
 
+export type WatchOrderData = {
+    body?: never;
+    headers?: {
+        /**
+         * The `id` of the last event received, to resume a broken stream after it.
+         */
+        'Last-Event-ID'?: string;
+    };
+    path: {
+        /**
+         * The id of an order.
+         */
+        orderId: string;
+    };
+    query?: never;
+    url: '/orders/{orderId}/events';
+};
+
+export type WatchOrderErrors = {
+    /**
+     * The body is not valid JSON, or a path, query or header parameter is invalid; `errors` points at each problem.
+     */
+    400: BadRequestProblem;
+    /**
+     * The access token is missing, expired or invalid, or (when signing in) the email or password is wrong.
+     */
+    401: UnauthorizedProblem;
+    /**
+     * There is no such resource, or it is not yours to see.
+     */
+    404: NotFoundProblem;
+    /**
+     * Too many requests in the current window; wait `Retry-After` seconds.
+     */
+    429: TooManyRequestsProblem;
+    /**
+     * Something went wrong on the server. The details are in the logs under the `X-Request-Id`.
+     */
+    500: InternalErrorProblem;
+    /**
+     * The database is unreachable, or too busy to take the request in time
+     * (a lock or statement timeout, or a transaction that kept colliding
+     * with others). Nothing was changed; try again after `Retry-After`
+     * seconds, with the same `Idempotency-Key` where the operation takes one.
+     *
+     */
+    503: ServiceUnavailableProblem;
+};
+
+export type WatchOrderError = WatchOrderErrors[keyof WatchOrderErrors];
+
+export type WatchOrderResponses = {
+    /**
+     * Server-Sent Events whose `data` lines are `OrderTrackingEvent`s as JSON.
+     */
+    200: string;
+};
+
+export type WatchOrderResponse = WatchOrderResponses[keyof WatchOrderResponses];
+
+export type ListWebhookSubscriptionsData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * The `nextCursor` of the previous page. Leave it out for the first page.
+         */
+        cursor?: string;
+        /**
+         * The most items to return in one page.
+         */
+        limit?: number;
+    };
+    url: '/webhooks/subscriptions';
+};
+
+export type ListWebhookSubscriptionsErrors = {
+    /**
+     * The body is not valid JSON, or a path, query or header parameter is invalid; `errors` points at each problem.
+     */
+    400: BadRequestProblem;
+    /**
+     * The access token is missing, expired or invalid, or (when signing in) the email or password is wrong.
+     */
+    401: UnauthorizedProblem;
+    /**
+     * The signed-in account may not do this; staff-only operations answer this to customers.
+     */
+    403: ForbiddenProblem;
+    /**
+     * Too many requests in the current window; wait `Retry-After` seconds.
+     */
+    429: TooManyRequestsProblem;
+    /**
+     * Something went wrong on the server. The details are in the logs under the `X-Request-Id`.
+     */
+    500: InternalErrorProblem;
+    /**
+     * The database is unreachable, or too busy to take the request in time
+     * (a lock or statement timeout, or a transaction that kept colliding
+     * with others). Nothing was changed; try again after `Retry-After`
+     * seconds, with the same `Idempotency-Key` where the operation takes one.
+     *
+     */
+    503: ServiceUnavailableProblem;
+};
+
+export type ListWebhookSubscriptionsError = ListWebhookSubscriptionsErrors[keyof ListWebhookSubscriptionsErrors];
+
+export type ListWebhookSubscriptionsResponses = {
+    /**
+     * A page of webhook subscriptions.
+     */
+    200: WebhookSubscriptionPage;
+};
+
+export type ListWebhookSubscriptionsResponse = ListWebhookSubscriptionsResponses[keyof ListWebhookSubscriptionsResponses];
+
+export type CreateWebhookSubscriptionData = {
+    body: WebhookSubscriptionInput;
+    path?: never;
+    query?: never;
+    url: '/webhooks/subscriptions';
+};
+
+export type CreateWebhookSubscriptionErrors = {
+    /**
+     * The body is not valid JSON, or a path, query or header parameter is invalid; `errors` points at each problem.
+     */
+    400: BadRequestProblem;
+    /**
+     * The access token is missing, expired or invalid, or (when signing in) the email or password is wrong.
+     */
+    401: UnauthorizedProblem;
+    /**
+     * The signed-in account may not do this; staff-only operations answer this to customers.
+     */
+    403: ForbiddenProblem;
+    /**
+     * The request body is larger than the 64 KiB the server accepts.
+     */
+    413: ContentTooLargeProblem;
+    /**
+     * The request body is not `application/json`.
+     */
+    415: UnsupportedMediaTypeProblem;
+    /**
+     * The body is valid JSON but cannot be carried out: it does not match the
+     * schema, it refers to something that cannot be used (a retired item, a
+     * size it is not offered in, an unknown ingredient), an order's total would
+     * exceed the largest amount of money, or it reuses an `Idempotency-Key`
+     * with a different body. `errors` points at each cause.
+     *
+     */
+    422: UnprocessableContentProblem;
+    /**
+     * Too many requests in the current window; wait `Retry-After` seconds.
+     */
+    429: TooManyRequestsProblem;
+    /**
+     * Something went wrong on the server. The details are in the logs under the `X-Request-Id`.
+     */
+    500: InternalErrorProblem;
+    /**
+     * The database is unreachable, or too busy to take the request in time
+     * (a lock or statement timeout, or a transaction that kept colliding
+     * with others). Nothing was changed; try again after `Retry-After`
+     * seconds, with the same `Idempotency-Key` where the operation takes one.
+     *
+     */
+    503: ServiceUnavailableProblem;
+};
+
+export type CreateWebhookSubscriptionError = CreateWebhookSubscriptionErrors[keyof CreateWebhookSubscriptionErrors];
+
+export type CreateWebhookSubscriptionResponses = {
+    /**
+     * The subscription, with its signing secret (shown only now).
+     */
+    201: WebhookSubscriptionWithSecret;
+};
+
+export type CreateWebhookSubscriptionResponse = CreateWebhookSubscriptionResponses[keyof CreateWebhookSubscriptionResponses];
+
+export type DeleteWebhookSubscriptionData = {
+    body?: never;
+    path: {
+        /**
+         * The id of a webhook subscription.
+         */
+        subscriptionId: string;
+    };
+    query?: never;
+    url: '/webhooks/subscriptions/{subscriptionId}';
+};
+
+export type DeleteWebhookSubscriptionErrors = {
+    /**
+     * The body is not valid JSON, or a path, query or header parameter is invalid; `errors` points at each problem.
+     */
+    400: BadRequestProblem;
+    /**
+     * The access token is missing, expired or invalid, or (when signing in) the email or password is wrong.
+     */
+    401: UnauthorizedProblem;
+    /**
+     * The signed-in account may not do this; staff-only operations answer this to customers.
+     */
+    403: ForbiddenProblem;
+    /**
+     * There is no such resource, or it is not yours to see.
+     */
+    404: NotFoundProblem;
+    /**
+     * Too many requests in the current window; wait `Retry-After` seconds.
+     */
+    429: TooManyRequestsProblem;
+    /**
+     * Something went wrong on the server. The details are in the logs under the `X-Request-Id`.
+     */
+    500: InternalErrorProblem;
+    /**
+     * The database is unreachable, or too busy to take the request in time
+     * (a lock or statement timeout, or a transaction that kept colliding
+     * with others). Nothing was changed; try again after `Retry-After`
+     * seconds, with the same `Idempotency-Key` where the operation takes one.
+     *
+     */
+    503: ServiceUnavailableProblem;
+};
+
+export type DeleteWebhookSubscriptionError = DeleteWebhookSubscriptionErrors[keyof DeleteWebhookSubscriptionErrors];
+
+export type DeleteWebhookSubscriptionResponses = {
+    /**
+     * The subscription was deleted.
+     */
+    204: void;
+};
+
+export type DeleteWebhookSubscriptionResponse = DeleteWebhookSubscriptionResponses[keyof DeleteWebhookSubscriptionResponses];
+
+export type GetWebhookSubscriptionData = {
+    body?: never;
+    path: {
+        /**
+         * The id of a webhook subscription.
+         */
+        subscriptionId: string;
+    };
+    query?: never;
+    url: '/webhooks/subscriptions/{subscriptionId}';
+};
+
+export type GetWebhookSubscriptionErrors = {
+    /**
+     * The body is not valid JSON, or a path, query or header parameter is invalid; `errors` points at each problem.
+     */
+    400: BadRequestProblem;
+    /**
+     * The access token is missing, expired or invalid, or (when signing in) the email or password is wrong.
+     */
+    401: UnauthorizedProblem;
+    /**
+     * The signed-in account may not do this; staff-only operations answer this to customers.
+     */
+    403: ForbiddenProblem;
+    /**
+     * There is no such resource, or it is not yours to see.
+     */
+    404: NotFoundProblem;
+    /**
+     * Too many requests in the current window; wait `Retry-After` seconds.
+     */
+    429: TooManyRequestsProblem;
+    /**
+     * Something went wrong on the server. The details are in the logs under the `X-Request-Id`.
+     */
+    500: InternalErrorProblem;
+    /**
+     * The database is unreachable, or too busy to take the request in time
+     * (a lock or statement timeout, or a transaction that kept colliding
+     * with others). Nothing was changed; try again after `Retry-After`
+     * seconds, with the same `Idempotency-Key` where the operation takes one.
+     *
+     */
+    503: ServiceUnavailableProblem;
+};
+
+export type GetWebhookSubscriptionError = GetWebhookSubscriptionErrors[keyof GetWebhookSubscriptionErrors];
+
+export type GetWebhookSubscriptionResponses = {
+    /**
+     * The webhook subscription.
+     */
+    200: WebhookSubscription;
+};
+
+export type GetWebhookSubscriptionResponse = GetWebhookSubscriptionResponses[keyof GetWebhookSubscriptionResponses];
+
+export type UpdateWebhookSubscriptionData = {
+    body: WebhookSubscriptionPatch;
+    path: {
+        /**
+         * The id of a webhook subscription.
+         */
+        subscriptionId: string;
+    };
+    query?: never;
+    url: '/webhooks/subscriptions/{subscriptionId}';
+};
+
+export type UpdateWebhookSubscriptionErrors = {
+    /**
+     * The body is not valid JSON, or a path, query or header parameter is invalid; `errors` points at each problem.
+     */
+    400: BadRequestProblem;
+    /**
+     * The access token is missing, expired or invalid, or (when signing in) the email or password is wrong.
+     */
+    401: UnauthorizedProblem;
+    /**
+     * The signed-in account may not do this; staff-only operations answer this to customers.
+     */
+    403: ForbiddenProblem;
+    /**
+     * There is no such resource, or it is not yours to see.
+     */
+    404: NotFoundProblem;
+    /**
+     * The request body is larger than the 64 KiB the server accepts.
+     */
+    413: ContentTooLargeProblem;
+    /**
+     * The request body is not `application/json`.
+     */
+    415: UnsupportedMediaTypeProblem;
+    /**
+     * The body is valid JSON but cannot be carried out: it does not match the
+     * schema, it refers to something that cannot be used (a retired item, a
+     * size it is not offered in, an unknown ingredient), an order's total would
+     * exceed the largest amount of money, or it reuses an `Idempotency-Key`
+     * with a different body. `errors` points at each cause.
+     *
+     */
+    422: UnprocessableContentProblem;
+    /**
+     * Too many requests in the current window; wait `Retry-After` seconds.
+     */
+    429: TooManyRequestsProblem;
+    /**
+     * Something went wrong on the server. The details are in the logs under the `X-Request-Id`.
+     */
+    500: InternalErrorProblem;
+    /**
+     * The database is unreachable, or too busy to take the request in time
+     * (a lock or statement timeout, or a transaction that kept colliding
+     * with others). Nothing was changed; try again after `Retry-After`
+     * seconds, with the same `Idempotency-Key` where the operation takes one.
+     *
+     */
+    503: ServiceUnavailableProblem;
+};
+
+export type UpdateWebhookSubscriptionError = UpdateWebhookSubscriptionErrors[keyof UpdateWebhookSubscriptionErrors];
+
+export type UpdateWebhookSubscriptionResponses = {
+    /**
+     * The changed subscription.
+     */
+    200: WebhookSubscription;
+};
+
+export type UpdateWebhookSubscriptionResponse = UpdateWebhookSubscriptionResponses[keyof UpdateWebhookSubscriptionResponses];
+
+export type RotateWebhookSecretData = {
+    body?: never;
+    path: {
+        /**
+         * The id of a webhook subscription.
+         */
+        subscriptionId: string;
+    };
+    query?: never;
+    url: '/webhooks/subscriptions/{subscriptionId}/secret';
+};
+
+export type RotateWebhookSecretErrors = {
+    /**
+     * The body is not valid JSON, or a path, query or header parameter is invalid; `errors` points at each problem.
+     */
+    400: BadRequestProblem;
+    /**
+     * The access token is missing, expired or invalid, or (when signing in) the email or password is wrong.
+     */
+    401: UnauthorizedProblem;
+    /**
+     * The signed-in account may not do this; staff-only operations answer this to customers.
+     */
+    403: ForbiddenProblem;
+    /**
+     * There is no such resource, or it is not yours to see.
+     */
+    404: NotFoundProblem;
+    /**
+     * Too many requests in the current window; wait `Retry-After` seconds.
+     */
+    429: TooManyRequestsProblem;
+    /**
+     * Something went wrong on the server. The details are in the logs under the `X-Request-Id`.
+     */
+    500: InternalErrorProblem;
+    /**
+     * The database is unreachable, or too busy to take the request in time
+     * (a lock or statement timeout, or a transaction that kept colliding
+     * with others). Nothing was changed; try again after `Retry-After`
+     * seconds, with the same `Idempotency-Key` where the operation takes one.
+     *
+     */
+    503: ServiceUnavailableProblem;
+};
+
+export type RotateWebhookSecretError = RotateWebhookSecretErrors[keyof RotateWebhookSecretErrors];
+
+export type RotateWebhookSecretResponses = {
+    /**
+     * The new secret, and until when the previous one still signs deliveries.
+     */
+    200: WebhookSecret;
+};
+
+export type RotateWebhookSecretResponse = RotateWebhookSecretResponses[keyof RotateWebhookSecretResponses];
+
+export type ListWebhookDeliveriesData = {
+    body?: never;
+    path: {
+        /**
+         * The id of a webhook subscription.
+         */
+        subscriptionId: string;
+    };
+    query?: {
+        /**
+         * The `nextCursor` of the previous page. Leave it out for the first page.
+         */
+        cursor?: string;
+        /**
+         * The most items to return in one page.
+         */
+        limit?: number;
+    };
+    url: '/webhooks/subscriptions/{subscriptionId}/deliveries';
+};
+
+export type ListWebhookDeliveriesErrors = {
+    /**
+     * The body is not valid JSON, or a path, query or header parameter is invalid; `errors` points at each problem.
+     */
+    400: BadRequestProblem;
+    /**
+     * The access token is missing, expired or invalid, or (when signing in) the email or password is wrong.
+     */
+    401: UnauthorizedProblem;
+    /**
+     * The signed-in account may not do this; staff-only operations answer this to customers.
+     */
+    403: ForbiddenProblem;
+    /**
+     * There is no such resource, or it is not yours to see.
+     */
+    404: NotFoundProblem;
+    /**
+     * Too many requests in the current window; wait `Retry-After` seconds.
+     */
+    429: TooManyRequestsProblem;
+    /**
+     * Something went wrong on the server. The details are in the logs under the `X-Request-Id`.
+     */
+    500: InternalErrorProblem;
+    /**
+     * The database is unreachable, or too busy to take the request in time
+     * (a lock or statement timeout, or a transaction that kept colliding
+     * with others). Nothing was changed; try again after `Retry-After`
+     * seconds, with the same `Idempotency-Key` where the operation takes one.
+     *
+     */
+    503: ServiceUnavailableProblem;
+};
+
+export type ListWebhookDeliveriesError = ListWebhookDeliveriesErrors[keyof ListWebhookDeliveriesErrors];
+
+export type ListWebhookDeliveriesResponses = {
+    /**
+     * A page of deliveries.
+     */
+    200: WebhookDeliveryPage;
+};
+
+export type ListWebhookDeliveriesResponse = ListWebhookDeliveriesResponses[keyof ListWebhookDeliveriesResponses];
+
+export type RedeliverWebhookData = {
+    body?: never;
+    path: {
+        /**
+         * The id of a webhook subscription.
+         */
+        subscriptionId: string;
+        /**
+         * The id of a webhook delivery.
+         */
+        deliveryId: string;
+    };
+    query?: never;
+    url: '/webhooks/subscriptions/{subscriptionId}/deliveries/{deliveryId}/redeliver';
+};
+
+export type RedeliverWebhookErrors = {
+    /**
+     * The body is not valid JSON, or a path, query or header parameter is invalid; `errors` points at each problem.
+     */
+    400: BadRequestProblem;
+    /**
+     * The access token is missing, expired or invalid, or (when signing in) the email or password is wrong.
+     */
+    401: UnauthorizedProblem;
+    /**
+     * The signed-in account may not do this; staff-only operations answer this to customers.
+     */
+    403: ForbiddenProblem;
+    /**
+     * There is no such resource, or it is not yours to see.
+     */
+    404: NotFoundProblem;
+    /**
+     * Too many requests in the current window; wait `Retry-After` seconds.
+     */
+    429: TooManyRequestsProblem;
+    /**
+     * Something went wrong on the server. The details are in the logs under the `X-Request-Id`.
+     */
+    500: InternalErrorProblem;
+    /**
+     * The database is unreachable, or too busy to take the request in time
+     * (a lock or statement timeout, or a transaction that kept colliding
+     * with others). Nothing was changed; try again after `Retry-After`
+     * seconds, with the same `Idempotency-Key` where the operation takes one.
+     *
+     */
+    503: ServiceUnavailableProblem;
+};
+
+export type RedeliverWebhookError = RedeliverWebhookErrors[keyof RedeliverWebhookErrors];
+
+export type RedeliverWebhookResponses = {
+    /**
+     * The delivery is queued to be sent again.
+     */
+    202: WebhookDelivery;
+};
+
+export type RedeliverWebhookResponse = RedeliverWebhookResponses[keyof RedeliverWebhookResponses];
+
 export type CheckLivenessData = {
     body?: never;
     path?: never;
@@ -2424,11 +3424,47 @@ export type CheckReadinessResponses = {
 
 export type CheckReadinessResponse = CheckReadinessResponses[keyof CheckReadinessResponses];
 
+export type OrderPlacedWebhookPayload = OrderPlacedEventWritable;
+
+export type OrderPlacedWebhookRequest = {
+    body: OrderPlacedWebhookPayload;
+    key: 'orderPlaced';
+    path?: never;
+    query?: never;
+};
+
 export type OrderStatusChangedWebhookPayload = OrderStatusChangedEvent;
 
 export type OrderStatusChangedWebhookRequest = {
     body: OrderStatusChangedWebhookPayload;
     key: 'orderStatusChanged';
+    path?: never;
+    query?: never;
+};
+
+export type PaymentSucceededWebhookPayload = PaymentSucceededEventWritable;
+
+export type PaymentSucceededWebhookRequest = {
+    body: PaymentSucceededWebhookPayload;
+    key: 'paymentSucceeded';
+    path?: never;
+    query?: never;
+};
+
+export type PaymentRefundedWebhookPayload = PaymentRefundedEventWritable;
+
+export type PaymentRefundedWebhookRequest = {
+    body: PaymentRefundedWebhookPayload;
+    key: 'paymentRefunded';
+    path?: never;
+    query?: never;
+};
+
+export type StockLowWebhookPayload = StockLowEventWritable;
+
+export type StockLowWebhookRequest = {
+    body: StockLowWebhookPayload;
+    key: 'stockLow';
     path?: never;
     query?: never;
 };

@@ -190,14 +190,28 @@ export async function executeTogether<R>(db: Kysely<any>, first: CompiledQuery<R
     for (const query of rest) await db.executeQuery(query);
     return rows;
   }
+  const { rows } = await db.executeQuery<R>(together([first, ...rest], 'select * from q0'));
+  return rows;
+}
+
+/** Like `executeTogether`, for writes none of which returns rows. */
+export async function writeTogether(db: Kysely<any>, ...queries: CompiledQuery[]): Promise<void> {
+  if (dialectOf(db) === 'sqlite' || queries.length < 2) {
+    for (const query of queries) await db.executeQuery(query);
+    return;
+  }
+  // Each data-modifying `WITH` runs to completion whether or not the main query reads it.
+  await db.executeQuery(together(queries, 'select 1'));
+}
+
+function together(queries: CompiledQuery[], main: string): CompiledQuery {
   const parameters: unknown[] = [];
-  const parts = [first, ...rest].map((query, index) => {
+  const parts = queries.map((query, index) => {
     const offset = parameters.length;
     parameters.push(...query.parameters);
     return `q${index} as (${query.sql.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + offset}`)})`;
   });
-  const { rows } = await db.executeQuery<R>(CompiledQuery.raw(`with ${parts.join(', ')} select * from q0`, parameters));
-  return rows;
+  return CompiledQuery.raw(`with ${parts.join(', ')} ${main}`, parameters);
 }
 
 /** Which dialect a `Kysely` instance or transaction talks to. */
@@ -223,6 +237,17 @@ export function currentTimestamp(db: Kysely<any>): RawBuilder<Timestamp> {
 export function lockForUpdate(db: Kysely<any>) {
   const postgres = dialectOf(db) === 'postgres';
   return <QB extends SelectQueryBuilder<any, any, any>>(query: QB): QB => (postgres ? (query.forUpdate() as QB) : query);
+}
+
+/**
+ * Claims the selected rows for this transaction, passing over rows another transaction holds, so several
+ * workers (one per instance) take disjoint batches of a queue instead of queueing behind each other. Use as
+ * `.$call(claimForUpdate(trx))`. PostgreSQL: `FOR UPDATE SKIP LOCKED`. SQLite needs nothing: its write
+ * transactions run one at a time, across processes too (`begin immediate`), so each sees the last one's claims.
+ */
+export function claimForUpdate(db: Kysely<any>) {
+  const postgres = dialectOf(db) === 'postgres';
+  return <QB extends SelectQueryBuilder<any, any, any>>(query: QB): QB => (postgres ? (query.forUpdate().skipLocked() as QB) : query);
 }
 
 /**

@@ -189,6 +189,61 @@ export interface IdempotencyKeysTable {
   expires_at: Timestamp;
 }
 
+export type WebhookEventType = 'order.placed' | 'order.status_changed' | 'payment.succeeded' | 'payment.refunded' | 'stock.low';
+export type WebhookDeliveryStatus = 'pending' | 'succeeded' | 'failed';
+
+/** An endpoint that receives webhook events. */
+export interface WebhookSubscriptionsTable {
+  id: string;
+  url: string;
+  events: JsonText<WebhookEventType[]>;
+  description: string | null;
+  /** 1 or 0 (a CHECK enforces it). */
+  enabled: Generated<number>;
+  /** `whsec_…`: HMAC keys must be kept as they are to sign, so this is the secret itself. */
+  secret: string;
+  /** The secret before the last rotation, which still signs deliveries until `previous_secret_expires_at`. */
+  previous_secret: string | null;
+  previous_secret_expires_at: Timestamp | null;
+  created_by: string;
+  created_at: Generated<Timestamp>;
+  updated_at: Generated<Timestamp>;
+}
+
+/**
+ * The transactional outbox: one row per event, written in the same transaction as the change that causes it.
+ * The delivery worker fans each out to the subscriptions that want it (`dispatched_at` then set).
+ */
+export interface WebhookEventsTable {
+  id: string;
+  type: WebhookEventType;
+  /** The event exactly as delivered: `{ id, type, occurredAt, data }` as JSON. */
+  payload: string;
+  occurred_at: Timestamp;
+  dispatched_at: Timestamp | null;
+}
+
+/** One event on its way to one subscription. */
+export interface WebhookDeliveriesTable {
+  id: string;
+  subscription_id: string;
+  event_id: string;
+  event_type: WebhookEventType;
+  status: Generated<WebhookDeliveryStatus>;
+  attempts: Generated<number>;
+  /** Attempts of the current round only; the retry schedule's next pause is picked by it. */
+  round_attempts: Generated<number>;
+  /** When the current round of retries began (creation, or the last redelivery); retries stop 24 hours after it. */
+  round_started_at: Generated<Timestamp>;
+  /** When the worker may (re)try it; while an attempt is in flight, the end of that attempt's lease. */
+  next_attempt_at: Timestamp | null;
+  last_attempt_at: Timestamp | null;
+  last_response_status: number | null;
+  /** A short excerpt only, never the subscriber's whole answer. */
+  last_error: string | null;
+  created_at: Generated<Timestamp>;
+}
+
 export interface Database {
   users: UsersTable;
   menu_items: MenuItemsTable;
@@ -204,6 +259,9 @@ export interface Database {
   payments: PaymentsTable;
   refunds: RefundsTable;
   idempotency_keys: IdempotencyKeysTable;
+  webhook_subscriptions: WebhookSubscriptionsTable;
+  webhook_events: WebhookEventsTable;
+  webhook_deliveries: WebhookDeliveriesTable;
 }
 
 export type TableName = keyof Database;

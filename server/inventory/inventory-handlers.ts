@@ -6,14 +6,17 @@ import { listIngredients, listStockAdjustments, recordStockAdjustment } from './
 
 type InventoryHandlers = Pick<Handlers<AppEnv>, 'listIngredients' | 'recordStockAdjustment' | 'listStockAdjustments'>;
 
-export function createInventoryHandlers({ db }: AppDependencies): InventoryHandlers {
+export function createInventoryHandlers({ db, changes }: AppDependencies): InventoryHandlers {
   return {
     listIngredients: async (c) => c.json({ data: await listIngredients(db) }, 200),
 
     recordStockAdjustment: async (c) => {
       const input = c.req.valid('json');
       const result = await recordStockAdjustment(db, input, currentUser(c).id);
-      if (result.ok) return c.json(result.adjustment, 201);
+      if (result.ok) {
+        changes.eventsRecorded();
+        return c.json(result.adjustment, 201);
+      }
       const instance = c.req.path;
       switch (result.reason) {
         case 'zero-delta':

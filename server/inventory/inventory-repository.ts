@@ -22,13 +22,18 @@ export function selectIngredientsForUpdate(db: Kysely<Database>, ids: Iterable<s
  * Adds each amount (negative to take) to its ingredient's stock where the level stays at or above zero, in
  * one statement that first locks the rows in id order, like `selectIngredientsForUpdate`: a single round trip
  * between taking the locks and the commit keeps hot rows (dough, mozzarella) locked as briefly as possible.
- * `alongside`, a write of the caller's, runs in the same statement where the database allows it (PostgreSQL).
- * @returns the ids changed; an id missing from it had too little stock (the caller rolls back).
+ * `alongside`, writes of the caller's, run in the same statement where the database allows it (PostgreSQL).
+ * @returns the ingredients changed, as they are now, by id; an id missing from it had too little stock (the caller
+ * rolls back).
  */
-export async function addToStockLevels(db: Kysely<Database>, amounts: ReadonlyMap<string, number>, alongside?: CompiledQuery): Promise<Set<string>> {
+export async function addToStockLevels(
+  db: Kysely<Database>,
+  amounts: ReadonlyMap<string, number>,
+  alongside: readonly CompiledQuery[] = [],
+): Promise<Map<string, ChangedStockLevel>> {
   if (amounts.size === 0) {
-    if (alongside) await db.executeQuery(alongside);
-    return new Set();
+    for (const query of alongside) await db.executeQuery(query);
+    return new Map();
   }
   const ids = [...amounts.keys()];
   const amount = sql<number>`case ${sql.ref('id')} ${sql.join(
@@ -40,11 +45,14 @@ export async function addToStockLevels(db: Kysely<Database>, amounts: ReadonlyMa
     .set((eb) => ({ stock_level: eb('stock_level', '+', amount) }))
     .where('id', 'in', (eb) => eb.selectFrom('ingredients').select('id').where('id', 'in', ids).orderBy('id').$call(lockForUpdate(db)))
     .where((eb) => eb(eb('stock_level', '+', amount), '>=', 0))
-    .returning('id')
+    .returning(['id', 'name', 'unit', 'stock_level', 'low_stock_threshold'])
     .compile();
-  const rows = await executeTogether(db, update, ...(alongside ? [alongside] : []));
-  return new Set(rows.map((row) => row.id));
+  const rows = await executeTogether(db, update, ...alongside);
+  return new Map(rows.map((row) => [row.id, row]));
 }
+
+/** An ingredient's stock level as a change left it, with what tells whether it ran low. */
+export type ChangedStockLevel = Pick<Row<'ingredients'>, 'id' | 'name' | 'unit' | 'stock_level' | 'low_stock_threshold'>;
 
 export async function updateStockLevel(db: Kysely<Database>, id: string, stockLevel: number): Promise<void> {
   await db.updateTable('ingredients').set({ stock_level: stockLevel }).where('id', '=', id).execute();

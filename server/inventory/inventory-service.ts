@@ -4,6 +4,7 @@ import { newId } from '../db/ids.ts';
 import { inTransaction } from '../db/transaction.ts';
 import type { Database, Row } from '../db/tables.ts';
 import { invalidateMenuCache } from '../menu/menu-cache.ts';
+import { recordEvents, stockLowEvents } from '../webhooks/outbox.ts';
 import { pageOf, type Page, type PagePosition } from '../pagination.ts';
 import {
   insertStockAdjustment,
@@ -43,6 +44,7 @@ export async function recordStockAdjustment(
     if (stockLevel < 0) return { ok: false, reason: 'below-zero', ingredient: toIngredient(ingredient) };
     if (stockLevel > maximumStockLevel) return { ok: false, reason: 'above-maximum', ingredient: toIngredient(ingredient) };
     await updateStockLevel(trx, ingredient.id, stockLevel);
+    await recordEvents(trx, stockLowEvents([{ ...ingredient, stock_level: stockLevel }], new Map([[ingredient.id, input.delta]])));
     const adjustment = await insertStockAdjustment(trx, {
       id: newId('adj'),
       ingredient_id: ingredient.id,

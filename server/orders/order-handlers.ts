@@ -34,7 +34,13 @@ export function idempotencyKeyReusedProblem(instance: string) {
 }
 
 /** The Orders operations. */
-export function createOrderHandlers({ db, config }: AppDependencies): OrderHandlers {
+export function createOrderHandlers({ db, config, changes }: AppDependencies): OrderHandlers {
+  /** Tells this instance's order streams and webhook worker about a committed change to the order. */
+  function reportChange(orderId: string) {
+    changes.orderChanged(orderId);
+    changes.eventsRecorded();
+  }
+
   /** Answers a failed status change: 404 when the caller may not see the order, 409 when it cannot move. */
   function respondWithChangeProblem(c: Context<AppEnv>, result: Exclude<OrderChangeResult, { ok: true }>, orderId: string, target: string) {
     const instance = instanceOf(c.req.url);
@@ -46,7 +52,10 @@ export function createOrderHandlers({ db, config }: AppDependencies): OrderHandl
     placeOrder: async (c) => {
       const instance = instanceOf(c.req.url);
       const result = await placeOrder(db, config.pricing, currentUser(c), c.req.valid('json'), c.req.valid('header')['idempotency-key']);
-      if (result.ok) return c.json(result.response.body, 201, { ...result.response.headers, ...(result.replayed && replayedHeader) });
+      if (result.ok) {
+        if (!result.replayed) reportChange(result.response.body.id);
+        return c.json(result.response.body, 201, { ...result.response.headers, ...(result.replayed && replayedHeader) });
+      }
       switch (result.reason) {
         case 'idempotency-key-reused':
           return respondWithProblem(c, idempotencyKeyReusedProblem(instance));
@@ -99,7 +108,10 @@ export function createOrderHandlers({ db, config }: AppDependencies): OrderHandl
     cancelOrder: async (c) => {
       const { orderId } = c.req.valid('param');
       const result = await cancelOrder(db, currentUser(c), orderId, c.req.valid('json')?.reason);
-      if (result.ok) return c.json(result.order, 200);
+      if (result.ok) {
+        reportChange(orderId);
+        return c.json(result.order, 200);
+      }
       return respondWithChangeProblem(c, result, orderId, 'cancelled');
     },
 
@@ -107,7 +119,10 @@ export function createOrderHandlers({ db, config }: AppDependencies): OrderHandl
       const { orderId } = c.req.valid('param');
       const { status } = c.req.valid('json');
       const result = await advanceOrderStatus(db, currentUser(c), orderId, status);
-      if (result.ok) return c.json(result.order, 200);
+      if (result.ok) {
+        reportChange(orderId);
+        return c.json(result.order, 200);
+      }
       return respondWithChangeProblem(c, result, orderId, status);
     },
   };

@@ -1,8 +1,9 @@
-import type { Kysely } from 'kysely';
-import { currentTimestamp, executeTogether, lockForUpdate, type JsonText } from '../db/dialect.ts';
+import type { CompiledQuery, Kysely } from 'kysely';
+import { currentTimestamp, executeTogether, lockForUpdate, writeTogether, type JsonText, type Timestamp } from '../db/dialect.ts';
 import { precompiledQuery } from '../db/precompiled-query.ts';
 import type { Database, NewRow, OrderStatus, Row, Size, StoredLineTopping } from '../db/tables.ts';
 import { olderThan, type PagePosition } from '../pagination.ts';
+import { outboxInsert, webhookEvent } from '../webhooks/outbox.ts';
 
 /** Whose orders a caller may see: a customer only their own (`customerId`), staff every order (`undefined`). */
 export interface Visibility {
@@ -143,7 +144,7 @@ const insertOrderRow = precompiledQuery((db, order: Required<NewOrder>) =>
     .returningAll(),
 );
 
-/** Inserts an order, its lines and its first event; returns the stored order and its lines. */
+/** Inserts an order, its lines and its first event (which happens when the order row is created); returns the stored order and its lines. */
 export async function insertOrder(
   db: Kysely<Database>,
   order: Required<NewOrder>,
@@ -155,29 +156,52 @@ export async function insertOrder(
     db,
     insertOrderRow.compile(db, order),
     db.insertInto('order_lines').values(lineRows).compile(),
-    insertOrderEventRow.compile(db, { id: eventId, orderId: order.id, previousStatus: null, status: order.status, changedBy: order.customer_id }),
+    insertFirstOrderEventRow.compile(db, { id: eventId, orderId: order.id, status: order.status, changedBy: order.customer_id }),
   );
   if (!stored) throw new Error(`order ${order.id} was not stored`);
   return { order: stored, lines: lineRows };
 }
 
-const insertOrderEventRow = precompiledQuery(
-  (db, event: { id: string; orderId: string; previousStatus: OrderStatus | null; status: OrderStatus; changedBy: string | null }) =>
-    db.insertInto('order_events').values({
-      id: event.id,
-      order_id: event.orderId,
-      previous_status: event.previousStatus,
-      status: event.status,
-      changed_by: event.changedBy,
-      occurred_at: currentTimestamp(db),
-    }),
+const insertFirstOrderEventRow = precompiledQuery((db, event: { id: string; orderId: string; status: OrderStatus; changedBy: string | null }) =>
+  db.insertInto('order_events').values({
+    id: event.id,
+    order_id: event.orderId,
+    previous_status: null,
+    status: event.status,
+    changed_by: event.changedBy,
+    occurred_at: currentTimestamp(db),
+  }),
 );
 
-export async function insertOrderEvent(
-  db: Kysely<Database>,
-  event: { id: string; orderId: string; previousStatus: OrderStatus | null; status: OrderStatus; changedBy: string | null },
-): Promise<void> {
-  await insertOrderEventRow(db, event);
+/** A change of an order's status, as `order_events` keeps it and the `order.status_changed` webhook reports it. */
+export interface OrderStatusEvent {
+  id: string;
+  orderId: string;
+  previousStatus: OrderStatus;
+  status: OrderStatus;
+  changedBy: string | null;
+  occurredAt: Timestamp;
+}
+
+const insertOrderEventRow = precompiledQuery((db, event: OrderStatusEvent) =>
+  db.insertInto('order_events').values({
+    id: event.id,
+    order_id: event.orderId,
+    previous_status: event.previousStatus,
+    status: event.status,
+    changed_by: event.changedBy,
+    occurred_at: event.occurredAt,
+  }),
+);
+
+/** Records a status change in the order's history and, in the same statement, its `order.status_changed` webhook event. */
+export async function insertOrderEvent(db: Kysely<Database>, event: OrderStatusEvent, ...alongside: CompiledQuery[]): Promise<void> {
+  const webhook = webhookEvent(
+    'order.status_changed',
+    { orderId: event.orderId, previousStatus: event.previousStatus, status: event.status },
+    { id: event.id, occurredAt: event.occurredAt },
+  );
+  await writeTogether(db, insertOrderEventRow.compile(db, event), outboxInsert(db, [webhook]), ...alongside);
 }
 
 /** The order if the caller may see it; `lock` holds it until the transaction ends. */

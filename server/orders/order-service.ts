@@ -3,15 +3,17 @@ import type { Address, Fulfilment, Order, OrderStatus, PlaceOrderRequest } from 
 import { zMoney } from '../../generated/zod.gen.ts';
 import type { AuthenticatedUser } from '../app-env.ts';
 import type { Config } from '../config.ts';
-import { parseJsonText, toJsonText } from '../db/dialect.ts';
+import { parseJsonText, toJsonText, toTimestamp } from '../db/dialect.ts';
 import { newId } from '../db/ids.ts';
 import { inTransaction } from '../db/transaction.ts';
-import { addToStockLevels, selectIngredientsForUpdate } from '../inventory/inventory-repository.ts';
+import { addToStockLevels, selectIngredientsForUpdate, type ChangedStockLevel } from '../inventory/inventory-repository.ts';
 import type { Database, FulfilmentType, StoredAddress, StoredLineTopping } from '../db/tables.ts';
 import { runIdempotently, type IdempotentOutcome } from '../idempotency/idempotency.ts';
 import { decodeCursor, pageOf, type Page } from '../pagination.ts';
-import { refundPaymentOfOrder } from '../payments/payment-repository.ts';
+import { findPaymentsOfOrder, refundPaymentOfOrder } from '../payments/payment-repository.ts';
+import { toPayment } from '../payments/payment-service.ts';
 import type { ValidationError } from '../problem.ts';
+import { outboxInsert, recordEvents, stockLowEvents, webhookEvent } from '../webhooks/outbox.ts';
 import {
   changeOrderStatus,
   findMenuItemsForOrder,
@@ -97,11 +99,15 @@ export function placeOrder(
         priced.lines,
         newId('evt'),
       );
-      const response = { status: 201, body: toOrder(stored.order, stored.lines), headers: { Location: orderLocation(id) } };
-      // Last, and in one statement with keeping the response under the key, so that the hot ingredient rows stay
-      // locked for as short a time as possible: that statement and the commit.
-      const taken = await takeStock(trx, priced.ingredients, keep(response));
+      const order = toOrder(stored.order, stored.lines);
+      const response = { status: 201, body: order, headers: { Location: orderLocation(id) } };
+      const placed = webhookEvent('order.placed', order, { occurredAt: order.createdAt });
+      // Last, and in one statement with keeping the response under the key and the event in the outbox, so that
+      // the hot ingredient rows stay locked for as short a time as possible: that statement and the commit.
+      const taken = await takeStock(trx, priced.ingredients, [keep(response), outboxInsert(trx, [placed])]);
       if (!taken.ok) return taken;
+      // Rare (an ingredient crossing its threshold), so its own statement costs the common case nothing.
+      await recordEvents(trx, stockLowEvents([...taken.levels.values()], negated(priced.ingredients)));
       return { ok: true, response, kept: true };
     },
   );
@@ -180,14 +186,18 @@ function addUses(amounts: Map<string, number>, uses: IngredientUse[] | undefined
   for (const { ingredientId, quantity } of uses ?? []) amounts.set(ingredientId, (amounts.get(ingredientId) ?? 0) + quantity * times);
 }
 
+function negated(amounts: ReadonlyMap<string, number>): Map<string, number> {
+  return new Map([...amounts].map(([ingredientId, amount]) => [ingredientId, -amount]));
+}
+
 /** Takes every ingredient the order needs; when one is short, names every shortage (the caller rolls back). */
 async function takeStock(
   db: Kysely<Database>,
   required: Map<string, number>,
-  alongside: CompiledQuery,
-): Promise<{ ok: true } | Extract<PlaceOrderFailure, { reason: 'out-of-stock' }>> {
-  const taken = await addToStockLevels(db, new Map([...required].map(([ingredientId, amount]) => [ingredientId, -amount])), alongside);
-  if (taken.size === required.size) return { ok: true };
+  alongside: CompiledQuery[],
+): Promise<{ ok: true; levels: Map<string, ChangedStockLevel> } | Extract<PlaceOrderFailure, { reason: 'out-of-stock' }>> {
+  const taken = await addToStockLevels(db, negated(required), alongside);
+  if (taken.size === required.size) return { ok: true, levels: taken };
   const levels = await selectIngredientsForUpdate(db, required.keys());
   const shortages = levels
     .map((level) => ({
@@ -277,7 +287,11 @@ export async function cancelOrder(
     if (!result.ok) return result;
     await restoreStock(trx, result.lines);
     const refundReason = reason ?? (user.role === 'staff' ? 'Order cancelled by the Pizza Place.' : 'Order cancelled by the customer.');
-    await refundPaymentOfOrder(trx, orderId, newId('ref'), refundReason);
+    const refund = await refundPaymentOfOrder(trx, orderId, newId('ref'), refundReason);
+    if (refund) {
+      const payment = (await findPaymentsOfOrder(trx, orderId)).find((found) => found.payment.id === refund.payment_id);
+      if (payment) await recordEvents(trx, [webhookEvent('payment.refunded', toPayment(payment.payment, payment.refund), { occurredAt: refund.created_at })]);
+    }
     return { ok: true, order: result.order };
   });
 }
@@ -292,7 +306,14 @@ async function changeStatus(
   const changed = await changeOrderStatus(trx, row.id, row.status, target, cancelReason);
   // Another request moved the order between our read and this update.
   if (!changed) return { ok: false, reason: 'not-allowed', status: row.status };
-  await insertOrderEvent(trx, { id: newId('evt'), orderId: row.id, previousStatus: row.status, status: target, changedBy: user.id });
+  await insertOrderEvent(trx, {
+    id: newId('evt'),
+    orderId: row.id,
+    previousStatus: row.status,
+    status: target,
+    changedBy: user.id,
+    occurredAt: toTimestamp(new Date()),
+  });
   const lines = (await findOrderLines(trx, [row.id])).get(row.id) ?? [];
   return { ok: true, order: toOrder(changed, lines), lines };
 }

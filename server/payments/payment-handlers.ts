@@ -13,13 +13,19 @@ const declineDetails = {
 } as const;
 
 /** The Payments operations; cards are charged through `provider` (by default the test-mode fake). */
-export function createPaymentHandlers({ db }: AppDependencies, provider: PaymentProvider = createTestModePaymentProvider()): PaymentHandlers {
+export function createPaymentHandlers({ db, changes }: AppDependencies, provider: PaymentProvider = createTestModePaymentProvider()): PaymentHandlers {
   return {
     payOrder: async (c) => {
       const { orderId } = c.req.valid('param');
       const instance = new URL(c.req.url).pathname;
       const result = await payOrder(db, provider, currentUser(c), orderId, c.req.valid('json'), c.req.valid('header')['idempotency-key']);
-      if (result.ok) return c.json(result.response.body, 201, result.replayed ? replayedHeader : {});
+      if (result.ok) {
+        if (!result.replayed) {
+          changes.orderChanged(orderId);
+          changes.eventsRecorded();
+        }
+        return c.json(result.response.body, 201, result.replayed ? replayedHeader : {});
+      }
       switch (result.reason) {
         case 'idempotency-key-reused':
           return respondWithProblem(c, idempotencyKeyReusedProblem(instance));

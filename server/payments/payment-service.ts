@@ -8,6 +8,7 @@ import { changeOrderStatus, findOrder, insertOrderEvent } from '../orders/order-
 import { visibilityFor } from '../orders/order-service.ts';
 import type { DeclineReason, PaymentProvider } from './payment-provider.ts';
 import { findPaymentsOfOrder, insertPayment, type PaymentRow, type RefundRow } from './payment-repository.ts';
+import { outboxInsert, webhookEvent } from '../webhooks/outbox.ts';
 
 export type PayOrderFailure =
   | { ok: false; reason: 'order-not-found' }
@@ -54,8 +55,13 @@ export function payOrder(
         card_last4: charge.card.last4,
       });
       if (!(await changeOrderStatus(trx, order.id, 'awaiting_payment', 'confirmed'))) return { ok: false, reason: 'order-already-paid' };
-      await insertOrderEvent(trx, { id: newId('evt'), orderId: order.id, previousStatus: 'awaiting_payment', status: 'confirmed', changedBy: user.id });
-      return { ok: true, response: { status: 201, body: toPayment(payment, undefined), headers: {} } };
+      const body = toPayment(payment, undefined);
+      await insertOrderEvent(
+        trx,
+        { id: newId('evt'), orderId: order.id, previousStatus: 'awaiting_payment', status: 'confirmed', changedBy: user.id, occurredAt: payment.created_at },
+        outboxInsert(trx, [webhookEvent('payment.succeeded', body, { occurredAt: payment.created_at })]),
+      );
+      return { ok: true, response: { status: 201, body, headers: {} } };
     },
   );
 }
@@ -68,7 +74,8 @@ export async function listOrderPayments(db: Kysely<Database>, user: Authenticate
   return payments.map(({ payment, refund }) => toPayment(payment, refund));
 }
 
-function toPayment(payment: PaymentRow, refund: RefundRow | undefined): Payment {
+/** The contract's Payment from its row and its refund's. */
+export function toPayment(payment: PaymentRow, refund: RefundRow | undefined): Payment {
   const money = (amount: number) => ({ amount, currency: payment.currency });
   return {
     id: payment.id,

@@ -3,6 +3,7 @@ import type { OpenAPIHono } from '@hono/zod-openapi';
 import { beforeEach } from 'vitest';
 import type { AppEnv } from '../../server/app-env.ts';
 import { createApp } from '../../server/app.ts';
+import { ChangeFeed } from '../../server/events/change-feed.ts';
 import { memoryLogger } from './memory-logger.ts';
 import { useTestDatabase, type DatabaseKind, type TestDatabase, type TestDatabaseOptions } from './database.ts';
 
@@ -30,6 +31,8 @@ export interface TestApp {
   tokenFor(caller: Caller): Promise<string>;
   /** Every log line the app wrote so far, parsed. */
   logs(): Array<Record<string, unknown>>;
+  /** The app's in-process change notices (what handlers report after a commit). */
+  changes: ChangeFeed;
 }
 
 export interface TestAppOptions extends TestDatabaseOptions {}
@@ -38,7 +41,8 @@ export interface TestAppOptions extends TestDatabaseOptions {}
 export function createTestApp(database: Pick<TestDatabase, 'db' | 'dialect' | 'config'>): TestApp {
   const { logger, lines } = memoryLogger();
   const { db, dialect, config } = database;
-  const app = createApp({ config, db, dialect, logger });
+  const changes = new ChangeFeed();
+  const app = createApp({ config, db, dialect, logger, changes });
 
   const request: TestApp['request'] = (path, init = {}) => {
     const { json, token, headers: initHeaders, ...rest } = init;
@@ -68,7 +72,7 @@ export function createTestApp(database: Pick<TestDatabase, 'db' | 'dialect' | 'c
     return signIn(customer.email, customer.password);
   }
 
-  return { app, db, dialect, config, request, tokenFor, logs: lines };
+  return { app, db, dialect, config, request, tokenFor, logs: lines, changes };
 }
 
 /**
