@@ -5,7 +5,7 @@ import type { Env, TypedResponse } from 'hono';
 import type { StatusCode } from 'hono/utils/http-status';
 import * as z from 'zod';
 
-import { zAccount, zAdvanceOrderStatusBody, zAdvanceOrderStatusPath, zBadRequestProblem, zCancelOrderBody, zCancelOrderPath, zConflictProblem, zContentTooLargeProblem, zCreateMenuItemBody, zCreateWebhookSubscriptionBody, zDeleteWebhookSubscriptionPath, zForbiddenProblem, zGetMenuItemHeaders, zGetMenuItemPath, zGetOrderHeaders, zGetOrderPath, zGetWebhookSubscriptionPath, zHealth, zIngredientList, zInternalErrorProblem, zIssueTokenBody, zListMenuItemsHeaders, zListMenuItemsQuery, zListOrderPaymentsPath, zListOrdersQuery, zListStockAdjustmentsQuery, zListToppingsHeaders, zListWebhookDeliveriesPath, zListWebhookDeliveriesQuery, zListWebhookSubscriptionsQuery, zMenuItem, zMenuItemList, zNotFoundProblem, zOrder, zOrderPage, zOutOfStockProblem, zPayment, zPaymentList, zPaymentRequiredProblem, zPayOrderBody, zPayOrderHeaders, zPayOrderPath, zPlaceOrderBody, zPlaceOrderHeaders, zReadiness, zRecordStockAdjustmentBody, zRedeliverWebhookPath, zRegisterCustomerBody, zRetireMenuItemPath, zRotateWebhookSecretPath, zServiceUnavailableProblem, zStockAdjustment, zStockAdjustmentPage, zTokenResponse, zTooManyRequestsProblem, zToppingList, zUnauthorizedProblem, zUnprocessableContentProblem, zUnsupportedMediaTypeProblem, zUpdateMenuItemBody, zUpdateMenuItemPath, zUpdateWebhookSubscriptionBody, zUpdateWebhookSubscriptionPath, zWatchOrderHeaders, zWatchOrderPath, zWatchOrderResponse, zWebhookDelivery, zWebhookDeliveryPage, zWebhookSecret, zWebhookSubscription, zWebhookSubscriptionPage, zWebhookSubscriptionWithSecret } from './zod.gen.js';
+import { zAccount, zAdvanceOrderStatusBody, zAdvanceOrderStatusPath, zBadRequestProblem, zCancelOrderBody, zCancelOrderPath, zChangePasswordBody, zConflictProblem, zContentTooLargeProblem, zCreateMenuItemBody, zCreateWebhookSubscriptionBody, zDeleteWebhookSubscriptionPath, zForbiddenProblem, zGetMenuItemHeaders, zGetMenuItemPath, zGetOrderHeaders, zGetOrderPath, zGetWebhookSubscriptionPath, zHealth, zIngredientList, zInternalErrorProblem, zIssueTokenBody, zListMenuItemsHeaders, zListMenuItemsQuery, zListOrderPaymentsPath, zListOrdersQuery, zListStockAdjustmentsQuery, zListToppingsHeaders, zListWebhookDeliveriesPath, zListWebhookDeliveriesQuery, zListWebhookSubscriptionsQuery, zMenuItem, zMenuItemList, zNotFoundProblem, zOrder, zOrderPage, zOutOfStockProblem, zPayment, zPaymentList, zPaymentRequiredProblem, zPayOrderBody, zPayOrderHeaders, zPayOrderPath, zPlaceOrderBody, zPlaceOrderHeaders, zReadiness, zRecordStockAdjustmentBody, zRedeliverWebhookPath, zRefreshTokenBody, zRegisterCustomerBody, zRetireMenuItemPath, zRevokeTokenBody, zRotateWebhookSecretPath, zServiceUnavailableProblem, zStockAdjustment, zStockAdjustmentPage, zTokenResponse, zTooManyRequestsProblem, zToppingList, zUnauthorizedProblem, zUnprocessableContentProblem, zUnsupportedMediaTypeProblem, zUpdateMenuItemBody, zUpdateMenuItemPath, zUpdateWebhookSubscriptionBody, zUpdateWebhookSubscriptionPath, zWatchOrderHeaders, zWatchOrderPath, zWatchOrderResponse, zWebhookDelivery, zWebhookDeliveryPage, zWebhookSecret, zWebhookSubscription, zWebhookSubscriptionPage, zWebhookSubscriptionWithSecret } from './zod.gen.js';
 
 /**
  * Reads a parameter string written as a canonical decimal integer as a number; anything else is left for the schema to reject.
@@ -787,7 +787,7 @@ export const issueTokenRoute = createRoute({
     operationId: 'issueToken',
     tags: ['Accounts'],
     summary: 'Sign in and get an access token',
-    description: 'Exchanges an email and password for a short-lived bearer access token.\nPublic. A wrong email or password answers `401` without saying which of\nthe two was wrong. This operation has a stricter rate limit than the rest\nof the API to slow down password guessing.\n',
+    description: 'Exchanges an email and password for a short-lived bearer access token\nand a refresh token, which starts a session. Public. A wrong email or\npassword answers `401` without saying which of the two was wrong. This\noperation has a stricter rate limit than the rest of the API to slow\ndown password guessing.\n',
     security: [],
     request: {
         body: {
@@ -901,6 +901,234 @@ export const issueTokenRoute = createRoute({
 });
 
 /**
+ * Refresh an access token
+ */
+export const refreshTokenRoute = createRoute({
+    method: 'post',
+    path: '/auth/token/refresh',
+    operationId: 'refreshToken',
+    tags: ['Accounts'],
+    summary: 'Refresh an access token',
+    description: 'Exchanges a refresh token for a new access token and a new refresh\ntoken (rotation); the refresh token sent can never be used again.\nPublic: the refresh token is the credential. Presenting a refresh token\nthat was already used ends its whole session (every refresh token\ndescended from the same sign-in), because only a stolen copy is used\ntwice (OAuth 2.0 Security Best Current Practice). An unknown, expired,\nused or revoked refresh token, or one of an account that was disabled,\nanswers `401`: sign in again.\n',
+    security: [],
+    request: {
+        body: {
+            content: {
+                'application/json': { schema: zRefreshTokenBody }
+            },
+            required: true
+        }
+    },
+    responses: {
+        200: {
+            description: 'A new access token and a new refresh token.',
+            headers: {
+                'Cache-Control': { description: 'Token responses must not be stored by any cache.' },
+                'RateLimit-Policy': { description: 'The quota policy that applies to this operation (IETF draft-ietf-httpapi-ratelimit-headers), e.g. 120 requests per 60-second window.' },
+                RateLimit: { description: 'How much of the quota is left (`r`) and the seconds until the window resets (`t`).' },
+                'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
+            },
+            content: {
+                'application/json': { schema: zTokenResponse }
+            }
+        },
+        400: {
+            description: 'The body is not valid JSON, or a path, query or header parameter is invalid; `errors` points at each problem.',
+            headers: {
+                'RateLimit-Policy': { description: 'The quota policy that applies to this operation (IETF draft-ietf-httpapi-ratelimit-headers), e.g. 120 requests per 60-second window.' },
+                RateLimit: { description: 'How much of the quota is left (`r`) and the seconds until the window resets (`t`).' },
+                'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
+            },
+            content: {
+                'application/problem+json': { schema: zBadRequestProblem }
+            }
+        },
+        401: {
+            description: 'The access token is missing, expired or invalid, or (when signing in) the email or password is wrong.',
+            headers: {
+                'WWW-Authenticate': { description: 'The authentication scheme to use and why the credentials were refused (RFC 6750).' },
+                'RateLimit-Policy': { description: 'The quota policy that applies to this operation (IETF draft-ietf-httpapi-ratelimit-headers), e.g. 120 requests per 60-second window.' },
+                RateLimit: { description: 'How much of the quota is left (`r`) and the seconds until the window resets (`t`).' },
+                'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
+            },
+            content: {
+                'application/problem+json': { schema: zUnauthorizedProblem }
+            }
+        },
+        413: {
+            description: 'The request body is larger than the 64 KiB the server accepts.',
+            headers: {
+                'RateLimit-Policy': { description: 'The quota policy that applies to this operation (IETF draft-ietf-httpapi-ratelimit-headers), e.g. 120 requests per 60-second window.' },
+                RateLimit: { description: 'How much of the quota is left (`r`) and the seconds until the window resets (`t`).' },
+                'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
+            },
+            content: {
+                'application/problem+json': { schema: zContentTooLargeProblem }
+            }
+        },
+        415: {
+            description: 'The request body is not `application/json`.',
+            headers: {
+                'RateLimit-Policy': { description: 'The quota policy that applies to this operation (IETF draft-ietf-httpapi-ratelimit-headers), e.g. 120 requests per 60-second window.' },
+                RateLimit: { description: 'How much of the quota is left (`r`) and the seconds until the window resets (`t`).' },
+                'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
+            },
+            content: {
+                'application/problem+json': { schema: zUnsupportedMediaTypeProblem }
+            }
+        },
+        422: {
+            description: 'The body is valid JSON but cannot be carried out: it does not match the\nschema, it refers to something that cannot be used (a retired item, a\nsize it is not offered in, an unknown ingredient), an order\'s total would\nexceed the largest amount of money, or it reuses an `Idempotency-Key`\nwith a different body. `errors` points at each cause.\n',
+            headers: {
+                'RateLimit-Policy': { description: 'The quota policy that applies to this operation (IETF draft-ietf-httpapi-ratelimit-headers), e.g. 120 requests per 60-second window.' },
+                RateLimit: { description: 'How much of the quota is left (`r`) and the seconds until the window resets (`t`).' },
+                'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
+            },
+            content: {
+                'application/problem+json': { schema: zUnprocessableContentProblem }
+            }
+        },
+        429: {
+            description: 'Too many requests in the current window; wait `Retry-After` seconds.',
+            headers: {
+                'Retry-After': { description: 'How many seconds to wait before trying again.' },
+                'RateLimit-Policy': { description: 'The quota policy that applies to this operation (IETF draft-ietf-httpapi-ratelimit-headers), e.g. 120 requests per 60-second window.' },
+                RateLimit: { description: 'The quota is used up (`r=0`); `t` is the seconds until the window resets, as `Retry-After` says.' },
+                'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
+            },
+            content: {
+                'application/problem+json': { schema: zTooManyRequestsProblem }
+            }
+        },
+        500: {
+            description: 'Something went wrong on the server. The details are in the logs under the `X-Request-Id`.',
+            headers: {
+                'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
+            },
+            content: {
+                'application/problem+json': { schema: zInternalErrorProblem }
+            }
+        },
+        503: {
+            description: 'The database is unreachable, or too busy to take the request in time\n(a lock or statement timeout, or a transaction that kept colliding\nwith others). Nothing was changed; try again after `Retry-After`\nseconds, with the same `Idempotency-Key` where the operation takes one.\n',
+            headers: {
+                'Retry-After': { description: 'How many seconds to wait before trying again.' },
+                'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
+            },
+            content: {
+                'application/problem+json': { schema: zServiceUnavailableProblem }
+            }
+        }
+    }
+});
+
+/**
+ * Sign out
+ */
+export const revokeTokenRoute = createRoute({
+    method: 'post',
+    path: '/auth/token/revoke',
+    operationId: 'revokeToken',
+    tags: ['Accounts'],
+    summary: 'Sign out',
+    description: 'Ends the session of a refresh token: neither it nor any refresh token of\nthe same session can be used again. Access tokens already issued to\nthe session stay valid until they expire (at most `expiresIn` seconds),\nso a client drops its own. Public, like RFC 7009 token revocation: the\nrefresh token is the credential, and an unknown or already revoked\ntoken answers `204` too, so the answer tells nothing about the token.\n',
+    security: [],
+    request: {
+        body: {
+            content: {
+                'application/json': { schema: zRevokeTokenBody }
+            },
+            required: true
+        }
+    },
+    responses: {
+        204: {
+            description: 'The session is over (or there was none).',
+            headers: {
+                'RateLimit-Policy': { description: 'The quota policy that applies to this operation (IETF draft-ietf-httpapi-ratelimit-headers), e.g. 120 requests per 60-second window.' },
+                RateLimit: { description: 'How much of the quota is left (`r`) and the seconds until the window resets (`t`).' },
+                'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
+            }
+        },
+        400: {
+            description: 'The body is not valid JSON, or a path, query or header parameter is invalid; `errors` points at each problem.',
+            headers: {
+                'RateLimit-Policy': { description: 'The quota policy that applies to this operation (IETF draft-ietf-httpapi-ratelimit-headers), e.g. 120 requests per 60-second window.' },
+                RateLimit: { description: 'How much of the quota is left (`r`) and the seconds until the window resets (`t`).' },
+                'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
+            },
+            content: {
+                'application/problem+json': { schema: zBadRequestProblem }
+            }
+        },
+        413: {
+            description: 'The request body is larger than the 64 KiB the server accepts.',
+            headers: {
+                'RateLimit-Policy': { description: 'The quota policy that applies to this operation (IETF draft-ietf-httpapi-ratelimit-headers), e.g. 120 requests per 60-second window.' },
+                RateLimit: { description: 'How much of the quota is left (`r`) and the seconds until the window resets (`t`).' },
+                'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
+            },
+            content: {
+                'application/problem+json': { schema: zContentTooLargeProblem }
+            }
+        },
+        415: {
+            description: 'The request body is not `application/json`.',
+            headers: {
+                'RateLimit-Policy': { description: 'The quota policy that applies to this operation (IETF draft-ietf-httpapi-ratelimit-headers), e.g. 120 requests per 60-second window.' },
+                RateLimit: { description: 'How much of the quota is left (`r`) and the seconds until the window resets (`t`).' },
+                'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
+            },
+            content: {
+                'application/problem+json': { schema: zUnsupportedMediaTypeProblem }
+            }
+        },
+        422: {
+            description: 'The body is valid JSON but cannot be carried out: it does not match the\nschema, it refers to something that cannot be used (a retired item, a\nsize it is not offered in, an unknown ingredient), an order\'s total would\nexceed the largest amount of money, or it reuses an `Idempotency-Key`\nwith a different body. `errors` points at each cause.\n',
+            headers: {
+                'RateLimit-Policy': { description: 'The quota policy that applies to this operation (IETF draft-ietf-httpapi-ratelimit-headers), e.g. 120 requests per 60-second window.' },
+                RateLimit: { description: 'How much of the quota is left (`r`) and the seconds until the window resets (`t`).' },
+                'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
+            },
+            content: {
+                'application/problem+json': { schema: zUnprocessableContentProblem }
+            }
+        },
+        429: {
+            description: 'Too many requests in the current window; wait `Retry-After` seconds.',
+            headers: {
+                'Retry-After': { description: 'How many seconds to wait before trying again.' },
+                'RateLimit-Policy': { description: 'The quota policy that applies to this operation (IETF draft-ietf-httpapi-ratelimit-headers), e.g. 120 requests per 60-second window.' },
+                RateLimit: { description: 'The quota is used up (`r=0`); `t` is the seconds until the window resets, as `Retry-After` says.' },
+                'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
+            },
+            content: {
+                'application/problem+json': { schema: zTooManyRequestsProblem }
+            }
+        },
+        500: {
+            description: 'Something went wrong on the server. The details are in the logs under the `X-Request-Id`.',
+            headers: {
+                'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
+            },
+            content: {
+                'application/problem+json': { schema: zInternalErrorProblem }
+            }
+        },
+        503: {
+            description: 'The database is unreachable, or too busy to take the request in time\n(a lock or statement timeout, or a transaction that kept colliding\nwith others). Nothing was changed; try again after `Retry-After`\nseconds, with the same `Idempotency-Key` where the operation takes one.\n',
+            headers: {
+                'Retry-After': { description: 'How many seconds to wait before trying again.' },
+                'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
+            },
+            content: {
+                'application/problem+json': { schema: zServiceUnavailableProblem }
+            }
+        }
+    }
+});
+
+/**
  * Get the signed-in account
  */
 export const getMeRoute = createRoute({
@@ -933,6 +1161,128 @@ export const getMeRoute = createRoute({
             },
             content: {
                 'application/problem+json': { schema: zUnauthorizedProblem }
+            }
+        },
+        429: {
+            description: 'Too many requests in the current window; wait `Retry-After` seconds.',
+            headers: {
+                'Retry-After': { description: 'How many seconds to wait before trying again.' },
+                'RateLimit-Policy': { description: 'The quota policy that applies to this operation (IETF draft-ietf-httpapi-ratelimit-headers), e.g. 120 requests per 60-second window.' },
+                RateLimit: { description: 'The quota is used up (`r=0`); `t` is the seconds until the window resets, as `Retry-After` says.' },
+                'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
+            },
+            content: {
+                'application/problem+json': { schema: zTooManyRequestsProblem }
+            }
+        },
+        500: {
+            description: 'Something went wrong on the server. The details are in the logs under the `X-Request-Id`.',
+            headers: {
+                'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
+            },
+            content: {
+                'application/problem+json': { schema: zInternalErrorProblem }
+            }
+        },
+        503: {
+            description: 'The database is unreachable, or too busy to take the request in time\n(a lock or statement timeout, or a transaction that kept colliding\nwith others). Nothing was changed; try again after `Retry-After`\nseconds, with the same `Idempotency-Key` where the operation takes one.\n',
+            headers: {
+                'Retry-After': { description: 'How many seconds to wait before trying again.' },
+                'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
+            },
+            content: {
+                'application/problem+json': { schema: zServiceUnavailableProblem }
+            }
+        }
+    }
+});
+
+/**
+ * Change the signed-in account's password
+ */
+export const changePasswordRoute = createRoute({
+    method: 'post',
+    path: '/me/password',
+    operationId: 'changePassword',
+    tags: ['Accounts'],
+    summary: 'Change the signed-in account\'s password',
+    description: 'Replaces the password after checking the current one, ends every other\nsession of the account (their refresh tokens stop working and their\naccess tokens within seconds), and answers a fresh access token and\nrefresh token for this one. A wrong current password answers `422`.\nRate-limited like signing in.\n',
+    security: [{ bearerAuth: [] }],
+    request: {
+        body: {
+            content: {
+                'application/json': { schema: zChangePasswordBody }
+            },
+            required: true
+        }
+    },
+    responses: {
+        200: {
+            description: 'The password was changed; the tokens of this session.',
+            headers: {
+                'Cache-Control': { description: 'Token responses must not be stored by any cache.' },
+                'RateLimit-Policy': { description: 'The quota policy that applies to this operation (IETF draft-ietf-httpapi-ratelimit-headers), e.g. 120 requests per 60-second window.' },
+                RateLimit: { description: 'How much of the quota is left (`r`) and the seconds until the window resets (`t`).' },
+                'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
+            },
+            content: {
+                'application/json': { schema: zTokenResponse }
+            }
+        },
+        400: {
+            description: 'The body is not valid JSON, or a path, query or header parameter is invalid; `errors` points at each problem.',
+            headers: {
+                'RateLimit-Policy': { description: 'The quota policy that applies to this operation (IETF draft-ietf-httpapi-ratelimit-headers), e.g. 120 requests per 60-second window.' },
+                RateLimit: { description: 'How much of the quota is left (`r`) and the seconds until the window resets (`t`).' },
+                'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
+            },
+            content: {
+                'application/problem+json': { schema: zBadRequestProblem }
+            }
+        },
+        401: {
+            description: 'The access token is missing, expired or invalid, or (when signing in) the email or password is wrong.',
+            headers: {
+                'WWW-Authenticate': { description: 'The authentication scheme to use and why the credentials were refused (RFC 6750).' },
+                'RateLimit-Policy': { description: 'The quota policy that applies to this operation (IETF draft-ietf-httpapi-ratelimit-headers), e.g. 120 requests per 60-second window.' },
+                RateLimit: { description: 'How much of the quota is left (`r`) and the seconds until the window resets (`t`).' },
+                'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
+            },
+            content: {
+                'application/problem+json': { schema: zUnauthorizedProblem }
+            }
+        },
+        413: {
+            description: 'The request body is larger than the 64 KiB the server accepts.',
+            headers: {
+                'RateLimit-Policy': { description: 'The quota policy that applies to this operation (IETF draft-ietf-httpapi-ratelimit-headers), e.g. 120 requests per 60-second window.' },
+                RateLimit: { description: 'How much of the quota is left (`r`) and the seconds until the window resets (`t`).' },
+                'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
+            },
+            content: {
+                'application/problem+json': { schema: zContentTooLargeProblem }
+            }
+        },
+        415: {
+            description: 'The request body is not `application/json`.',
+            headers: {
+                'RateLimit-Policy': { description: 'The quota policy that applies to this operation (IETF draft-ietf-httpapi-ratelimit-headers), e.g. 120 requests per 60-second window.' },
+                RateLimit: { description: 'How much of the quota is left (`r`) and the seconds until the window resets (`t`).' },
+                'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
+            },
+            content: {
+                'application/problem+json': { schema: zUnsupportedMediaTypeProblem }
+            }
+        },
+        422: {
+            description: 'The body is valid JSON but cannot be carried out: it does not match the\nschema, it refers to something that cannot be used (a retired item, a\nsize it is not offered in, an unknown ingredient), an order\'s total would\nexceed the largest amount of money, or it reuses an `Idempotency-Key`\nwith a different body. `errors` points at each cause.\n',
+            headers: {
+                'RateLimit-Policy': { description: 'The quota policy that applies to this operation (IETF draft-ietf-httpapi-ratelimit-headers), e.g. 120 requests per 60-second window.' },
+                RateLimit: { description: 'How much of the quota is left (`r`) and the seconds until the window resets (`t`).' },
+                'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
+            },
+            content: {
+                'application/problem+json': { schema: zUnprocessableContentProblem }
             }
         },
         429: {
@@ -3281,7 +3631,10 @@ export const routes = {
     listToppings: listToppingsRoute,
     registerCustomer: registerCustomerRoute,
     issueToken: issueTokenRoute,
+    refreshToken: refreshTokenRoute,
+    revokeToken: revokeTokenRoute,
     getMe: getMeRoute,
+    changePassword: changePasswordRoute,
     listOrders: listOrdersRoute,
     placeOrder: placeOrderRoute,
     getOrder: getOrderRoute,
@@ -3332,7 +3685,10 @@ export type Handlers<E extends Env = Env> = {
     listToppings: OperationHandler<typeof listToppingsRoute, E, 304>;
     registerCustomer: OperationHandler<typeof registerCustomerRoute, E>;
     issueToken: OperationHandler<typeof issueTokenRoute, E>;
+    refreshToken: OperationHandler<typeof refreshTokenRoute, E>;
+    revokeToken: OperationHandler<typeof revokeTokenRoute, E, 204>;
     getMe: OperationHandler<typeof getMeRoute, E>;
+    changePassword: OperationHandler<typeof changePasswordRoute, E>;
     listOrders: OperationHandler<typeof listOrdersRoute, E>;
     placeOrder: OperationHandler<typeof placeOrderRoute, E>;
     getOrder: OperationHandler<typeof getOrderRoute, E, 304>;
@@ -3368,7 +3724,10 @@ export function registerHandlers<E extends Env>(app: OpenAPIHono<E>, handlers: H
     app.openapi(listToppingsRoute, handlers.listToppings);
     app.openapi(registerCustomerRoute, handlers.registerCustomer);
     app.openapi(issueTokenRoute, handlers.issueToken);
+    app.openapi(refreshTokenRoute, handlers.refreshToken);
+    app.openapi(revokeTokenRoute, handlers.revokeToken);
     app.openapi(getMeRoute, handlers.getMe);
+    app.openapi(changePasswordRoute, handlers.changePassword);
     app.openapi(listOrdersRoute, handlers.listOrders);
     app.openapi(placeOrderRoute, handlers.placeOrder);
     app.openapi(getOrderRoute, handlers.getOrder);

@@ -146,12 +146,29 @@ export const zTokenRequest = /* @__PURE__ */ z.strictObject({
 });
 
 /**
- * A bearer access token.
+ * A bearer access token, and the refresh token that gets the next one.
  */
 export const zTokenResponse = /* @__PURE__ */ z.object({
     accessToken: /* @__PURE__ */ z.string().max(4096).regex(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/),
     tokenType: /* @__PURE__ */ z.literal('Bearer'),
-    expiresIn: /* @__PURE__ */ z.int().gte(1).lte(86400)
+    expiresIn: /* @__PURE__ */ z.int().gte(1).lte(86400),
+    refreshToken: /* @__PURE__ */ z.string().max(64).regex(/^rt_[A-Za-z0-9_-]{43}$/),
+    refreshTokenExpiresIn: /* @__PURE__ */ z.int().gte(1).lte(31536000)
+});
+
+/**
+ * A refresh token from `POST /auth/token` or a previous refresh.
+ */
+export const zRefreshTokenRequest = /* @__PURE__ */ z.strictObject({
+    refreshToken: /* @__PURE__ */ z.string().min(1).max(256).regex(/^[\x21-\x7E]+$/)
+});
+
+/**
+ * The current password, and the one to replace it.
+ */
+export const zChangePasswordRequest = /* @__PURE__ */ z.strictObject({
+    currentPassword: /* @__PURE__ */ z.string().min(1).max(128),
+    newPassword: /* @__PURE__ */ z.string().min(12).max(128)
 });
 
 /**
@@ -665,7 +682,11 @@ export const zBadRequestProblem = /* @__PURE__ */ zValidationProblem.and(/* @__P
  * No valid access token, or wrong credentials. Its `type` is one of those listed, so a client can switch on it.
  */
 export const zUnauthorizedProblem = /* @__PURE__ */ zProblem.and(/* @__PURE__ */ z.object({
-    type: /* @__PURE__ */ z.enum(['https://pizza-place.example/problems/unauthorized', 'https://pizza-place.example/problems/invalid-credentials']).optional()
+    type: /* @__PURE__ */ z.enum([
+        'https://pizza-place.example/problems/unauthorized',
+        'https://pizza-place.example/problems/invalid-credentials',
+        'https://pizza-place.example/problems/invalid-refresh-token'
+    ]).optional()
 }));
 
 /**
@@ -725,7 +746,8 @@ export const zUnprocessableContentProblem = /* @__PURE__ */ zValidationProblem.a
         'https://pizza-place.example/problems/item-unavailable',
         'https://pizza-place.example/problems/order-too-large',
         'https://pizza-place.example/problems/idempotency-key-reused',
-        'https://pizza-place.example/problems/unknown-payment-method'
+        'https://pizza-place.example/problems/unknown-payment-method',
+        'https://pizza-place.example/problems/wrong-password'
     ]).optional()
 }));
 
@@ -1143,10 +1165,31 @@ export const zIssueTokenBody = zTokenRequestWritable;
  */
 export const zIssueTokenResponse = zTokenResponse;
 
+export const zRefreshTokenBody = zRefreshTokenRequest;
+
+/**
+ * A new access token and a new refresh token.
+ */
+export const zRefreshTokenResponse = zTokenResponse;
+
+export const zRevokeTokenBody = zRefreshTokenRequest;
+
+/**
+ * The session is over (or there was none).
+ */
+export const zRevokeTokenResponse = /* @__PURE__ */ z.void();
+
 /**
  * The signed-in account.
  */
 export const zGetMeResponse = zAccount;
+
+export const zChangePasswordBody = zChangePasswordRequest;
+
+/**
+ * The password was changed; the tokens of this session.
+ */
+export const zChangePasswordResponse = zTokenResponse;
 
 export const zListOrdersQuery = /* @__PURE__ */ z.object({
     status: /* @__PURE__ */ zOrderStatus.optional(),

@@ -6,17 +6,24 @@ import type { DialectName } from './db/dialect.ts';
 import type { ChangeFeed } from './events/change-feed.ts';
 import type { Database } from './db/tables.ts';
 import type { PrecompressedBody } from './http/content-coding.ts';
+import type { OrderTracking } from './orders/order-tracking.ts';
 
 /** The caller, as proven by a verified bearer token. */
 export interface AuthenticatedUser {
   id: string;
   role: 'customer' | 'staff';
+  /** The account's token version when the token was issued; a token of an older version no longer works. */
+  tokenVersion: number;
+  /** The session (refresh token family) the token was issued to; absent for a token issued outside one. */
+  sessionId?: string | undefined;
 }
 
 /** Typed context variables set by the server's middleware. */
 export interface AppVariables {
   /** A unique id for this request, echoed in `X-Request-Id` and written to every log line. */
   requestId: string;
+  /** Who sent the request: the connection's peer, or the client trusted proxies report (`TRUST_PROXY`). */
+  clientAddress: string;
   /** The request's child logger (carries the request id). */
   logger: Logger;
   /** The authenticated caller; set by the auth middleware on every operation whose contract requires a token. */
@@ -37,6 +44,8 @@ export interface AppDependencies {
   logger: Logger;
   /** Notices of this instance's committed changes: handlers report them, order streams and the webhook worker listen. */
   changes: ChangeFeed;
+  /** This instance's open order event streams (`watchOrder`); shutdown ends them before it drains connections. */
+  orderTracking: OrderTracking;
 }
 
 /**

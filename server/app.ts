@@ -3,6 +3,7 @@ import { Scalar } from '@scalar/hono-api-reference';
 import { registerHandlers } from '../generated/hono.gen.ts';
 import { createAccountHandlers } from './accounts/account-handlers.ts';
 import type { AppDependencies, AppEnv } from './app-env.ts';
+import { accountAccess, standingFromDatabase } from './auth/account-access.ts';
 import { createHealthHandlers } from './health/health-handlers.ts';
 import { notFound, onError } from './http/errors.ts';
 import { loadOpenApiDocument } from './http/openapi-document.ts';
@@ -35,6 +36,7 @@ export function createApp(deps: AppDependencies): OpenAPIHono<AppEnv> {
   app.use(requestId());
   app.use(requestLogger({ logger }));
   app.use(securityHeaders());
+  const access = accountAccess(standingFromDatabase(deps.db), { maxAgeMs: config.sessions.accountCheckIntervalMs });
   app.use(
     cors({
       origins: config.corsOrigins,
@@ -50,15 +52,17 @@ export function createApp(deps: AppDependencies): OpenAPIHono<AppEnv> {
   app.use(
     rateLimit({
       policy: { name: 'default', limit: config.rateLimit.perMinute },
-      operationPolicies: { issueToken: { name: 'token', limit: config.rateLimit.tokenPerMinute } },
+      operationPolicies: Object.fromEntries(
+        (['issueToken', 'refreshToken', 'changePassword'] as const).map((id) => [id, { name: 'token', limit: config.rateLimit.tokenPerMinute }]),
+      ),
     }),
   );
-  app.use(authenticate({ jwt: config.jwt }));
+  app.use(authenticate({ jwt: config.jwt, access }));
   app.use(responseValidation({ enabled: config.responseValidation }));
 
   registerHandlers(app, {
     ...createHealthHandlers(deps),
-    ...createAccountHandlers(deps),
+    ...createAccountHandlers(deps, access),
     ...createMenuHandlers(deps),
     ...createInventoryHandlers(deps),
     ...createOrderHandlers(deps),

@@ -4,7 +4,7 @@ import { hashPassword, verifyPassword } from '../server/accounts/password.ts';
 describe('password hashing', () => {
   it('verifies the password it hashed and nothing else', async () => {
     const hash = await hashPassword('correct horse battery staple');
-    expect(hash).toMatch(/^scrypt\$16384\$8\$1\$[\w-]{22}\$[\w-]{86}$/);
+    expect(hash).toMatch(/^scrypt\$131072\$8\$1\$[\w-]{22}\$[\w-]{86}$/);
     expect(await verifyPassword('correct horse battery staple', hash)).toBe(true);
     expect(await verifyPassword('correct horse battery stapler', hash)).toBe(false);
   });

@@ -2,7 +2,7 @@
 
 import * as z from 'zod/mini';
 
-import { zAdvanceOrderStatusBody, zAdvanceOrderStatusPath, zAdvanceOrderStatusResponse, zCancelOrderBody, zCancelOrderPath, zCancelOrderResponse, zCheckLivenessResponse, zCheckReadinessResponse, zCreateMenuItemBody, zCreateMenuItemResponse, zCreateWebhookSubscriptionBody, zCreateWebhookSubscriptionResponse, zDeleteWebhookSubscriptionPath, zDeleteWebhookSubscriptionResponse, zGetMenuItemHeaders, zGetMenuItemPath, zGetMenuItemResponse, zGetMeResponse, zGetOrderHeaders, zGetOrderPath, zGetOrderResponse, zGetWebhookSubscriptionPath, zGetWebhookSubscriptionResponse, zIssueTokenBody, zIssueTokenResponse, zListIngredientsResponse, zListMenuItemsHeaders, zListMenuItemsQuery, zListMenuItemsResponse, zListOrderPaymentsPath, zListOrderPaymentsResponse, zListOrdersQuery, zListOrdersResponse, zListStockAdjustmentsQuery, zListStockAdjustmentsResponse, zListToppingsHeaders, zListToppingsResponse, zListWebhookDeliveriesPath, zListWebhookDeliveriesQuery, zListWebhookDeliveriesResponse, zListWebhookSubscriptionsQuery, zListWebhookSubscriptionsResponse, zPayOrderBody, zPayOrderHeaders, zPayOrderPath, zPayOrderResponse, zPlaceOrderBody, zPlaceOrderHeaders, zPlaceOrderResponse, zRecordStockAdjustmentBody, zRecordStockAdjustmentResponse, zRedeliverWebhookPath, zRedeliverWebhookResponse, zRegisterCustomerBody, zRegisterCustomerResponse, zRetireMenuItemPath, zRetireMenuItemResponse, zRotateWebhookSecretPath, zRotateWebhookSecretResponse, zUpdateMenuItemBody, zUpdateMenuItemPath, zUpdateMenuItemResponse, zUpdateWebhookSubscriptionBody, zUpdateWebhookSubscriptionPath, zUpdateWebhookSubscriptionResponse, zWatchOrderHeaders, zWatchOrderPath, zWatchOrderResponse } from './zod.gen.js';
+import { zAdvanceOrderStatusBody, zAdvanceOrderStatusPath, zAdvanceOrderStatusResponse, zCancelOrderBody, zCancelOrderPath, zCancelOrderResponse, zChangePasswordBody, zChangePasswordResponse, zCheckLivenessResponse, zCheckReadinessResponse, zCreateMenuItemBody, zCreateMenuItemResponse, zCreateWebhookSubscriptionBody, zCreateWebhookSubscriptionResponse, zDeleteWebhookSubscriptionPath, zDeleteWebhookSubscriptionResponse, zGetMenuItemHeaders, zGetMenuItemPath, zGetMenuItemResponse, zGetMeResponse, zGetOrderHeaders, zGetOrderPath, zGetOrderResponse, zGetWebhookSubscriptionPath, zGetWebhookSubscriptionResponse, zIssueTokenBody, zIssueTokenResponse, zListIngredientsResponse, zListMenuItemsHeaders, zListMenuItemsQuery, zListMenuItemsResponse, zListOrderPaymentsPath, zListOrderPaymentsResponse, zListOrdersQuery, zListOrdersResponse, zListStockAdjustmentsQuery, zListStockAdjustmentsResponse, zListToppingsHeaders, zListToppingsResponse, zListWebhookDeliveriesPath, zListWebhookDeliveriesQuery, zListWebhookDeliveriesResponse, zListWebhookSubscriptionsQuery, zListWebhookSubscriptionsResponse, zPayOrderBody, zPayOrderHeaders, zPayOrderPath, zPayOrderResponse, zPlaceOrderBody, zPlaceOrderHeaders, zPlaceOrderResponse, zRecordStockAdjustmentBody, zRecordStockAdjustmentResponse, zRedeliverWebhookPath, zRedeliverWebhookResponse, zRefreshTokenBody, zRefreshTokenResponse, zRegisterCustomerBody, zRegisterCustomerResponse, zRetireMenuItemPath, zRetireMenuItemResponse, zRevokeTokenBody, zRevokeTokenResponse, zRotateWebhookSecretPath, zRotateWebhookSecretResponse, zUpdateMenuItemBody, zUpdateMenuItemPath, zUpdateMenuItemResponse, zUpdateWebhookSubscriptionBody, zUpdateWebhookSubscriptionPath, zUpdateWebhookSubscriptionResponse, zWatchOrderHeaders, zWatchOrderPath, zWatchOrderResponse } from './zod.gen.js';
 
 /**
  * One operation's validators; each resolves to the parsed value or throws a zod error.
@@ -136,6 +136,32 @@ export const issueTokenValidators: OperationValidators = {
 };
 
 /**
+ * Validators of `refreshToken` (`POST /auth/token/refresh`).
+ */
+export const refreshTokenValidators: OperationValidators = {
+    operation: 'POST /auth/token/refresh',
+    request: async (data) => await z.object({
+        body: zRefreshTokenBody,
+        path: z.optional(z.never()),
+        query: z.optional(z.never())
+    }).parseAsync(data),
+    response: async (data) => await zRefreshTokenResponse.parseAsync(data)
+};
+
+/**
+ * Validators of `revokeToken` (`POST /auth/token/revoke`).
+ */
+export const revokeTokenValidators: OperationValidators = {
+    operation: 'POST /auth/token/revoke',
+    request: async (data) => await z.object({
+        body: zRevokeTokenBody,
+        path: z.optional(z.never()),
+        query: z.optional(z.never())
+    }).parseAsync(data),
+    response: async (data) => await zRevokeTokenResponse.parseAsync(data)
+};
+
+/**
  * Validators of `getMe` (`GET /me`).
  */
 export const getMeValidators: OperationValidators = {
@@ -146,6 +172,19 @@ export const getMeValidators: OperationValidators = {
         query: z.optional(z.never())
     }).parseAsync(data),
     response: async (data) => await zGetMeResponse.parseAsync(data)
+};
+
+/**
+ * Validators of `changePassword` (`POST /me/password`).
+ */
+export const changePasswordValidators: OperationValidators = {
+    operation: 'POST /me/password',
+    request: async (data) => await z.object({
+        body: zChangePasswordBody,
+        path: z.optional(z.never()),
+        query: z.optional(z.never())
+    }).parseAsync(data),
+    response: async (data) => await zChangePasswordResponse.parseAsync(data)
 };
 
 /**
@@ -458,7 +497,10 @@ export const validators: ReadonlyArray<OperationValidators> = [
     listToppingsValidators,
     registerCustomerValidators,
     issueTokenValidators,
+    refreshTokenValidators,
+    revokeTokenValidators,
     getMeValidators,
+    changePasswordValidators,
     listOrdersValidators,
     placeOrderValidators,
     getOrderValidators,

@@ -146,12 +146,29 @@ export const zTokenRequest = /* @__PURE__ */ z.strictObject({
 });
 
 /**
- * A bearer access token.
+ * A bearer access token, and the refresh token that gets the next one.
  */
 export const zTokenResponse = /* @__PURE__ */ z.object({
     accessToken: /* @__PURE__ */ z.string().check(/* @__PURE__ */ z.maxLength(4096), /* @__PURE__ */ z.regex(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/)),
     tokenType: /* @__PURE__ */ z.literal('Bearer'),
-    expiresIn: /* @__PURE__ */ z.int().check(/* @__PURE__ */ z.gte(1), /* @__PURE__ */ z.lte(86400))
+    expiresIn: /* @__PURE__ */ z.int().check(/* @__PURE__ */ z.gte(1), /* @__PURE__ */ z.lte(86400)),
+    refreshToken: /* @__PURE__ */ z.string().check(/* @__PURE__ */ z.maxLength(64), /* @__PURE__ */ z.regex(/^rt_[A-Za-z0-9_-]{43}$/)),
+    refreshTokenExpiresIn: /* @__PURE__ */ z.int().check(/* @__PURE__ */ z.gte(1), /* @__PURE__ */ z.lte(31536000))
+});
+
+/**
+ * A refresh token from `POST /auth/token` or a previous refresh.
+ */
+export const zRefreshTokenRequest = /* @__PURE__ */ z.strictObject({
+    refreshToken: /* @__PURE__ */ z.string().check(/* @__PURE__ */ z.minLength(1), /* @__PURE__ */ z.maxLength(256), /* @__PURE__ */ z.regex(/^[\x21-\x7E]+$/))
+});
+
+/**
+ * The current password, and the one to replace it.
+ */
+export const zChangePasswordRequest = /* @__PURE__ */ z.strictObject({
+    currentPassword: /* @__PURE__ */ z.string().check(/* @__PURE__ */ z.minLength(1), /* @__PURE__ */ z.maxLength(128)),
+    newPassword: /* @__PURE__ */ z.string().check(/* @__PURE__ */ z.minLength(12), /* @__PURE__ */ z.maxLength(128))
 });
 
 /**
@@ -665,7 +682,11 @@ export const zBadRequestProblem = /* @__PURE__ */ z.intersection(zValidationProb
  * No valid access token, or wrong credentials. Its `type` is one of those listed, so a client can switch on it.
  */
 export const zUnauthorizedProblem = /* @__PURE__ */ z.intersection(zProblem, /* @__PURE__ */ z.object({
-    type: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.enum(['https://pizza-place.example/problems/unauthorized', 'https://pizza-place.example/problems/invalid-credentials']))
+    type: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.enum([
+        'https://pizza-place.example/problems/unauthorized',
+        'https://pizza-place.example/problems/invalid-credentials',
+        'https://pizza-place.example/problems/invalid-refresh-token'
+    ]))
 }));
 
 /**
@@ -725,7 +746,8 @@ export const zUnprocessableContentProblem = /* @__PURE__ */ z.intersection(zVali
         'https://pizza-place.example/problems/item-unavailable',
         'https://pizza-place.example/problems/order-too-large',
         'https://pizza-place.example/problems/idempotency-key-reused',
-        'https://pizza-place.example/problems/unknown-payment-method'
+        'https://pizza-place.example/problems/unknown-payment-method',
+        'https://pizza-place.example/problems/wrong-password'
     ]))
 }));
 
@@ -1143,10 +1165,31 @@ export const zIssueTokenBody = zTokenRequestWritable;
  */
 export const zIssueTokenResponse = zTokenResponse;
 
+export const zRefreshTokenBody = zRefreshTokenRequest;
+
+/**
+ * A new access token and a new refresh token.
+ */
+export const zRefreshTokenResponse = zTokenResponse;
+
+export const zRevokeTokenBody = zRefreshTokenRequest;
+
+/**
+ * The session is over (or there was none).
+ */
+export const zRevokeTokenResponse = /* @__PURE__ */ z.void();
+
 /**
  * The signed-in account.
  */
 export const zGetMeResponse = zAccount;
+
+export const zChangePasswordBody = zChangePasswordRequest;
+
+/**
+ * The password was changed; the tokens of this session.
+ */
+export const zChangePasswordResponse = zTokenResponse;
 
 export const zListOrdersQuery = /* @__PURE__ */ z.object({
     status: /* @__PURE__ */ z.optional(zOrderStatus),

@@ -210,7 +210,7 @@ export type TokenRequest = {
 };
 
 /**
- * A bearer access token.
+ * A bearer access token, and the refresh token that gets the next one.
  */
 export type TokenResponse = {
     /**
@@ -225,6 +225,40 @@ export type TokenResponse = {
      * Seconds until the token expires.
      */
     expiresIn: number;
+    /**
+     * Exchange it at `POST /auth/token/refresh` for the next access token, once.
+     * Keep it secret like a password; it is never shown again.
+     *
+     */
+    refreshToken: string;
+    /**
+     * Seconds until the refresh token expires, unless it is used or revoked first.
+     */
+    refreshTokenExpiresIn: number;
+};
+
+/**
+ * A refresh token from `POST /auth/token` or a previous refresh.
+ */
+export type RefreshTokenRequest = {
+    /**
+     * The refresh token.
+     */
+    refreshToken: string;
+};
+
+/**
+ * The current password, and the one to replace it.
+ */
+export type ChangePasswordRequest = {
+    /**
+     * The account's password now.
+     */
+    currentPassword: string;
+    /**
+     * The new password, 12 to 128 characters.
+     */
+    newPassword: string;
 };
 
 /**
@@ -1052,7 +1086,7 @@ export type UnauthorizedProblem = Problem & {
     /**
      * What went wrong, one of the problem types of this answer.
      */
-    type?: 'https://pizza-place.example/problems/unauthorized' | 'https://pizza-place.example/problems/invalid-credentials';
+    type?: 'https://pizza-place.example/problems/unauthorized' | 'https://pizza-place.example/problems/invalid-credentials' | 'https://pizza-place.example/problems/invalid-refresh-token';
 };
 
 /**
@@ -1122,7 +1156,7 @@ export type UnprocessableContentProblem = ValidationProblem & {
     /**
      * What went wrong, one of the problem types of this answer.
      */
-    type?: 'https://pizza-place.example/problems/validation-failed' | 'https://pizza-place.example/problems/item-unavailable' | 'https://pizza-place.example/problems/order-too-large' | 'https://pizza-place.example/problems/idempotency-key-reused' | 'https://pizza-place.example/problems/unknown-payment-method';
+    type?: 'https://pizza-place.example/problems/validation-failed' | 'https://pizza-place.example/problems/item-unavailable' | 'https://pizza-place.example/problems/order-too-large' | 'https://pizza-place.example/problems/idempotency-key-reused' | 'https://pizza-place.example/problems/unknown-payment-method' | 'https://pizza-place.example/problems/wrong-password';
 };
 
 /**
@@ -2097,6 +2131,126 @@ export type IssueTokenResponses = {
 
 export type IssueTokenResponse = IssueTokenResponses[keyof IssueTokenResponses];
 
+export type RefreshTokenData = {
+    body: RefreshTokenRequest;
+    path?: never;
+    query?: never;
+    url: '/auth/token/refresh';
+};
+
+export type RefreshTokenErrors = {
+    /**
+     * The body is not valid JSON, or a path, query or header parameter is invalid; `errors` points at each problem.
+     */
+    400: BadRequestProblem;
+    /**
+     * The access token is missing, expired or invalid, or (when signing in) the email or password is wrong.
+     */
+    401: UnauthorizedProblem;
+    /**
+     * The request body is larger than the 64 KiB the server accepts.
+     */
+    413: ContentTooLargeProblem;
+    /**
+     * The request body is not `application/json`.
+     */
+    415: UnsupportedMediaTypeProblem;
+    /**
+     * The body is valid JSON but cannot be carried out: it does not match the
+     * schema, it refers to something that cannot be used (a retired item, a
+     * size it is not offered in, an unknown ingredient), an order's total would
+     * exceed the largest amount of money, or it reuses an `Idempotency-Key`
+     * with a different body. `errors` points at each cause.
+     *
+     */
+    422: UnprocessableContentProblem;
+    /**
+     * Too many requests in the current window; wait `Retry-After` seconds.
+     */
+    429: TooManyRequestsProblem;
+    /**
+     * Something went wrong on the server. The details are in the logs under the `X-Request-Id`.
+     */
+    500: InternalErrorProblem;
+    /**
+     * The database is unreachable, or too busy to take the request in time
+     * (a lock or statement timeout, or a transaction that kept colliding
+     * with others). Nothing was changed; try again after `Retry-After`
+     * seconds, with the same `Idempotency-Key` where the operation takes one.
+     *
+     */
+    503: ServiceUnavailableProblem;
+};
+
+export type RefreshTokenError = RefreshTokenErrors[keyof RefreshTokenErrors];
+
+export type RefreshTokenResponses = {
+    /**
+     * A new access token and a new refresh token.
+     */
+    200: TokenResponse;
+};
+
+export type RefreshTokenResponse = RefreshTokenResponses[keyof RefreshTokenResponses];
+
+export type RevokeTokenData = {
+    body: RefreshTokenRequest;
+    path?: never;
+    query?: never;
+    url: '/auth/token/revoke';
+};
+
+export type RevokeTokenErrors = {
+    /**
+     * The body is not valid JSON, or a path, query or header parameter is invalid; `errors` points at each problem.
+     */
+    400: BadRequestProblem;
+    /**
+     * The request body is larger than the 64 KiB the server accepts.
+     */
+    413: ContentTooLargeProblem;
+    /**
+     * The request body is not `application/json`.
+     */
+    415: UnsupportedMediaTypeProblem;
+    /**
+     * The body is valid JSON but cannot be carried out: it does not match the
+     * schema, it refers to something that cannot be used (a retired item, a
+     * size it is not offered in, an unknown ingredient), an order's total would
+     * exceed the largest amount of money, or it reuses an `Idempotency-Key`
+     * with a different body. `errors` points at each cause.
+     *
+     */
+    422: UnprocessableContentProblem;
+    /**
+     * Too many requests in the current window; wait `Retry-After` seconds.
+     */
+    429: TooManyRequestsProblem;
+    /**
+     * Something went wrong on the server. The details are in the logs under the `X-Request-Id`.
+     */
+    500: InternalErrorProblem;
+    /**
+     * The database is unreachable, or too busy to take the request in time
+     * (a lock or statement timeout, or a transaction that kept colliding
+     * with others). Nothing was changed; try again after `Retry-After`
+     * seconds, with the same `Idempotency-Key` where the operation takes one.
+     *
+     */
+    503: ServiceUnavailableProblem;
+};
+
+export type RevokeTokenError = RevokeTokenErrors[keyof RevokeTokenErrors];
+
+export type RevokeTokenResponses = {
+    /**
+     * The session is over (or there was none).
+     */
+    204: void;
+};
+
+export type RevokeTokenResponse = RevokeTokenResponses[keyof RevokeTokenResponses];
+
 export type GetMeData = {
     body?: never;
     path?: never;
@@ -2137,6 +2291,68 @@ export type GetMeResponses = {
 };
 
 export type GetMeResponse = GetMeResponses[keyof GetMeResponses];
+
+export type ChangePasswordData = {
+    body: ChangePasswordRequest;
+    path?: never;
+    query?: never;
+    url: '/me/password';
+};
+
+export type ChangePasswordErrors = {
+    /**
+     * The body is not valid JSON, or a path, query or header parameter is invalid; `errors` points at each problem.
+     */
+    400: BadRequestProblem;
+    /**
+     * The access token is missing, expired or invalid, or (when signing in) the email or password is wrong.
+     */
+    401: UnauthorizedProblem;
+    /**
+     * The request body is larger than the 64 KiB the server accepts.
+     */
+    413: ContentTooLargeProblem;
+    /**
+     * The request body is not `application/json`.
+     */
+    415: UnsupportedMediaTypeProblem;
+    /**
+     * The body is valid JSON but cannot be carried out: it does not match the
+     * schema, it refers to something that cannot be used (a retired item, a
+     * size it is not offered in, an unknown ingredient), an order's total would
+     * exceed the largest amount of money, or it reuses an `Idempotency-Key`
+     * with a different body. `errors` points at each cause.
+     *
+     */
+    422: UnprocessableContentProblem;
+    /**
+     * Too many requests in the current window; wait `Retry-After` seconds.
+     */
+    429: TooManyRequestsProblem;
+    /**
+     * Something went wrong on the server. The details are in the logs under the `X-Request-Id`.
+     */
+    500: InternalErrorProblem;
+    /**
+     * The database is unreachable, or too busy to take the request in time
+     * (a lock or statement timeout, or a transaction that kept colliding
+     * with others). Nothing was changed; try again after `Retry-After`
+     * seconds, with the same `Idempotency-Key` where the operation takes one.
+     *
+     */
+    503: ServiceUnavailableProblem;
+};
+
+export type ChangePasswordError = ChangePasswordErrors[keyof ChangePasswordErrors];
+
+export type ChangePasswordResponses = {
+    /**
+     * The password was changed; the tokens of this session.
+     */
+    200: TokenResponse;
+};
+
+export type ChangePasswordResponse = ChangePasswordResponses[keyof ChangePasswordResponses];
 
 export type ListOrdersData = {
     body?: never;

@@ -2,8 +2,11 @@ import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:c
 
 const KEY_LENGTH = 64;
 const SALT_LENGTH = 16;
-/** N = 2^14, r = 8, p = 1: the cost OWASP recommends for scrypt, about 16 MiB and tens of milliseconds. */
-const PARAMETERS = { N: 16_384, r: 8, p: 1 } as const;
+/**
+ * N = 2^17, r = 8, p = 1: OWASP's minimum for scrypt (Password Storage Cheat Sheet), about 128 MiB and half a
+ * second per hash. Hashes made with less are upgraded the next time their password is verified (`needsRehash`).
+ */
+export const passwordHashParameters = { N: 131_072, r: 8, p: 1 } as const;
 
 function derive(password: string, salt: Buffer, options: ScryptOptions): Promise<Buffer> {
   return new Promise((resolve, reject) => {
@@ -20,9 +23,16 @@ function derive(password: string, salt: Buffer, options: ScryptOptions): Promise
  */
 export async function hashPassword(password: string): Promise<string> {
   const salt = randomBytes(SALT_LENGTH);
-  const key = await derive(password, salt, PARAMETERS);
-  const { N, r, p } = PARAMETERS;
+  const key = await derive(password, salt, passwordHashParameters);
+  const { N, r, p } = passwordHashParameters;
   return ['scrypt', N, r, p, salt.toString('base64url'), key.toString('base64url')].join('$');
+}
+
+/** Whether a hash from {@link hashPassword} was made with less than today's cost, so it should be made again. */
+export function needsRehash(hash: string): boolean {
+  const [, N, r, p] = hash.split('$');
+  const { N: wantN, r: wantR, p: wantP } = passwordHashParameters;
+  return Number(N) < wantN || Number(r) < wantR || Number(p) < wantP;
 }
 
 /** Whether `password` matches a hash from {@link hashPassword}; a malformed hash never matches. */

@@ -28,12 +28,18 @@ function signature(secret: string, signingInput: string): Buffer {
   return createHmac('sha256', secret).update(signingInput).digest();
 }
 
-/** Signs an access token for `user` that lives `config.ttlSeconds`. */
-export function signAccessToken(user: AuthenticatedUser, config: JwtConfig, now = new Date()): AccessToken {
+/** Signs an access token for `user` that lives `config.ttlSeconds`; its version defaults to an account's first, 0. */
+export function signAccessToken(
+  user: Pick<AuthenticatedUser, 'id' | 'role'> & Partial<AuthenticatedUser>,
+  config: JwtConfig,
+  now = new Date(),
+): AccessToken {
   const issuedAt = Math.floor(now.getTime() / 1000);
   const payload = encodeJson({
     sub: user.id,
     role: user.role,
+    ver: user.tokenVersion ?? 0,
+    ...(user.sessionId !== undefined && { sid: user.sessionId }),
     iss: config.issuer,
     aud: config.audience,
     iat: issuedAt,
@@ -73,6 +79,7 @@ export function verifyAccessToken(token: string, config: JwtConfig, now = new Da
   if (actual.length !== expected.length || !timingSafeEqual(actual, expected)) return invalid;
   const claims = decodeJson(encodedPayload);
   if (!claims || typeof claims.sub !== 'string' || !isRole(claims.role)) return invalid;
+  if ((claims.ver !== undefined && !isTime(claims.ver)) || (claims.sid !== undefined && typeof claims.sid !== 'string')) return invalid;
   const audiences = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
   if (claims.iss !== config.issuer || !audiences.includes(config.audience)) return invalid;
   if (!isTime(claims.exp) || !isTime(claims.iat) || (claims.nbf !== undefined && !isTime(claims.nbf))) return invalid;
@@ -80,7 +87,7 @@ export function verifyAccessToken(token: string, config: JwtConfig, now = new Da
   if (claims.iat > seconds + CLOCK_TOLERANCE_SECONDS) return invalid;
   if (isTime(claims.nbf) && claims.nbf > seconds + CLOCK_TOLERANCE_SECONDS) return invalid;
   if (claims.exp <= seconds) return { ok: false, reason: 'expired' };
-  return { ok: true, user: { id: claims.sub, role: claims.role }, expiresAt: claims.exp };
+  return { ok: true, user: { id: claims.sub, role: claims.role, tokenVersion: isTime(claims.ver) ? claims.ver : 0, sessionId: claims.sid as string | undefined }, expiresAt: claims.exp };
 }
 
 /**

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 
-export type IdPrefix = 'itm' | 'top' | 'ing' | 'adj' | 'usr' | 'ord' | 'pay' | 'ref' | 'evt' | 'whk' | 'dlv';
+export type IdPrefix = 'itm' | 'top' | 'ing' | 'adj' | 'usr' | 'ord' | 'pay' | 'ref' | 'evt' | 'whk' | 'dlv' | 'ses' | 'rtk' | 'att';
 
 const ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 const RANDOM_LENGTH = 20;

@@ -44,6 +44,25 @@ export interface UsersTable {
   name: string;
   password_hash: string;
   role: Role;
+  /** Carried by access tokens as `ver`; raised when the account's tokens must stop working (a password change). */
+  token_version: Generated<number>;
+  /** Set when the account may no longer sign in or use its tokens. */
+  disabled_at: Generated<Timestamp | null>;
+  created_at: Generated<Timestamp>;
+}
+
+/** A refresh token, by its SHA-256 only; the tokens descended from one sign-in share a family (a session). */
+export interface RefreshTokensTable {
+  id: string;
+  family_id: string;
+  user_id: string;
+  /** SHA-256 (hex) of the token; the token itself is never stored. */
+  token_hash: string;
+  expires_at: Timestamp;
+  /** Set when the token was exchanged; a token is exchanged at most once. */
+  used_at: Timestamp | null;
+  /** Set when its session ended (signed out, reuse detected, password changed). */
+  revoked_at: Timestamp | null;
   created_at: Generated<Timestamp>;
 }
 
@@ -256,6 +275,7 @@ export interface Database {
   orders: OrdersTable;
   order_lines: OrderLinesTable;
   order_events: OrderEventsTable;
+  refresh_tokens: RefreshTokensTable;
   payments: PaymentsTable;
   refunds: RefundsTable;
   idempotency_keys: IdempotencyKeysTable;

@@ -1,11 +1,14 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../app-env.ts';
+import type { AccountAccess } from '../auth/account-access.ts';
 import { cachingTokenVerifier, type JwtConfig } from '../auth/jwt.ts';
 import { operationOf } from '../http/operations.ts';
 import { problem, respondWithProblem } from '../problem.ts';
 
 export interface AuthenticateOptions {
   jwt: JwtConfig;
+  /** Whether a verified token's account still stands as when it was issued (not disabled, same role and version). */
+  access: AccountAccess;
   /** The `realm` in `WWW-Authenticate`. @default 'pizza-place' */
   realm?: string;
 }
@@ -18,7 +21,7 @@ const bearer = /^Bearer[ ]+([^ ]+)[ ]*$/i;
  * roles needs the caller to have one of them (else 403). Sets `c.var.user`. The token is never echoed.
  */
 export function authenticate(options: AuthenticateOptions): MiddlewareHandler<AppEnv> {
-  const { jwt, realm = 'pizza-place' } = options;
+  const { jwt, access, realm = 'pizza-place' } = options;
   const verifyAccessToken = cachingTokenVerifier(jwt);
 
   function unauthorized(c: Context<AppEnv>, detail: string, error?: 'invalid_token' | 'invalid_request') {
@@ -41,6 +44,9 @@ export function authenticate(options: AuthenticateOptions): MiddlewareHandler<Ap
         verification.reason === 'expired' ? 'The access token has expired; sign in again.' : 'The access token is not valid; sign in again.',
         'invalid_token',
       );
+    }
+    if (!(await access.allows(verification.user))) {
+      return unauthorized(c, 'The access token no longer works: the account was disabled or changed; sign in again.', 'invalid_token');
     }
     const { roles } = operation.access;
     if (roles.length > 0 && !roles.includes(verification.user.role)) {
