@@ -29,6 +29,10 @@ export {
 } from './errors.ts';
 export { paginate, pages, type Page, type PaginatedOperation } from './pagination.ts';
 export type { CallOptions, Failure, Operation, Result, Success } from './operations.ts';
+export {
+  verifyWebhook, WebhookVerificationError,
+  type VerifyWebhookOptions, type VerifyWebhookResult, type WebhookEvent, type WebhookHeaders, type WebhookVerificationErrorKind,
+} from './webhooks.ts';
 
 /** One function per operation, named by its `operationId`. Each takes `{ client, path, query, headers, body }`. */
 export {
@@ -52,6 +56,7 @@ export type {
   IngredientList, StockAdjustmentReason, StockAdjustmentInput, StockAdjustment, StockAdjustmentPage,
   Health, Readiness, Problem, ValidationError, ValidationProblem,
   Shortage, OutOfStockProblem, OrderStatusChange, OrderStatusChangedEvent, OrderStatusChangedWebhookPayload,
+  OrderPlacedEvent, PaymentSucceededEvent, PaymentRefundedEvent, StockLowEvent, WebhookEventType,
 } from '../generated/sdk/types.gen.ts';
 
 /** The same types as written by a client: server-owned (`readOnly`) fields left out, `writeOnly` ones (passwords) in. */
