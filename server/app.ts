@@ -10,6 +10,7 @@ import { loadOpenApiDocument } from './http/openapi-document.ts';
 import { createInventoryHandlers } from './inventory/inventory-handlers.ts';
 import { createMenuHandlers } from './menu/menu-handlers.ts';
 import { authenticate } from './middleware/authenticate.ts';
+import { clientAddress } from './middleware/client-address.ts';
 import { compression } from './middleware/compression.ts';
 import { cors } from './middleware/cors.ts';
 import { rateLimit } from './middleware/rate-limit.ts';
@@ -18,6 +19,7 @@ import { requestId } from './middleware/request-id.ts';
 import { requestLogger } from './middleware/request-logger.ts';
 import { responseValidation } from './middleware/response-validation.ts';
 import { securityHeaders } from './middleware/security-headers.ts';
+import { signInThrottle } from './middleware/sign-in-throttle.ts';
 import { createOrderHandlers } from './orders/order-handlers.ts';
 import { createPaymentHandlers } from './payments/payment-handlers.ts';
 import { validationHook } from './problem.ts';
@@ -34,6 +36,7 @@ export function createApp(deps: AppDependencies): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 
   app.use(requestId());
+  app.use(clientAddress({ trustProxy: config.trustProxy }));
   app.use(requestLogger({ logger }));
   app.use(securityHeaders());
   const access = accountAccess(standingFromDatabase(deps.db), { maxAgeMs: config.sessions.accountCheckIntervalMs });
@@ -59,6 +62,7 @@ export function createApp(deps: AppDependencies): OpenAPIHono<AppEnv> {
   );
   app.use(authenticate({ jwt: config.jwt, access }));
   app.use(responseValidation({ enabled: config.responseValidation }));
+  app.use(signInThrottle({ db: deps.db, limits: config.signIn }));
 
   registerHandlers(app, {
     ...createHealthHandlers(deps),

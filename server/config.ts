@@ -1,3 +1,4 @@
+import { BlockList, isIP } from 'node:net';
 import { z } from 'zod';
 
 /** A setting that cannot be used; the message names every offending variable and what is wrong. */
@@ -56,6 +57,48 @@ const origin = z.string().refine((value) => {
   }
 }, originsRule);
 
+/** Who may tell the server the client's address: the nearest `hops` proxies, or those whose address is on the list. */
+export type TrustProxy = { kind: 'hops'; hops: number } | { kind: 'addresses'; ranges: ReadonlyArray<string>; list: BlockList };
+
+const trustProxyRule = 'must be a hop count (1 to 10) or a comma-separated list of IP addresses and CIDR ranges such as 10.0.0.0/8';
+
+/** `10.0.0.0/8` or `::1` as a subnet; undefined when it is neither. */
+function subnetOf(entry: string): { address: string; prefix: number; family: 'ipv4' | 'ipv6' } | undefined {
+  const [address = '', prefixText, ...rest] = entry.split('/');
+  const version = isIP(address);
+  if (version === 0 || rest.length > 0) return undefined;
+  const longest = version === 4 ? 32 : 128;
+  if (prefixText !== undefined && !/^\d{1,3}$/.test(prefixText)) return undefined;
+  const prefix = prefixText === undefined ? longest : Number(prefixText);
+  return prefix <= longest ? { address, prefix, family: version === 4 ? 'ipv4' : 'ipv6' } : undefined;
+}
+
+const trustProxySchema = z.string().transform((value, context): TrustProxy => {
+  const trimmed = value.trim();
+  if (/^\d+$/.test(trimmed)) {
+    const hops = Number(trimmed);
+    if (hops >= 1 && hops <= 10) return { kind: 'hops', hops };
+  } else {
+    const ranges = trimmed.split(',').map((entry) => entry.trim()).filter(Boolean);
+    const subnets = ranges.map(subnetOf);
+    if (ranges.length > 0 && subnets.every((subnet) => subnet !== undefined)) {
+      const list = new BlockList();
+      for (const subnet of subnets) list.addSubnet(subnet!.address, subnet!.prefix, subnet!.family);
+      return { kind: 'addresses', ranges, list };
+    }
+  }
+  context.addIssue({ code: 'custom', message: trustProxyRule });
+  return z.NEVER;
+});
+
+/** Whether `host` names only this machine: `localhost` or an address in 127.0.0.0/8 or `::1`. */
+export function isLoopbackHost(host: string): boolean {
+  if (host === 'localhost') return true;
+  const address = host.replace(/^\[|\]$/g, '');
+  if (isIP(address) === 4) return address.startsWith('127.');
+  return address === '::1' || /^::ffff:127\./i.test(address);
+}
+
 const settings = {
   NODE_ENV: {
     description: 'Runtime environment; `production` requires real secrets and turns response validation off by default.',
@@ -68,8 +111,9 @@ const settings = {
     schema: integer(1, 65535),
   },
   HOST: {
-    description: 'Interface the HTTP server binds to.',
-    fallback: '0.0.0.0',
+    description:
+      'Interface the HTTP server binds to. Outside production it must be a loopback address unless `JWT_SECRET` and `STAFF_PASSWORD` are set, since their development values are public.',
+    defaultNote: '`127.0.0.1` (`0.0.0.0` when NODE_ENV=production)',
     schema: text(),
   },
   DATABASE_URL: {
@@ -155,6 +199,22 @@ const settings = {
     defaultNote: '(unset: no chain)',
     schema: text(),
   },
+  TRUST_PROXY: {
+    description:
+      'Which proxies in front of the server to believe about the client\'s address: a hop count (`1`: the one proxy that connects) or a comma-separated list of proxy addresses and CIDR ranges (`10.0.0.0/8, 127.0.0.1`). The client is then read from `TRUST_PROXY_HEADER`; unset, that header is ignored and the client is the connection\'s peer.',
+    defaultNote: '(unset: trust no proxy)',
+    schema: trustProxySchema,
+  },
+  TRUST_PROXY_HEADER: {
+    description: 'The header the trusted proxies append the client\'s address to: `x-forwarded-for` or `forwarded` (RFC 7239). Only this one is read.',
+    fallback: 'x-forwarded-for',
+    schema: oneOf(['x-forwarded-for', 'forwarded']),
+  },
+  LOG_FORMAT: {
+    description: 'How log lines are written: `json` (one object per line) or `pretty` (for people at a terminal).',
+    defaultNote: '`pretty` (`json` unless NODE_ENV=development)',
+    schema: oneOf(['json', 'pretty']),
+  },
   LOG_LEVEL: {
     description: 'Minimum level of log lines written (pino levels).',
     fallback: 'info',
@@ -185,6 +245,22 @@ const settings = {
     schema: integer(0, 300_000),
   },
     schema: integer(1, 1_000_000),
+  },
+  SIGN_IN_ACCOUNT_FAILURES: {
+    description:
+      'Failed sign-ins for one email (whether or not it has an account) after which it is locked for `SIGN_IN_LOCKOUT_SECONDS`; counted in the database, so across instances.',
+    fallback: '10',
+    schema: integer(1, 1_000_000),
+  },
+  SIGN_IN_CLIENT_FAILURES: {
+    description: 'Failed sign-ins from one client address (see `TRUST_PROXY`) after which it may not sign in for `SIGN_IN_LOCKOUT_SECONDS`; counted in the database.',
+    fallback: '50',
+    schema: integer(1, 1_000_000),
+  },
+  SIGN_IN_LOCKOUT_SECONDS: {
+    description: 'The window in which failed sign-ins are counted, and how long a lockout lasts (answered 429 with `Retry-After`).',
+    fallback: '900',
+    schema: integer(1, 86_400),
   },
   RESPONSE_VALIDATION: {
     description: 'Check every response against the contract (a contract breach answers 500).',
@@ -254,19 +330,46 @@ const rawSchema = z
     if (raw.TLS_CA_FILE !== undefined && raw.TLS_CERT_FILE === undefined) {
       context.addIssue({ code: 'custom', path: ['TLS_CA_FILE'], message: 'is only used with TLS_CERT_FILE and TLS_KEY_FILE' });
     }
+    const publicSecrets = publicSecretsIn({ JWT_SECRET: raw.JWT_SECRET, STAFF_PASSWORD: raw.STAFF_PASSWORD });
     if (raw.NODE_ENV === 'production') {
-      for (const name of ['JWT_SECRET', 'STAFF_PASSWORD'] as const) {
-        if (raw[name] === undefined) context.addIssue({ code: 'custom', path: [name], message: 'is required when NODE_ENV=production' });
+      for (const name of publicSecrets) {
+        const message = raw[name] === undefined ? 'is required when NODE_ENV=production' : 'must not be the public development value';
+        context.addIssue({ code: 'custom', path: [name], message });
       }
+    } else if (raw.HOST !== undefined && !isLoopbackHost(raw.HOST) && publicSecrets.length > 0) {
+      context.addIssue({ code: 'custom', path: ['HOST'], message: exposedMessage(publicSecrets) });
     }
   });
+
+type SecretVariable = 'JWT_SECRET' | 'STAFF_PASSWORD';
+
+/** The secrets that are unset or set to their development value, which anyone can read in this file. */
+function publicSecretsIn(values: Record<SecretVariable, string | undefined>): SecretVariable[] {
+  const developmentValues: Record<SecretVariable, string> = { JWT_SECRET: DEVELOPMENT_JWT_SECRET, STAFF_PASSWORD: DEVELOPMENT_STAFF_PASSWORD };
+  return (['JWT_SECRET', 'STAFF_PASSWORD'] as const).filter((name) => values[name] === undefined || values[name] === developmentValues[name]);
+}
+
+function exposedMessage(names: SecretVariable[]): string {
+  const listed = names.join(' and ');
+  return `is not a loopback address, and the public development ${listed} would let anyone on the network sign tokens or in as staff: set ${listed}, or listen on 127.0.0.1`;
+}
+
+/**
+ * Refuses a configuration that listens beyond loopback with a public development secret. `loadConfig` already
+ * refuses one read from the environment; `startServer` asks again for configurations built in code.
+ * @throws {ConfigError}
+ */
+export function assertSafeExposure(config: Pick<Config, 'host' | 'jwt' | 'staff'>): void {
+  const publicSecrets = publicSecretsIn({ JWT_SECRET: config.jwt.secret, STAFF_PASSWORD: config.staff.password });
+  if (!isLoopbackHost(config.host) && publicSecrets.length > 0) throw new ConfigError([`HOST ${exposedMessage(publicSecrets)} (got ${JSON.stringify(config.host)})`]);
+}
 
 function toConfig(raw: Raw) {
   const production = raw.NODE_ENV === 'production';
   return {
     environment: raw.NODE_ENV,
     port: raw.PORT,
-    host: raw.HOST,
+    host: raw.HOST ?? (production ? '0.0.0.0' : '127.0.0.1'),
     database:
       raw.DATABASE_URL === undefined
         ? ({ kind: 'sqlite', path: raw.SQLITE_PATH, lockTimeoutMs: raw.DATABASE_LOCK_TIMEOUT_MS } as const)
@@ -289,9 +392,16 @@ function toConfig(raw: Raw) {
       raw.TLS_CERT_FILE && raw.TLS_KEY_FILE
         ? { certFile: raw.TLS_CERT_FILE, keyFile: raw.TLS_KEY_FILE, ...(raw.TLS_CA_FILE !== undefined && { caFile: raw.TLS_CA_FILE as string }) }
         : null,
+    trustProxy: raw.TRUST_PROXY ? { ...raw.TRUST_PROXY, header: raw.TRUST_PROXY_HEADER } : null,
     logLevel: raw.LOG_LEVEL,
+    logFormat: raw.LOG_FORMAT ?? (raw.NODE_ENV === 'development' ? 'pretty' : 'json'),
     bodyLimitBytes: raw.BODY_LIMIT_BYTES,
     rateLimit: { perMinute: raw.RATE_LIMIT_PER_MINUTE, tokenPerMinute: raw.TOKEN_RATE_LIMIT_PER_MINUTE },
+    signIn: {
+      accountFailures: raw.SIGN_IN_ACCOUNT_FAILURES,
+      clientFailures: raw.SIGN_IN_CLIENT_FAILURES,
+      lockoutSeconds: raw.SIGN_IN_LOCKOUT_SECONDS,
+    },
     responseValidation: raw.RESPONSE_VALIDATION ?? !production,
     pricing: { deliveryFeeCents: raw.DELIVERY_FEE_CENTS, taxRatePercent: raw.TAX_RATE_PERCENT, currency: raw.CURRENCY },
     shutdownTimeoutMs: raw.SHUTDOWN_TIMEOUT_MS,

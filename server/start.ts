@@ -7,7 +7,7 @@ import { X509Certificate } from 'node:crypto';
 import { serve } from '@hono/node-server';
 import type { Logger } from 'pino';
 import { createApp } from './app.ts';
-import type { Config } from './config.ts';
+import { assertSafeExposure, type Config } from './config.ts';
 import { createDatabase } from './db/database.ts';
 import { ChangeFeed } from './events/change-feed.ts';
 import { migrateToLatest } from './db/migrator.ts';
@@ -87,6 +87,7 @@ function listen(options: Parameters<typeof serve>[0]): Promise<{ server: HttpSer
  * (HTTPS when `config.tls` is set). What `index.ts` runs, and what tests start when they need a network.
  */
 export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
+  assertSafeExposure(config);
   const logger = options.logger ?? createLogger(config);
   const database = createDatabase(config);
   try {

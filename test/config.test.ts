@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, configVariables, DEVELOPMENT_JWT_SECRET, DEVELOPMENT_STAFF_PASSWORD, loadConfig } from '../server/config.ts';
+import { assertSafeExposure, ConfigError, configVariables, DEVELOPMENT_JWT_SECRET, DEVELOPMENT_STAFF_PASSWORD, loadConfig } from '../server/config.ts';
 
 const productionSecrets = {
   NODE_ENV: 'production',
@@ -22,16 +22,19 @@ describe('loadConfig', () => {
     expect(loadConfig({})).toEqual({
       environment: 'development',
       port: 8080,
-      host: '0.0.0.0',
+      host: '127.0.0.1',
       database: { kind: 'sqlite', path: './data/pizza-place.db', lockTimeoutMs: 2000 },
       jwt: { secret: DEVELOPMENT_JWT_SECRET, issuer: 'pizza-place', audience: 'pizza-place-api', ttlSeconds: 900 },
       sessions: { refreshTtlSeconds: 30 * 86_400, accountCheckIntervalMs: 5000 },
       staff: { email: 'staff@pizza-place.test', password: DEVELOPMENT_STAFF_PASSWORD },
       corsOrigins: ['http://localhost:5173'],
       tls: null,
+      trustProxy: null,
       logLevel: 'info',
+      logFormat: 'pretty',
       bodyLimitBytes: 65_536,
       rateLimit: { perMinute: 600, tokenPerMinute: 10 },
+      signIn: { accountFailures: 10, clientFailures: 50, lockoutSeconds: 900 },
       responseValidation: true,
       pricing: { deliveryFeeCents: 399, taxRatePercent: 8, currency: 'USD' },
       shutdownTimeoutMs: 10_000,
@@ -77,6 +80,10 @@ describe('loadConfig', () => {
     [{ RESPONSE_VALIDATION: 'maybe' }, 'RESPONSE_VALIDATION must be true or false (got "maybe")'],
     [{ CURRENCY: 'usd' }, 'CURRENCY must be an ISO 4217 code such as USD (got "usd")'],
     [{ TLS_CERT_FILE: '/etc/tls/cert.pem' }, 'TLS_KEY_FILE is required when TLS_CERT_FILE is set'],
+    [{ TRUST_PROXY: 'yes' }, 'TRUST_PROXY must be a hop count (1 to 10) or a comma-separated list of IP addresses and CIDR ranges'],
+    [{ TRUST_PROXY: '10.0.0.0/33' }, 'TRUST_PROXY must be a hop count'],
+    [{ TRUST_PROXY: '0' }, 'TRUST_PROXY must be a hop count'],
+    [{ TRUST_PROXY_HEADER: 'x-real-ip' }, 'TRUST_PROXY_HEADER must be one of x-forwarded-for, forwarded'],
   ])('rejects %j with a message naming the variable', (env, message) => {
     expect(configError(env).message).toContain(message);
   });
@@ -95,6 +102,55 @@ describe('loadConfig', () => {
       'JWT_SECRET is required when NODE_ENV=production',
       'STAFF_PASSWORD is required when NODE_ENV=production',
     ]);
+  });
+
+  it('listens on loopback by default outside production, on every interface in production', () => {
+    expect(loadConfig({}).host).toBe('127.0.0.1');
+    expect(loadConfig({ NODE_ENV: 'test' }).host).toBe('127.0.0.1');
+    expect(loadConfig(productionSecrets).host).toBe('0.0.0.0');
+  });
+
+  it('refuses to listen beyond loopback while a development secret, public in this repository, is in use', () => {
+    for (const HOST of ['0.0.0.0', '::', '192.0.2.10', 'pizza.example']) {
+      expect(configError({ HOST }).problems).toEqual([
+        'HOST is not a loopback address, and the public development JWT_SECRET and STAFF_PASSWORD would let anyone on the network sign tokens or in as staff: set JWT_SECRET and STAFF_PASSWORD, or listen on 127.0.0.1 (got ' + JSON.stringify(HOST) + ')',
+      ]);
+    }
+    expect(configError({ HOST: '0.0.0.0', JWT_SECRET: 'x'.repeat(32) }).message).toContain('the public development STAFF_PASSWORD would let');
+    for (const HOST of ['127.0.0.1', '127.0.0.2', 'localhost', '::1']) expect(loadConfig({ HOST }).host).toBe(HOST);
+    expect(loadConfig({ HOST: '0.0.0.0', JWT_SECRET: 'x'.repeat(32), STAFF_PASSWORD: 'a long staff password' }).host).toBe('0.0.0.0');
+  });
+
+  it('refuses the development secrets in production even when set explicitly', () => {
+    expect(configError({ NODE_ENV: 'production', JWT_SECRET: DEVELOPMENT_JWT_SECRET, STAFF_PASSWORD: DEVELOPMENT_STAFF_PASSWORD }).problems).toEqual([
+      'JWT_SECRET must not be the public development value (got 51 characters)',
+      'STAFF_PASSWORD must not be the public development value (got 31 characters)',
+    ]);
+  });
+
+  it('refuses a configuration built in code that exposes the development secrets (what startServer checks)', () => {
+    const config = loadConfig({});
+    expect(() => assertSafeExposure(config)).not.toThrow();
+    expect(() => assertSafeExposure({ ...config, host: '0.0.0.0' })).toThrow(ConfigError);
+    expect(() => assertSafeExposure({ ...loadConfig(productionSecrets), host: '0.0.0.0' })).not.toThrow();
+  });
+
+  it('reads TRUST_PROXY as a hop count or a list of addresses and ranges', () => {
+    expect(loadConfig({}).trustProxy).toBeNull();
+    expect(loadConfig({ TRUST_PROXY: '2' }).trustProxy).toEqual({ kind: 'hops', hops: 2, header: 'x-forwarded-for' });
+    const listed = loadConfig({ TRUST_PROXY: '10.0.0.0/8, 127.0.0.1, fd00::/8', TRUST_PROXY_HEADER: 'forwarded' }).trustProxy;
+    expect(listed).toMatchObject({ kind: 'addresses', ranges: ['10.0.0.0/8', '127.0.0.1', 'fd00::/8'], header: 'forwarded' });
+    if (listed?.kind !== 'addresses') throw new Error('expected a list');
+    expect(listed.list.check('10.1.2.3', 'ipv4')).toBe(true);
+    expect(listed.list.check('11.1.2.3', 'ipv4')).toBe(false);
+    expect(listed.list.check('fd00::1', 'ipv6')).toBe(true);
+  });
+
+  it('writes human-readable logs in development and JSON elsewhere, unless told', () => {
+    expect(loadConfig({}).logFormat).toBe('pretty');
+    expect(loadConfig({ NODE_ENV: 'test' }).logFormat).toBe('json');
+    expect(loadConfig(productionSecrets).logFormat).toBe('json');
+    expect(loadConfig({ LOG_FORMAT: 'json' }).logFormat).toBe('json');
   });
 
   it('turns response validation off by default in production only', () => {

@@ -3,6 +3,7 @@ import * as initial from './migrations/2026-11-26-0900-initial.ts';
 import * as moneyAsBigint from './migrations/2026-12-01-2200-money-as-bigint.ts';
 import * as webhooks from './migrations/2026-12-02-0000-webhooks.ts';
 import * as webhookRoundAttempts from './migrations/2026-12-03-0900-webhook-round-attempts.ts';
+import * as signInFailures from './migrations/2026-12-05-0900-sign-in-failures.ts';
 import * as sessions from './migrations/2026-12-04-0900-sessions.ts';
 
 /** Every migration, by name; listed here rather than read from a directory so they load from any cwd and bundle. */
@@ -12,6 +13,7 @@ const migrations: Record<string, Migration> = {
   '2026-12-02-0000-webhooks': webhooks,
   '2026-12-03-0900-webhook-round-attempts': webhookRoundAttempts,
   '2026-12-04-0900-sessions': sessions,
+  '2026-12-05-0900-sign-in-failures': signInFailures,
 };
 
 export function createMigrator(db: Kysely<any>): Migrator {

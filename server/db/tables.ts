@@ -263,6 +263,16 @@ export interface WebhookDeliveriesTable {
   created_at: Generated<Timestamp>;
 }
 
+/** Failed sign-ins of one account or one client within the current window (see `server/accounts/sign-in-throttle.ts`). */
+export interface SignInFailuresTable {
+  /** `account:` or `client:` and the SHA-256 of the email or address: neither is stored. */
+  key: string;
+  failures: number;
+  window_started_at: Timestamp;
+  /** Until when sign-ins for this key are refused; null while under the limit. */
+  locked_until: Timestamp | null;
+}
+
 export interface Database {
   users: UsersTable;
   menu_items: MenuItemsTable;
@@ -282,6 +292,7 @@ export interface Database {
   webhook_subscriptions: WebhookSubscriptionsTable;
   webhook_events: WebhookEventsTable;
   webhook_deliveries: WebhookDeliveriesTable;
+  sign_in_failures: SignInFailuresTable;
 }
 
 export type TableName = keyof Database;

@@ -1,5 +1,6 @@
 import pino, { type DestinationStream, type Logger } from 'pino';
 import type { Config } from '../config.ts';
+import { prettyDestination } from './pretty-log.ts';
 
 /**
  * Members censored wherever they appear in a log line, to four levels deep, whatever their case. Request logs
@@ -56,12 +57,13 @@ const LOG_BUFFER_BYTES = 4096;
 const LOG_FLUSH_INTERVAL_MS = 200;
 
 /**
- * The server's JSON logger: one object per line, secrets censored. By default lines go to stdout through a
+ * The server's logger: one JSON object per line (or, with `logFormat: 'pretty'`, a line for people to read, written
+ * at once), secrets censored. By default JSON lines go to stdout through a
  * buffer written asynchronously (a write system call per 4 KiB rather than per request; a line waits at most
  * 200 ms). Call {@link flushLogger} before the process ends; pino also writes what is left synchronously on
  * `process.exit` and on a crash.
  */
-export function createLogger(config: Pick<Config, 'logLevel'>, destination?: DestinationStream): Logger {
+export function createLogger(config: Pick<Config, 'logLevel'> & Partial<Pick<Config, 'logFormat'>>, destination?: DestinationStream): Logger {
   const options = {
     level: config.logLevel,
     base: undefined,
@@ -70,7 +72,10 @@ export function createLogger(config: Pick<Config, 'logLevel'>, destination?: Des
   };
   const logger = pino(
     options,
-    destination ?? pino.destination({ dest: 1, sync: false, minLength: LOG_BUFFER_BYTES, periodicFlush: LOG_FLUSH_INTERVAL_MS }),
+    destination ??
+      (config.logFormat === 'pretty'
+        ? prettyDestination()
+        : pino.destination({ dest: 1, sync: false, minLength: LOG_BUFFER_BYTES, periodicFlush: LOG_FLUSH_INTERVAL_MS })),
   );
   // pino's bindings formatter sees only the root's bindings, not a child's; children inherit this `child`, so theirs are censored too.
   const { child } = logger;

@@ -18,7 +18,7 @@ export interface RateLimitOptions {
   policy: RateLimitPolicy;
   /** Stricter policies for particular operations, counted separately. */
   operationPolicies?: Partial<Record<OperationId, RateLimitPolicy>>;
-  /** Tells clients apart. @default the connection's remote address */
+  /** Tells clients apart. @default `c.var.clientAddress` (see the `clientAddress` middleware) */
   clientKey?: (c: Context<AppEnv>) => string;
   /** Milliseconds since the epoch. @default Date.now */
   now?: () => number;
@@ -29,22 +29,17 @@ interface Window {
   count: number;
 }
 
-/** The peer's address from the Node.js server; requests made in-process (`app.request`) share one key. */
-function remoteAddress(c: Context<AppEnv>): string {
-  const bindings = c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined;
-  return bindings?.incoming?.socket?.remoteAddress ?? 'in-process';
-}
-
 /**
  * Fixed-window rate limiting per client and policy, with the IETF `RateLimit-Policy` / `RateLimit`
  * headers on every limited response and `429 rate-limited` plus `Retry-After` once a quota is used up.
  * Only operations whose contract declares a 429 are limited (the health checks are not).
  *
  * The windows live in this process's memory: several instances behind a load balancer each keep
- * their own, so a client's real quota is the limit times the number of instances.
+ * their own, so a client's real quota is the limit times the number of instances. (Sign-in failures, which
+ * matter more, are counted in the database: see `sign-in-throttle.ts`.)
  */
 export function rateLimit(options: RateLimitOptions): MiddlewareHandler<AppEnv> {
-  const { policy: defaultPolicy, operationPolicies = {}, clientKey = remoteAddress, now = Date.now } = options;
+  const { policy: defaultPolicy, operationPolicies = {}, clientKey = (c) => c.get('clientAddress'), now = Date.now } = options;
   // Policies with the same name count together, so each name has one map of windows per client.
   const windowsByPolicyName = new Map<string, Map<string, Window>>();
   const prepare = (policy: RateLimitPolicy) => {

@@ -10,7 +10,8 @@ export interface RequestLoggerOptions {
 
 /**
  * Gives each request a child logger carrying its id (`c.var.logger`) and writes one line when it is
- * answered: method, path (never the query, which may carry secrets), status, duration, request id.
+ * answered: method, path (never the query, which may carry secrets), status, duration, client address
+ * (`c.var.clientAddress`), request id.
  * Headers and bodies are never logged.
  */
 export function requestLogger(options: RequestLoggerOptions): MiddlewareHandler<AppEnv> {
@@ -21,7 +22,7 @@ export function requestLogger(options: RequestLoggerOptions): MiddlewareHandler<
     c.set('logger', requestLog);
     await next();
     const status = c.res.status;
-    const line = { method: c.req.method, path: c.req.path, status, durationMs: Math.round((now() - started) * 10) / 10 };
+    const line = { method: c.req.method, path: c.req.path, status, durationMs: Math.round((now() - started) * 10) / 10, client: c.get('clientAddress') };
     if (status >= 500) requestLog.error(line, 'request failed');
     else requestLog.info(line, 'request');
   };
