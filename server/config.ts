@@ -165,6 +165,17 @@ const settings = {
     fallback: '900',
     schema: integer(60, 86_400),
   },
+  REFRESH_TOKEN_TTL_DAYS: {
+    description: 'Lifetime of a refresh token in days: a session ends when it goes this long without a refresh.',
+    fallback: '30',
+    schema: integer(1, 365),
+  },
+  ACCOUNT_CHECK_INTERVAL_MS: {
+    description:
+      'How long each instance trusts what it last read of an account (disabled, role, token version) before reading it again, in milliseconds: an account that is disabled, loses a role or changes its password loses access within this time.',
+    fallback: '5000',
+    schema: integer(0, 300_000),
+  },
   STAFF_EMAIL: {
     description: 'Email of the staff account that start-up creates or updates.',
     fallback: 'staff@pizza-place.test',
@@ -233,17 +244,6 @@ const settings = {
   TOKEN_RATE_LIMIT_PER_MINUTE: {
     description: 'Token requests (`POST /auth/token`) per minute a client may make.',
     fallback: '10',
-  REFRESH_TOKEN_TTL_DAYS: {
-    description: 'Lifetime of a refresh token in days: a session ends when it goes this long without a refresh.',
-    fallback: '30',
-    schema: integer(1, 365),
-  },
-  ACCOUNT_CHECK_INTERVAL_MS: {
-    description:
-      'How long each instance trusts what it last read of an account (disabled, role, token version) before reading it again, in milliseconds: an account that is disabled, loses a role or changes its password loses access within this time.',
-    fallback: '5000',
-    schema: integer(0, 300_000),
-  },
     schema: integer(1, 1_000_000),
   },
   SIGN_IN_ACCOUNT_FAILURES: {
@@ -386,6 +386,7 @@ function toConfig(raw: Raw) {
       audience: raw.JWT_AUDIENCE,
       ttlSeconds: raw.TOKEN_TTL_SECONDS,
     },
+    sessions: { refreshTtlSeconds: raw.REFRESH_TOKEN_TTL_DAYS * 86_400, accountCheckIntervalMs: raw.ACCOUNT_CHECK_INTERVAL_MS },
     staff: { email: raw.STAFF_EMAIL, password: raw.STAFF_PASSWORD ?? DEVELOPMENT_STAFF_PASSWORD },
     corsOrigins: raw.CORS_ORIGINS,
     tls:
@@ -434,4 +435,3 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   return toConfig(result.data as Raw);
 }
-    sessions: { refreshTtlSeconds: raw.REFRESH_TOKEN_TTL_DAYS * 86_400, accountCheckIntervalMs: raw.ACCOUNT_CHECK_INTERVAL_MS },
