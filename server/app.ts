@@ -23,6 +23,7 @@ import { signInThrottle } from './middleware/sign-in-throttle.ts';
 import { createOrderHandlers } from './orders/order-handlers.ts';
 import { createPaymentHandlers } from './payments/payment-handlers.ts';
 import { validationHook } from './problem.ts';
+import { createWebhookHandlers } from './webhooks/webhook-handlers.ts';
 
 /** Response headers a browser script may read. */
 const exposedHeaders = ['X-Request-Id', 'ETag', 'Location', 'RateLimit', 'RateLimit-Policy', 'Retry-After', 'Deprecation', 'Sunset'];
@@ -71,6 +72,7 @@ export function createApp(deps: AppDependencies): OpenAPIHono<AppEnv> {
     ...createInventoryHandlers(deps),
     ...createOrderHandlers(deps),
     ...createPaymentHandlers(deps),
+    ...createWebhookHandlers(deps),
   });
 
   const openApiDocument = loadOpenApiDocument();

@@ -38,6 +38,14 @@ function integer(min: number, max: number) {
     .pipe(z.number().int().min(min, rule).max(max, rule));
 }
 
+/** A comma-separated list of durations, e.g. `5000,30000`; a bad entry is reported as an integer out of range. */
+function millisecondsList(max: number) {
+  return z
+    .string()
+    .transform((value) => value.split(',').map((entry) => entry.trim()))
+    .pipe(z.array(integer(0, max)));
+}
+
 function text(rule = 'must not be blank') {
   return z.string().trim().min(1, rule);
 }
@@ -291,6 +299,38 @@ const settings = {
     fallback: '10000',
     schema: integer(0, 600_000),
   },
+  WEBHOOK_ALLOW_PRIVATE_URLS: {
+    description:
+      'Lets webhook subscriptions use plain `http` and URLs that resolve to loopback, private or link-local addresses, for development and tests. When false, only `https` URLs resolving to public addresses are accepted and connected to. Turning it on in production logs a warning: it lets staff make the server send requests into its own network.',
+    defaultNote: '`true` (`false` when NODE_ENV=production)',
+    schema: z.stringbool({ error: 'must be true or false' }),
+  },
+  WEBHOOK_TIMEOUT_MS: {
+    description: 'How long a webhook delivery attempt may take (connecting, sending, the answer) before it counts as failed and is retried.',
+    fallback: '10000',
+    schema: integer(100, 120_000),
+  },
+  WEBHOOK_RETRY_DELAYS_MS: {
+    description:
+      'Pauses before each retry of a failed webhook delivery, in milliseconds, comma-separated; the last one repeats. Each varies by ±20 % (jitter); retries stop 24 hours after the first attempt.',
+    fallback: '5000,30000,120000,600000,1800000,3600000,7200000,14400000,28800000',
+    schema: millisecondsList(86_400_000),
+  },
+  WEBHOOK_POLL_INTERVAL_MS: {
+    description: 'How often the webhook delivery worker looks for due deliveries and for events recorded by other instances; events of its own instance wake it at once.',
+    fallback: '1000',
+    schema: integer(20, 60_000),
+  },
+  WEBHOOK_CONCURRENCY: {
+    description: 'Webhook deliveries each instance sends at the same time, at most.',
+    fallback: '8',
+    schema: integer(1, 100),
+  },
+  WEBHOOK_RETENTION_DAYS: {
+    description: 'How long finished webhook deliveries and their events are kept (to list and redeliver them) before they are deleted.',
+    fallback: '30',
+    schema: integer(1, 3650),
+  },
 } satisfies Record<string, Setting>;
 
 export type ConfigVariable = keyof typeof settings;
@@ -406,6 +446,14 @@ function toConfig(raw: Raw) {
     responseValidation: raw.RESPONSE_VALIDATION ?? !production,
     pricing: { deliveryFeeCents: raw.DELIVERY_FEE_CENTS, taxRatePercent: raw.TAX_RATE_PERCENT, currency: raw.CURRENCY },
     shutdownTimeoutMs: raw.SHUTDOWN_TIMEOUT_MS,
+    webhooks: {
+      allowPrivateUrls: raw.WEBHOOK_ALLOW_PRIVATE_URLS ?? !production,
+      timeoutMs: raw.WEBHOOK_TIMEOUT_MS,
+      retryDelaysMs: raw.WEBHOOK_RETRY_DELAYS_MS,
+      pollIntervalMs: raw.WEBHOOK_POLL_INTERVAL_MS,
+      concurrency: raw.WEBHOOK_CONCURRENCY,
+      retentionDays: raw.WEBHOOK_RETENTION_DAYS,
+    },
   };
 }
 

@@ -13,6 +13,7 @@ import { ChangeFeed } from './events/change-feed.ts';
 import { migrateToLatest } from './db/migrator.ts';
 import { seedDatabase } from './db/seed.ts';
 import { createLogger, flushLogger } from './http/logger.ts';
+import { createWebhookWorker } from './webhooks/delivery-worker.ts';
 
 export interface RunningServer {
   /** Where the server answers, e.g. `http://localhost:8080`. */
@@ -111,6 +112,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     await database.close();
     throw error;
   });
+  const webhooks = createWebhookWorker({ db: database.db, config, logger, changes });
+  webhooks.start();
   const sessions = new Set<Http2Session>();
   const sockets = new Set<Socket>();
   if (tls) {
@@ -143,6 +146,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   let closing: Promise<void> | undefined;
   function close(): Promise<void> {
     closing ??= (async () => {
+      await webhooks.stop();
       await new Promise<void>((resolve) => {
         const drain = setInterval(closeIdle, DRAIN_POLL_MS);
         const deadline = setTimeout(() => {
