@@ -5,7 +5,7 @@ import type { Env, TypedResponse } from 'hono';
 import type { StatusCode } from 'hono/utils/http-status';
 import * as z from 'zod';
 
-import { zAccount, zAdvanceOrderStatusBody, zAdvanceOrderStatusPath, zBadRequestProblem, zCancelOrderBody, zCancelOrderPath, zChangePasswordBody, zConflictProblem, zContentTooLargeProblem, zCreateMenuItemBody, zCreateWebhookSubscriptionBody, zDeleteWebhookSubscriptionPath, zForbiddenProblem, zGetMenuItemHeaders, zGetMenuItemPath, zGetOrderHeaders, zGetOrderPath, zGetWebhookSubscriptionPath, zHealth, zIngredientList, zInternalErrorProblem, zIssueTokenBody, zListMenuItemsHeaders, zListMenuItemsQuery, zListOrderPaymentsPath, zListOrdersQuery, zListStockAdjustmentsQuery, zListToppingsHeaders, zListWebhookDeliveriesPath, zListWebhookDeliveriesQuery, zListWebhookSubscriptionsQuery, zMenuItem, zMenuItemList, zNotFoundProblem, zOrder, zOrderPage, zOutOfStockProblem, zPayment, zPaymentList, zPaymentRequiredProblem, zPayOrderBody, zPayOrderHeaders, zPayOrderPath, zPlaceOrderBody, zPlaceOrderHeaders, zReadiness, zRecordStockAdjustmentBody, zRedeliverWebhookPath, zRefreshTokenBody, zRegisterCustomerBody, zRetireMenuItemPath, zRevokeTokenBody, zRotateWebhookSecretPath, zServiceUnavailableProblem, zStockAdjustment, zStockAdjustmentPage, zTokenResponse, zTooManyRequestsProblem, zToppingList, zUnauthorizedProblem, zUnprocessableContentProblem, zUnsupportedMediaTypeProblem, zUpdateMenuItemBody, zUpdateMenuItemPath, zUpdateWebhookSubscriptionBody, zUpdateWebhookSubscriptionPath, zWatchOrderHeaders, zWatchOrderPath, zWatchOrderResponse, zWebhookDelivery, zWebhookDeliveryPage, zWebhookSecret, zWebhookSubscription, zWebhookSubscriptionPage, zWebhookSubscriptionWithSecret } from './zod.gen.js';
+import { zAccount, zAdvanceOrderStatusBody, zAdvanceOrderStatusPath, zBadRequestProblem, zCancelOrderBody, zCancelOrderPath, zChangePasswordBody, zConflictProblem, zContentTooLargeProblem, zCreateMenuItemBody, zCreateWebhookSubscriptionBody, zDeleteWebhookSubscriptionPath, zForbiddenProblem, zGetMenuItemHeaders, zGetMenuItemPath, zGetOrderHeaders, zGetOrderPath, zGetWebhookSubscriptionPath, zHealth, zIngredientList, zInternalErrorProblem, zIssueTokenBody, zListMenuItemsHeaders, zListMenuItemsQuery, zListOrderPaymentsPath, zListOrdersQuery, zListStockAdjustmentsQuery, zListToppingsHeaders, zListWebhookDeliveriesPath, zListWebhookDeliveriesQuery, zListWebhookSubscriptionsQuery, zMenuItem, zMenuItemList, zNotFoundProblem, zOrder, zOrderPage, zOrderQuote, zOutOfStockProblem, zPayment, zPaymentList, zPaymentRequiredProblem, zPayOrderBody, zPayOrderHeaders, zPayOrderPath, zPlaceOrderBody, zPlaceOrderHeaders, zQuoteOrderBody, zReadiness, zRecordStockAdjustmentBody, zRedeliverWebhookPath, zRefreshTokenBody, zRegisterCustomerBody, zRetireMenuItemPath, zRevokeTokenBody, zRotateWebhookSecretPath, zServiceUnavailableProblem, zStockAdjustment, zStockAdjustmentPage, zTokenResponse, zTooManyRequestsProblem, zToppingList, zUnauthorizedProblem, zUnprocessableContentProblem, zUnsupportedMediaTypeProblem, zUpdateMenuItemBody, zUpdateMenuItemPath, zUpdateWebhookSubscriptionBody, zUpdateWebhookSubscriptionPath, zWatchOrderHeaders, zWatchOrderPath, zWatchOrderResponse, zWebhookDelivery, zWebhookDeliveryPage, zWebhookSecret, zWebhookSubscription, zWebhookSubscriptionPage, zWebhookSubscriptionWithSecret } from './zod.gen.js';
 
 /**
  * Reads a parameter string written as a canonical decimal integer as a number; anything else is left for the schema to reject.
@@ -1473,6 +1473,115 @@ export const placeOrderRoute = createRoute({
             },
             content: {
                 'application/problem+json': { schema: zOutOfStockProblem }
+            }
+        },
+        413: {
+            description: 'The request body is larger than the 64 KiB the server accepts.',
+            headers: {
+                'RateLimit-Policy': { description: 'The quota policy that applies to this operation (IETF draft-ietf-httpapi-ratelimit-headers), e.g. 120 requests per 60-second window.' },
+                RateLimit: { description: 'How much of the quota is left (`r`) and the seconds until the window resets (`t`).' },
+                'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
+            },
+            content: {
+                'application/problem+json': { schema: zContentTooLargeProblem }
+            }
+        },
+        415: {
+            description: 'The request body is not `application/json`.',
+            headers: {
+                'RateLimit-Policy': { description: 'The quota policy that applies to this operation (IETF draft-ietf-httpapi-ratelimit-headers), e.g. 120 requests per 60-second window.' },
+                RateLimit: { description: 'How much of the quota is left (`r`) and the seconds until the window resets (`t`).' },
+                'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
+            },
+            content: {
+                'application/problem+json': { schema: zUnsupportedMediaTypeProblem }
+            }
+        },
+        422: {
+            description: 'The body is valid JSON but cannot be carried out: it does not match the\nschema, it refers to something that cannot be used (a retired item, a\nsize it is not offered in, an unknown ingredient), an order\'s total would\nexceed the largest amount of money, or it reuses an `Idempotency-Key`\nwith a different body. `errors` points at each cause.\n',
+            headers: {
+                'RateLimit-Policy': { description: 'The quota policy that applies to this operation (IETF draft-ietf-httpapi-ratelimit-headers), e.g. 120 requests per 60-second window.' },
+                RateLimit: { description: 'How much of the quota is left (`r`) and the seconds until the window resets (`t`).' },
+                'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
+            },
+            content: {
+                'application/problem+json': { schema: zUnprocessableContentProblem }
+            }
+        },
+        429: {
+            description: 'Too many requests in the current window; wait `Retry-After` seconds.',
+            headers: {
+                'Retry-After': { description: 'How many seconds to wait before trying again.' },
+                'RateLimit-Policy': { description: 'The quota policy that applies to this operation (IETF draft-ietf-httpapi-ratelimit-headers), e.g. 120 requests per 60-second window.' },
+                RateLimit: { description: 'The quota is used up (`r=0`); `t` is the seconds until the window resets, as `Retry-After` says.' },
+                'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
+            },
+            content: {
+                'application/problem+json': { schema: zTooManyRequestsProblem }
+            }
+        },
+        500: {
+            description: 'Something went wrong on the server. The details are in the logs under the `X-Request-Id`.',
+            headers: {
+                'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
+            },
+            content: {
+                'application/problem+json': { schema: zInternalErrorProblem }
+            }
+        },
+        503: {
+            description: 'The database is unreachable, or too busy to take the request in time\n(a lock or statement timeout, or a transaction that kept colliding\nwith others). Nothing was changed; try again after `Retry-After`\nseconds, with the same `Idempotency-Key` where the operation takes one.\n',
+            headers: {
+                'Retry-After': { description: 'How many seconds to wait before trying again.' },
+                'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
+            },
+            content: {
+                'application/problem+json': { schema: zServiceUnavailableProblem }
+            }
+        }
+    }
+});
+
+/**
+ * Price an order without placing it
+ */
+export const quoteOrderRoute = createRoute({
+    method: 'post',
+    path: '/orders/quote',
+    operationId: 'quoteOrder',
+    tags: ['Orders'],
+    summary: 'Price an order without placing it',
+    description: 'Takes the same body as `POST /orders` and answers what that order would\ncost now (every line priced, subtotal, delivery fee, tax, total) and\nwhether it can be made from the stock there is now, with the shortages\nif not. Nothing is reserved: placing the order later prices it again\nand takes the stock then, and a quote and the order placed from the\nsame body agree to the cent while the menu and prices stay the same.\nPublic, so a cart can show its total before signing in. Lines that\ncannot be ordered at all (a retired item, a size it is not offered in)\nanswer `422`, as when placing.\n',
+    security: [],
+    request: {
+        body: {
+            content: {
+                'application/json': { schema: zQuoteOrderBody }
+            },
+            required: true
+        }
+    },
+    responses: {
+        200: {
+            description: 'The priced order, and whether there is stock to make it.',
+            headers: {
+                'RateLimit-Policy': { description: 'The quota policy that applies to this operation (IETF draft-ietf-httpapi-ratelimit-headers), e.g. 120 requests per 60-second window.' },
+                RateLimit: { description: 'How much of the quota is left (`r`) and the seconds until the window resets (`t`).' },
+                'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
+            },
+            content: {
+                'application/json': { schema: zOrderQuote }
+            }
+        },
+        400: {
+            description: 'The body is not valid JSON, or a path, query or header parameter is invalid; `errors` points at each problem.',
+            headers: {
+                'RateLimit-Policy': { description: 'The quota policy that applies to this operation (IETF draft-ietf-httpapi-ratelimit-headers), e.g. 120 requests per 60-second window.' },
+                RateLimit: { description: 'How much of the quota is left (`r`) and the seconds until the window resets (`t`).' },
+                'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
+            },
+            content: {
+                'application/problem+json': { schema: zBadRequestProblem }
             }
         },
         413: {
@@ -3637,6 +3746,7 @@ export const routes = {
     changePassword: changePasswordRoute,
     listOrders: listOrdersRoute,
     placeOrder: placeOrderRoute,
+    quoteOrder: quoteOrderRoute,
     getOrder: getOrderRoute,
     cancelOrder: cancelOrderRoute,
     advanceOrderStatus: advanceOrderStatusRoute,
@@ -3691,6 +3801,7 @@ export type Handlers<E extends Env = Env> = {
     changePassword: OperationHandler<typeof changePasswordRoute, E>;
     listOrders: OperationHandler<typeof listOrdersRoute, E>;
     placeOrder: OperationHandler<typeof placeOrderRoute, E>;
+    quoteOrder: OperationHandler<typeof quoteOrderRoute, E>;
     getOrder: OperationHandler<typeof getOrderRoute, E, 304>;
     cancelOrder: OperationHandler<typeof cancelOrderRoute, E>;
     advanceOrderStatus: OperationHandler<typeof advanceOrderStatusRoute, E>;
@@ -3730,6 +3841,7 @@ export function registerHandlers<E extends Env>(app: OpenAPIHono<E>, handlers: H
     app.openapi(changePasswordRoute, handlers.changePassword);
     app.openapi(listOrdersRoute, handlers.listOrders);
     app.openapi(placeOrderRoute, handlers.placeOrder);
+    app.openapi(quoteOrderRoute, handlers.quoteOrder);
     app.openapi(getOrderRoute, handlers.getOrder);
     app.openapi(cancelOrderRoute, handlers.cancelOrder);
     app.openapi(advanceOrderStatusRoute, handlers.advanceOrderStatus);

@@ -440,6 +440,40 @@ export type Order = {
 };
 
 /**
+ * What an order would cost now, and whether it can be made from the stock there is now. Nothing is reserved.
+ */
+export type OrderQuote = {
+    /**
+     * Every line, priced as placing the order would price it.
+     */
+    lines: Array<OrderLine>;
+    /**
+     * The sum of the line totals.
+     */
+    subtotal: Money;
+    /**
+     * The delivery fee for delivery, 0 for pickup.
+     */
+    deliveryFee: Money;
+    /**
+     * Tax on subtotal plus delivery fee, rounded to the nearest cent.
+     */
+    tax: Money;
+    /**
+     * subtotal + deliveryFee + tax; what paying for the order would charge.
+     */
+    total: Money;
+    /**
+     * Whether there is stock to make the whole order right now; placing it may still find a shortage if others order first.
+     */
+    available: boolean;
+    /**
+     * Each ingredient there is not enough of now; empty when `available`.
+     */
+    shortages: Array<Shortage>;
+};
+
+/**
  * A page of orders.
  */
 export type OrderPage = {
@@ -1322,6 +1356,40 @@ export type OrderWritable = {
      * Anything the kitchen should know, or null.
      */
     notes: string | null;
+};
+
+/**
+ * What an order would cost now, and whether it can be made from the stock there is now. Nothing is reserved.
+ */
+export type OrderQuoteWritable = {
+    /**
+     * Every line, priced as placing the order would price it.
+     */
+    lines: Array<OrderLineWritable>;
+    /**
+     * The sum of the line totals.
+     */
+    subtotal: Money;
+    /**
+     * The delivery fee for delivery, 0 for pickup.
+     */
+    deliveryFee: Money;
+    /**
+     * Tax on subtotal plus delivery fee, rounded to the nearest cent.
+     */
+    tax: Money;
+    /**
+     * subtotal + deliveryFee + tax; what paying for the order would charge.
+     */
+    total: Money;
+    /**
+     * Whether there is stock to make the whole order right now; placing it may still find a shortage if others order first.
+     */
+    available: boolean;
+    /**
+     * Each ingredient there is not enough of now; empty when `available`.
+     */
+    shortages: Array<Shortage>;
 };
 
 /**
@@ -2486,6 +2554,64 @@ export type PlaceOrderResponses = {
 };
 
 export type PlaceOrderResponse = PlaceOrderResponses[keyof PlaceOrderResponses];
+
+export type QuoteOrderData = {
+    body: PlaceOrderRequest;
+    path?: never;
+    query?: never;
+    url: '/orders/quote';
+};
+
+export type QuoteOrderErrors = {
+    /**
+     * The body is not valid JSON, or a path, query or header parameter is invalid; `errors` points at each problem.
+     */
+    400: BadRequestProblem;
+    /**
+     * The request body is larger than the 64 KiB the server accepts.
+     */
+    413: ContentTooLargeProblem;
+    /**
+     * The request body is not `application/json`.
+     */
+    415: UnsupportedMediaTypeProblem;
+    /**
+     * The body is valid JSON but cannot be carried out: it does not match the
+     * schema, it refers to something that cannot be used (a retired item, a
+     * size it is not offered in, an unknown ingredient), an order's total would
+     * exceed the largest amount of money, or it reuses an `Idempotency-Key`
+     * with a different body. `errors` points at each cause.
+     *
+     */
+    422: UnprocessableContentProblem;
+    /**
+     * Too many requests in the current window; wait `Retry-After` seconds.
+     */
+    429: TooManyRequestsProblem;
+    /**
+     * Something went wrong on the server. The details are in the logs under the `X-Request-Id`.
+     */
+    500: InternalErrorProblem;
+    /**
+     * The database is unreachable, or too busy to take the request in time
+     * (a lock or statement timeout, or a transaction that kept colliding
+     * with others). Nothing was changed; try again after `Retry-After`
+     * seconds, with the same `Idempotency-Key` where the operation takes one.
+     *
+     */
+    503: ServiceUnavailableProblem;
+};
+
+export type QuoteOrderError = QuoteOrderErrors[keyof QuoteOrderErrors];
+
+export type QuoteOrderResponses = {
+    /**
+     * The priced order, and whether there is stock to make it.
+     */
+    200: OrderQuote;
+};
+
+export type QuoteOrderResponse = QuoteOrderResponses[keyof QuoteOrderResponses];
 
 export type GetOrderData = {
     body?: never;

@@ -2,7 +2,7 @@
 
 import * as z from 'zod/mini';
 
-import { zAdvanceOrderStatusBody, zAdvanceOrderStatusPath, zAdvanceOrderStatusResponse, zCancelOrderBody, zCancelOrderPath, zCancelOrderResponse, zChangePasswordBody, zChangePasswordResponse, zCheckLivenessResponse, zCheckReadinessResponse, zCreateMenuItemBody, zCreateMenuItemResponse, zCreateWebhookSubscriptionBody, zCreateWebhookSubscriptionResponse, zDeleteWebhookSubscriptionPath, zDeleteWebhookSubscriptionResponse, zGetMenuItemHeaders, zGetMenuItemPath, zGetMenuItemResponse, zGetMeResponse, zGetOrderHeaders, zGetOrderPath, zGetOrderResponse, zGetWebhookSubscriptionPath, zGetWebhookSubscriptionResponse, zIssueTokenBody, zIssueTokenResponse, zListIngredientsResponse, zListMenuItemsHeaders, zListMenuItemsQuery, zListMenuItemsResponse, zListOrderPaymentsPath, zListOrderPaymentsResponse, zListOrdersQuery, zListOrdersResponse, zListStockAdjustmentsQuery, zListStockAdjustmentsResponse, zListToppingsHeaders, zListToppingsResponse, zListWebhookDeliveriesPath, zListWebhookDeliveriesQuery, zListWebhookDeliveriesResponse, zListWebhookSubscriptionsQuery, zListWebhookSubscriptionsResponse, zPayOrderBody, zPayOrderHeaders, zPayOrderPath, zPayOrderResponse, zPlaceOrderBody, zPlaceOrderHeaders, zPlaceOrderResponse, zRecordStockAdjustmentBody, zRecordStockAdjustmentResponse, zRedeliverWebhookPath, zRedeliverWebhookResponse, zRefreshTokenBody, zRefreshTokenResponse, zRegisterCustomerBody, zRegisterCustomerResponse, zRetireMenuItemPath, zRetireMenuItemResponse, zRevokeTokenBody, zRevokeTokenResponse, zRotateWebhookSecretPath, zRotateWebhookSecretResponse, zUpdateMenuItemBody, zUpdateMenuItemPath, zUpdateMenuItemResponse, zUpdateWebhookSubscriptionBody, zUpdateWebhookSubscriptionPath, zUpdateWebhookSubscriptionResponse, zWatchOrderHeaders, zWatchOrderPath, zWatchOrderResponse } from './zod.gen.js';
+import { zAdvanceOrderStatusBody, zAdvanceOrderStatusPath, zAdvanceOrderStatusResponse, zCancelOrderBody, zCancelOrderPath, zCancelOrderResponse, zChangePasswordBody, zChangePasswordResponse, zCheckLivenessResponse, zCheckReadinessResponse, zCreateMenuItemBody, zCreateMenuItemResponse, zCreateWebhookSubscriptionBody, zCreateWebhookSubscriptionResponse, zDeleteWebhookSubscriptionPath, zDeleteWebhookSubscriptionResponse, zGetMenuItemHeaders, zGetMenuItemPath, zGetMenuItemResponse, zGetMeResponse, zGetOrderHeaders, zGetOrderPath, zGetOrderResponse, zGetWebhookSubscriptionPath, zGetWebhookSubscriptionResponse, zIssueTokenBody, zIssueTokenResponse, zListIngredientsResponse, zListMenuItemsHeaders, zListMenuItemsQuery, zListMenuItemsResponse, zListOrderPaymentsPath, zListOrderPaymentsResponse, zListOrdersQuery, zListOrdersResponse, zListStockAdjustmentsQuery, zListStockAdjustmentsResponse, zListToppingsHeaders, zListToppingsResponse, zListWebhookDeliveriesPath, zListWebhookDeliveriesQuery, zListWebhookDeliveriesResponse, zListWebhookSubscriptionsQuery, zListWebhookSubscriptionsResponse, zPayOrderBody, zPayOrderHeaders, zPayOrderPath, zPayOrderResponse, zPlaceOrderBody, zPlaceOrderHeaders, zPlaceOrderResponse, zQuoteOrderBody, zQuoteOrderResponse, zRecordStockAdjustmentBody, zRecordStockAdjustmentResponse, zRedeliverWebhookPath, zRedeliverWebhookResponse, zRefreshTokenBody, zRefreshTokenResponse, zRegisterCustomerBody, zRegisterCustomerResponse, zRetireMenuItemPath, zRetireMenuItemResponse, zRevokeTokenBody, zRevokeTokenResponse, zRotateWebhookSecretPath, zRotateWebhookSecretResponse, zUpdateMenuItemBody, zUpdateMenuItemPath, zUpdateMenuItemResponse, zUpdateWebhookSubscriptionBody, zUpdateWebhookSubscriptionPath, zUpdateWebhookSubscriptionResponse, zWatchOrderHeaders, zWatchOrderPath, zWatchOrderResponse } from './zod.gen.js';
 
 /**
  * One operation's validators; each resolves to the parsed value or throws a zod error.
@@ -217,6 +217,19 @@ export const placeOrderValidators: OperationValidators = {
         }).parseAsync({ ...request, headers: { 'Idempotency-Key': request.headers.get('Idempotency-Key') ?? undefined } });
     },
     response: async (data) => await zPlaceOrderResponse.parseAsync(data)
+};
+
+/**
+ * Validators of `quoteOrder` (`POST /orders/quote`).
+ */
+export const quoteOrderValidators: OperationValidators = {
+    operation: 'POST /orders/quote',
+    request: async (data) => await z.object({
+        body: zQuoteOrderBody,
+        path: z.optional(z.never()),
+        query: z.optional(z.never())
+    }).parseAsync(data),
+    response: async (data) => await zQuoteOrderResponse.parseAsync(data)
 };
 
 /**
@@ -503,6 +516,7 @@ export const validators: ReadonlyArray<OperationValidators> = [
     changePasswordValidators,
     listOrdersValidators,
     placeOrderValidators,
+    quoteOrderValidators,
     getOrderValidators,
     cancelOrderValidators,
     advanceOrderStatusValidators,

@@ -475,6 +475,19 @@ export const zShortage = /* @__PURE__ */ z.object({
 });
 
 /**
+ * What an order would cost now, and whether it can be made from the stock there is now. Nothing is reserved.
+ */
+export const zOrderQuote = /* @__PURE__ */ z.object({
+    lines: /* @__PURE__ */ z.array(zOrderLine).check(/* @__PURE__ */ z.minLength(1), /* @__PURE__ */ z.maxLength(30)),
+    subtotal: zMoney,
+    deliveryFee: zMoney,
+    tax: zMoney,
+    total: zMoney,
+    available: /* @__PURE__ */ z.boolean(),
+    shortages: /* @__PURE__ */ z.array(zShortage).check(/* @__PURE__ */ z.maxLength(100))
+});
+
+/**
  * The order needs more of some ingredients than is in stock.
  */
 export const zOutOfStockProblem = /* @__PURE__ */ z.intersection(zProblem, /* @__PURE__ */ z.object({
@@ -857,6 +870,19 @@ export const zOrderWritable = /* @__PURE__ */ z.object({
 });
 
 /**
+ * What an order would cost now, and whether it can be made from the stock there is now. Nothing is reserved.
+ */
+export const zOrderQuoteWritable = /* @__PURE__ */ z.object({
+    lines: /* @__PURE__ */ z.array(zOrderLineWritable).check(/* @__PURE__ */ z.minLength(1), /* @__PURE__ */ z.maxLength(30)),
+    subtotal: zMoney,
+    deliveryFee: zMoney,
+    tax: zMoney,
+    total: zMoney,
+    available: /* @__PURE__ */ z.boolean(),
+    shortages: /* @__PURE__ */ z.array(zShortage).check(/* @__PURE__ */ z.maxLength(100))
+});
+
+/**
  * A page of orders.
  */
 export const zOrderPageWritable = /* @__PURE__ */ z.object({
@@ -1212,6 +1238,13 @@ export const zPlaceOrderHeaders = /* @__PURE__ */ z.object({
  * The order was placed and waits for payment.
  */
 export const zPlaceOrderResponse = zOrder;
+
+export const zQuoteOrderBody = zPlaceOrderRequest;
+
+/**
+ * The priced order, and whether there is stock to make it.
+ */
+export const zQuoteOrderResponse = zOrderQuote;
 
 export const zGetOrderHeaders = /* @__PURE__ */ z.object({
     'If-None-Match': /* @__PURE__ */ z.optional(/* @__PURE__ */ z.string().check(/* @__PURE__ */ z.maxLength(1024), /* @__PURE__ */ z.regex(/^[\x20-\x7E]+$/)))

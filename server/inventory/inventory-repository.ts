@@ -7,6 +7,13 @@ export function selectIngredients(db: Kysely<Database>): Promise<Row<'ingredient
   return db.selectFrom('ingredients').selectAll().orderBy('name').orderBy('id').execute();
 }
 
+/** The ingredients' current stock levels, without locking them (for a quote, which reserves nothing). */
+export function selectIngredientLevels(db: Kysely<Database>, ids: Iterable<string>): Promise<Row<'ingredients'>[]> {
+  const unique = [...new Set(ids)];
+  if (unique.length === 0) return Promise.resolve([]);
+  return db.selectFrom('ingredients').selectAll().where('id', 'in', unique).orderBy('id').execute();
+}
+
 /**
  * The ingredients, in id order, each locked until the transaction ends so their stock levels cannot change
  * underneath. Every transaction locks the ingredients it needs here, all at once and sorted by id (the lock

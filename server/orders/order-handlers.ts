@@ -3,9 +3,18 @@ import type { Handlers } from '../../generated/hono.gen.ts';
 import { currentUser, type AppDependencies, type AppEnv } from '../app-env.ts';
 import { invalidCursorProblem } from '../pagination.ts';
 import { problem, respondWithProblem } from '../problem.ts';
-import { advanceOrderStatus, cancelOrder, getOrder, listOrders, placeOrder, type OrderChangeResult } from './order-service.ts';
+import {
+  advanceOrderStatus,
+  cancelOrder,
+  getOrder,
+  listOrders,
+  placeOrder,
+  quoteOrder,
+  type OrderChangeResult,
+  type PlaceOrderFailure,
+} from './order-service.ts';
 
-type OrderHandlers = Pick<Handlers<AppEnv>, 'placeOrder' | 'listOrders' | 'getOrder' | 'cancelOrder' | 'advanceOrderStatus'>;
+type OrderHandlers = Pick<Handlers<AppEnv>, 'placeOrder' | 'quoteOrder' | 'listOrders' | 'getOrder' | 'cancelOrder' | 'advanceOrderStatus'>;
 
 /** The request's path (and query), the `instance` of a problem about it. */
 function instanceOf(url: string): string {
@@ -49,7 +58,31 @@ export function createOrderHandlers({ db, config, changes }: AppDependencies): O
   }
 
   return {
+  /** The 422 for an order that cannot be priced: lines that cannot be made, or a total too large. */
+  function unpriceableProblem(result: Extract<PlaceOrderFailure, { reason: 'unorderable' | 'too-large' }>, instance: string) {
+    if (result.reason === 'unorderable') {
+      return problem({
+        type: 'item-unavailable',
+        detail: `The order has ${result.errors.length === 1 ? 'a line' : 'lines'} that cannot be made.`,
+        instance,
+        errors: result.errors,
+      });
+    }
+    return problem({
+      type: 'order-too-large',
+      detail: `The order would come to ${formatCents(result.totalCents, config.pricing.currency)}, more than the largest order total of ${formatCents(result.largestTotalCents, config.pricing.currency)}; split it into smaller orders.`,
+      instance,
+      errors: [{ pointer: '/body/lines', detail: 'Order fewer items, or split them over several orders.' }],
+    });
+  }
+
     placeOrder: async (c) => {
+    quoteOrder: async (c) => {
+      const result = await quoteOrder(db, config.pricing, c.req.valid('json'));
+      if (!result.ok) return respondWithProblem(c, unpriceableProblem(result, instanceOf(c.req.url)));
+      return c.json(result.quote, 200);
+    },
+
       const instance = instanceOf(c.req.url);
       const result = await placeOrder(db, config.pricing, currentUser(c), c.req.valid('json'), c.req.valid('header')['idempotency-key']);
       if (result.ok) {
@@ -60,25 +93,8 @@ export function createOrderHandlers({ db, config, changes }: AppDependencies): O
         case 'idempotency-key-reused':
           return respondWithProblem(c, idempotencyKeyReusedProblem(instance));
         case 'unorderable':
-          return respondWithProblem(
-            c,
-            problem({
-              type: 'item-unavailable',
-              detail: `The order has ${result.errors.length === 1 ? 'a line' : 'lines'} that cannot be made.`,
-              instance,
-              errors: result.errors,
-            }),
-          );
         case 'too-large':
-          return respondWithProblem(
-            c,
-            problem({
-              type: 'order-too-large',
-              detail: `The order would come to ${formatCents(result.totalCents, config.pricing.currency)}, more than the largest order total of ${formatCents(result.largestTotalCents, config.pricing.currency)}; split it into smaller orders.`,
-              instance,
-              errors: [{ pointer: '/body/lines', detail: 'Order fewer items, or split them over several orders.' }],
-            }),
-          );
+          return respondWithProblem(c, unpriceableProblem(result, instance));
         case 'out-of-stock':
           return respondWithProblem(
             c,

@@ -1,12 +1,12 @@
 import type { CompiledQuery, Kysely } from 'kysely';
-import type { Address, Fulfilment, Order, OrderStatus, PlaceOrderRequest } from '../../generated/types.gen.ts';
+import type { Address, Fulfilment, Order, OrderLine, OrderQuote, OrderStatus, PlaceOrderRequest } from '../../generated/types.gen.ts';
 import { zMoney } from '../../generated/zod.gen.ts';
 import type { AuthenticatedUser } from '../app-env.ts';
 import type { Config } from '../config.ts';
 import { parseJsonText, toJsonText, toTimestamp } from '../db/dialect.ts';
 import { newId } from '../db/ids.ts';
 import { inTransaction } from '../db/transaction.ts';
-import { addToStockLevels, selectIngredientsForUpdate, type ChangedStockLevel } from '../inventory/inventory-repository.ts';
+import { addToStockLevels, selectIngredientLevels, selectIngredientsForUpdate, type ChangedStockLevel } from '../inventory/inventory-repository.ts';
 import type { Database, FulfilmentType, StoredAddress, StoredLineTopping } from '../db/tables.ts';
 import { runIdempotently, type IdempotentOutcome } from '../idempotency/idempotency.ts';
 import { decodeCursor, pageOf, type Page } from '../pagination.ts';
@@ -113,6 +113,31 @@ export function placeOrder(
   );
 }
 
+export type QuoteResult = { ok: true; quote: OrderQuote } | Extract<PlaceOrderFailure, { reason: 'unorderable' | 'too-large' }>;
+
+/**
+ * What placing `input` would cost now and whether the stock there is now would make it, reserving nothing:
+ * priced by the same code as {@link placeOrder}, so a quote and the order placed from it agree to the cent.
+ */
+export async function quoteOrder(db: Kysely<Database>, pricing: Config['pricing'], input: PlaceOrderRequest): Promise<QuoteResult> {
+  const priced = await priceOrder(db, pricing, input);
+  if (!priced.ok) return priced;
+  const shortages = shortagesOf(await selectIngredientLevels(db, priced.ingredients.keys()), priced.ingredients);
+  const money = (amount: number) => ({ amount, currency: pricing.currency });
+  return {
+    ok: true,
+    quote: {
+      lines: priced.lines.map((line) => toOrderLine(line, pricing.currency)),
+      subtotal: money(priced.subtotalCents),
+      deliveryFee: money(priced.deliveryFeeCents),
+      tax: money(priced.taxCents),
+      total: money(priced.subtotalCents + priced.deliveryFeeCents + priced.taxCents),
+      available: shortages.length === 0,
+      shortages,
+    },
+  };
+}
+
 type PricedOrder = {
   ok: true;
   lines: NewOrderLine[];
@@ -198,16 +223,19 @@ async function takeStock(
 ): Promise<{ ok: true; levels: Map<string, ChangedStockLevel> } | Extract<PlaceOrderFailure, { reason: 'out-of-stock' }>> {
   const taken = await addToStockLevels(db, negated(required), alongside);
   if (taken.size === required.size) return { ok: true, levels: taken };
-  const levels = await selectIngredientsForUpdate(db, required.keys());
-  const shortages = levels
-    .map((level) => ({
-      ingredientId: level.id,
-      ingredientName: level.name,
-      required: required.get(level.id)!,
-      available: level.stock_level + (taken.has(level.id) ? required.get(level.id)! : 0),
-    }))
+  // What the statement took from the ingredients that had enough is put back in the numbers: it rolls back.
+  const levels = (await selectIngredientsForUpdate(db, required.keys())).map((level) => ({
+    ...level,
+    stock_level: level.stock_level + (taken.has(level.id) ? required.get(level.id)! : 0),
+  }));
+  return { ok: false, reason: 'out-of-stock', shortages: shortagesOf(levels, required) };
+}
+
+/** The ingredients of which there is less than `required`. */
+function shortagesOf(levels: ReadonlyArray<Pick<ChangedStockLevel, 'id' | 'name' | 'stock_level'>>, required: ReadonlyMap<string, number>): Shortage[] {
+  return levels
+    .map((level) => ({ ingredientId: level.id, ingredientName: level.name, required: required.get(level.id)!, available: level.stock_level }))
     .filter((shortage) => shortage.available < shortage.required);
-  return { ok: false, reason: 'out-of-stock', shortages };
 }
 
 /** The order, if the caller may see it. */
@@ -352,6 +380,19 @@ function toFulfilment(row: OrderRow): Fulfilment {
   };
 }
 
+/** The contract's OrderLine from a priced line, stored or not. */
+function toOrderLine(line: NewOrderLine, currency: string): OrderLine {
+  return {
+    itemId: line.itemId,
+    itemName: line.itemName,
+    size: line.size,
+    quantity: line.quantity,
+    toppings: parseJsonText(line.toppings).map((topping) => topping.id),
+    unitPrice: { amount: line.unitPriceCents, currency },
+    lineTotal: { amount: line.lineTotalCents, currency },
+  };
+}
+
 /** The contract's Order from its row and its lines' rows. */
 export function toOrder(row: OrderRow, lines: OrderLineRow[]): Order {
   const money = (amount: number) => ({ amount, currency: row.currency });
@@ -359,15 +400,20 @@ export function toOrder(row: OrderRow, lines: OrderLineRow[]): Order {
     id: row.id,
     customerId: row.customer_id,
     status: row.status,
-    lines: lines.map((line) => ({
-      itemId: line.item_id,
-      itemName: line.item_name,
-      size: line.size,
-      quantity: line.quantity,
-      toppings: parseJsonText(line.toppings).map((topping) => topping.id),
-      unitPrice: money(line.unit_price_cents),
-      lineTotal: money(line.line_total_cents),
-    })),
+    lines: lines.map((line) =>
+      toOrderLine(
+        {
+          itemId: line.item_id,
+          itemName: line.item_name,
+          size: line.size,
+          quantity: line.quantity,
+          toppings: line.toppings,
+          unitPriceCents: line.unit_price_cents,
+          lineTotalCents: line.line_total_cents,
+        },
+        row.currency,
+      ),
+    ),
     fulfilment: toFulfilment(row),
     notes: row.notes,
     subtotal: money(row.subtotal_cents),
