@@ -13,7 +13,7 @@ function signIn(app: TestApp, email: string, password: string, client = '198.51.
   );
 }
 
-async function statusesOf(responses: Array<Promise<Response>>) {
+async function statusesOf(responses: Array<Response | Promise<Response>>) {
   return Promise.all(responses.map(async (response) => (await response).status));
 }
 
