@@ -57,7 +57,7 @@ describe('verifyWebhook', () => {
     await expect(verifyWebhook('not base64!', signed(body), body)).rejects.toThrow(TypeError);
   });
 
-  it.each([
+  it.each<[string, () => [string, Record<string, string>, string]]>([
     ['a tampered body', () => [secret, signed(body), body.replace('preparing', 'delivered')]],
     ['a wrong secret', () => [otherSecret, signed(body), body]],
     ['a signature made for another webhook-id', () => [secret, { ...signed(body, { id: 'evt_Other0000001' }), 'webhook-id': event.id }, body]],
@@ -65,7 +65,7 @@ describe('verifyWebhook', () => {
     ['a signature that is not base64', () => [secret, { ...signed(body), 'webhook-signature': 'v1,!!!' }, body]],
     ['no v1 signature', () => [secret, { ...signed(body), 'webhook-signature': `v2,${signed(body)['webhook-signature'].slice(3)}` }, body]],
     ['a timestamp that is not a number', () => [secret, { ...signed(body), 'webhook-timestamp': '2025-06-14T18:12:00Z' }, body]],
-  ] as const)('refuses %s as invalid-signature', async (_, make) => {
+  ])('refuses %s as invalid-signature', async (_, make) => {
     const [key, headers, raw] = make();
     const { data, error } = await verifyWebhook(key, headers, raw);
     expect(data).toBeUndefined();
