@@ -57,7 +57,6 @@ export function createOrderHandlers({ db, config, changes }: AppDependencies): O
     return respondWithProblem(c, problem({ type: 'invalid-transition', detail: `Order ${orderId} is ${result.status} and cannot move to ${target}.`, instance }));
   }
 
-  return {
   /** The 422 for an order that cannot be priced: lines that cannot be made, or a total too large. */
   function unpriceableProblem(result: Extract<PlaceOrderFailure, { reason: 'unorderable' | 'too-large' }>, instance: string) {
     if (result.reason === 'unorderable') {
@@ -76,13 +75,14 @@ export function createOrderHandlers({ db, config, changes }: AppDependencies): O
     });
   }
 
-    placeOrder: async (c) => {
+  return {
     quoteOrder: async (c) => {
       const result = await quoteOrder(db, config.pricing, c.req.valid('json'));
       if (!result.ok) return respondWithProblem(c, unpriceableProblem(result, instanceOf(c.req.url)));
       return c.json(result.quote, 200);
     },
 
+    placeOrder: async (c) => {
       const instance = instanceOf(c.req.url);
       const result = await placeOrder(db, config.pricing, currentUser(c), c.req.valid('json'), c.req.valid('header')['idempotency-key']);
       if (result.ok) {
