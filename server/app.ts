@@ -21,6 +21,7 @@ import { responseValidation } from './middleware/response-validation.ts';
 import { securityHeaders } from './middleware/security-headers.ts';
 import { signInThrottle } from './middleware/sign-in-throttle.ts';
 import { createOrderHandlers } from './orders/order-handlers.ts';
+import { createOrderTrackingHandlers } from './orders/order-tracking-handlers.ts';
 import { createPaymentHandlers } from './payments/payment-handlers.ts';
 import { validationHook } from './problem.ts';
 import { createWebhookHandlers } from './webhooks/webhook-handlers.ts';
@@ -45,7 +46,7 @@ export function createApp(deps: AppDependencies): OpenAPIHono<AppEnv> {
     cors({
       origins: config.corsOrigins,
       allowMethods: ['GET', 'POST', 'PATCH', 'DELETE'],
-      allowHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'If-None-Match', 'X-Request-Id'],
+      allowHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'If-None-Match', 'Last-Event-ID', 'X-Request-Id'],
       exposeHeaders: exposedHeaders,
       maxAgeSeconds: 600,
     }),
@@ -71,6 +72,7 @@ export function createApp(deps: AppDependencies): OpenAPIHono<AppEnv> {
     ...createMenuHandlers(deps),
     ...createInventoryHandlers(deps),
     ...createOrderHandlers(deps),
+    ...createOrderTrackingHandlers(deps),
     ...createPaymentHandlers(deps),
     ...createWebhookHandlers(deps),
   });

@@ -299,6 +299,33 @@ const settings = {
     fallback: '10000',
     schema: integer(0, 600_000),
   },
+  ORDER_STREAM_RETRY_MS: {
+    description: 'What an order event stream (`GET /orders/{orderId}/events`) asks clients to wait before reconnecting after a dropped connection (its `retry:` line), in milliseconds.',
+    fallback: '3000',
+    schema: integer(100, 600_000),
+  },
+  ORDER_STREAM_HEARTBEAT_MS: {
+    description: 'How often an order event stream sends a comment line while nothing happens, so that proxies and load balancers keep it open, in milliseconds.',
+    fallback: '15000',
+    schema: integer(10, 300_000),
+  },
+  ORDER_STREAM_POLL_INTERVAL_MS: {
+    description:
+      'How often each instance asks the database whether an order its streams follow changed through another instance, in milliseconds (only while a stream is open; changes made through the same instance arrive at once).',
+    fallback: '500',
+    schema: integer(20, 60_000),
+  },
+  ORDER_STREAM_MAX: {
+    description: 'Order event streams one instance keeps open at most; one more is answered 503 with `Retry-After`.',
+    fallback: '2000',
+    schema: integer(1, 1_000_000),
+  },
+  ORDER_STREAM_MAX_AGE_MS: {
+    description:
+      'How long one order event stream stays open at most, in milliseconds; it then ends with a comment and the client reconnects with `Last-Event-ID` (and a token that is still valid).',
+    fallback: '900000',
+    schema: integer(1_000, 86_400_000),
+  },
   WEBHOOK_ALLOW_PRIVATE_URLS: {
     description:
       'Lets webhook subscriptions use plain `http` and URLs that resolve to loopback, private or link-local addresses, for development and tests. When false, only `https` URLs resolving to public addresses are accepted and connected to. Turning it on in production logs a warning: it lets staff make the server send requests into its own network.',
@@ -446,6 +473,13 @@ function toConfig(raw: Raw) {
     responseValidation: raw.RESPONSE_VALIDATION ?? !production,
     pricing: { deliveryFeeCents: raw.DELIVERY_FEE_CENTS, taxRatePercent: raw.TAX_RATE_PERCENT, currency: raw.CURRENCY },
     shutdownTimeoutMs: raw.SHUTDOWN_TIMEOUT_MS,
+    orderTracking: {
+      retryMs: raw.ORDER_STREAM_RETRY_MS,
+      heartbeatMs: raw.ORDER_STREAM_HEARTBEAT_MS,
+      pollIntervalMs: raw.ORDER_STREAM_POLL_INTERVAL_MS,
+      maxStreams: raw.ORDER_STREAM_MAX,
+      maxStreamMs: raw.ORDER_STREAM_MAX_AGE_MS,
+    },
     webhooks: {
       allowPrivateUrls: raw.WEBHOOK_ALLOW_PRIVATE_URLS ?? !production,
       timeoutMs: raw.WEBHOOK_TIMEOUT_MS,

@@ -14,6 +14,7 @@ import { migrateToLatest } from './db/migrator.ts';
 import { seedDatabase } from './db/seed.ts';
 import { createLogger, flushLogger } from './http/logger.ts';
 import { createWebhookWorker } from './webhooks/delivery-worker.ts';
+import { OrderTracking } from './orders/order-tracking.ts';
 
 export interface RunningServer {
   /** Where the server answers, e.g. `http://localhost:8080`. */
@@ -100,7 +101,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     throw error;
   }
   const changes = new ChangeFeed();
-  const app = createApp({ config, db: database.db, dialect: database.dialect, logger, changes });
+  const orderTracking = new OrderTracking(database.db, changes, config.orderTracking, logger);
+  const app = createApp({ config, db: database.db, dialect: database.dialect, logger, changes, orderTracking });
   // With TLS: HTTP/2 (ALPN `h2`), falling back to HTTP/1.1 for clients that do not offer it.
   const tls = config.tls && readTlsFiles(config.tls);
   const { server, address } = await listen({
@@ -146,6 +148,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   let closing: Promise<void> | undefined;
   function close(): Promise<void> {
     closing ??= (async () => {
+      // Open event streams would otherwise hold their connections until the deadline: end them, each with a comment.
+      orderTracking.close();
       await webhooks.stop();
       await new Promise<void>((resolve) => {
         const drain = setInterval(closeIdle, DRAIN_POLL_MS);

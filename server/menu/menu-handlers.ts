@@ -1,9 +1,8 @@
-import type { Context, TypedResponse } from 'hono';
 import type { Handlers } from '../../generated/hono.gen.ts';
 import type { AppDependencies, AppEnv } from '../app-env.ts';
+import { sendRepresentation } from '../http/etag.ts';
 import { problem, respondWithProblem, type ValidationError } from '../problem.ts';
-import { ifNoneMatchMatches } from './etag.ts';
-import { createMenuItem, menuSnapshot, retireMenuItem, updateMenuItem, type Representation } from './menu-service.ts';
+import { createMenuItem, menuSnapshot, retireMenuItem, updateMenuItem } from './menu-service.ts';
 
 type MenuHandlers = Pick<
   Handlers<AppEnv>,
@@ -21,18 +20,6 @@ function invalidMenuItem(errors: ValidationError[], instance: string) {
     instance,
     errors,
   });
-}
-
-/**
- * Answers with a cached representation: `304` when `If-None-Match` holds its `ETag`, else the body as it was
- * serialised, so `c.json` does not stringify the menu on every request. Either way its compressed forms are
- * offered to the compression middleware, which then compresses nothing. The body is `JSON.stringify` of a
- * `T`, which is what the typed response says.
- */
-function sendRepresentation<T>(c: Context<AppEnv>, { json, etag, precompressed }: Representation<T>, ifNoneMatch: string | undefined) {
-  c.set('precompressedBody', precompressed);
-  if (ifNoneMatchMatches(ifNoneMatch, etag)) return c.body(null, 304, { ETag: etag });
-  return c.body(json, 200, { 'Content-Type': 'application/json', ETag: etag }) as unknown as Response & TypedResponse<T, 200, 'json'>;
 }
 
 export function createMenuHandlers({ db, config }: AppDependencies): MenuHandlers {

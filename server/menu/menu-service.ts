@@ -14,8 +14,8 @@ import { newId } from '../db/ids.ts';
 import { inTransaction } from '../db/transaction.ts';
 import type { Database, Size } from '../db/tables.ts';
 import { precompress, type PrecompressedBody } from '../http/content-coding.ts';
+import { etagOf, type Representation } from '../http/etag.ts';
 import type { ValidationError } from '../problem.ts';
-import { etagOf } from './etag.ts';
 import { cachedMenu, invalidateMenuCache } from './menu-cache.ts';
 import {
   insertMenuItem,
@@ -27,16 +27,6 @@ import {
   updateMenuItemColumns,
   type MenuItemSizeRow,
 } from './menu-repository.ts';
-
-/** A response body, serialised and compressed once, together with its strong `ETag`. */
-export interface Representation<T> {
-  body: T;
-  /** `body` as JSON: the bytes sent, so that a cached menu is not serialised again for every request. */
-  json: string;
-  etag: string;
-  /** `json` in brotli and gzip at their best, so that a menu read compresses nothing. */
-  precompressed: PrecompressedBody;
-}
 
 /** Everything the public menu operations answer, built once per cache fill. */
 export interface MenuSnapshot {

@@ -1,6 +1,7 @@
 import type { Context } from 'hono';
 import type { Handlers } from '../../generated/hono.gen.ts';
 import { currentUser, type AppDependencies, type AppEnv } from '../app-env.ts';
+import { representationOf, sendRepresentation } from '../http/etag.ts';
 import { invalidCursorProblem } from '../pagination.ts';
 import { problem, respondWithProblem } from '../problem.ts';
 import {
@@ -118,7 +119,7 @@ export function createOrderHandlers({ db, config, changes }: AppDependencies): O
       const { orderId } = c.req.valid('param');
       const order = await getOrder(db, currentUser(c), orderId);
       if (!order) return respondWithProblem(c, orderNotFoundProblem(orderId, instanceOf(c.req.url)));
-      return c.json(order, 200);
+      return sendRepresentation(c, representationOf(order), c.req.valid('header')['if-none-match']);
     },
 
     cancelOrder: async (c) => {

@@ -4,6 +4,7 @@ import { beforeEach } from 'vitest';
 import type { AppEnv } from '../../server/app-env.ts';
 import { createApp } from '../../server/app.ts';
 import { ChangeFeed } from '../../server/events/change-feed.ts';
+import { OrderTracking } from '../../server/orders/order-tracking.ts';
 import { memoryLogger } from './memory-logger.ts';
 import { useTestDatabase, type DatabaseKind, type TestDatabase, type TestDatabaseOptions } from './database.ts';
 
@@ -33,6 +34,8 @@ export interface TestApp {
   logs(): Array<Record<string, unknown>>;
   /** The app's in-process change notices (what handlers report after a commit). */
   changes: ChangeFeed;
+  /** The app's open order event streams. */
+  orderTracking: OrderTracking;
 }
 
 export interface TestAppOptions extends TestDatabaseOptions {}
@@ -42,7 +45,8 @@ export function createTestApp(database: Pick<TestDatabase, 'db' | 'dialect' | 'c
   const { logger, lines } = memoryLogger();
   const { db, dialect, config } = database;
   const changes = new ChangeFeed();
-  const app = createApp({ config, db, dialect, logger, changes });
+  const orderTracking = new OrderTracking(db, changes, config.orderTracking, logger);
+  const app = createApp({ config, db, dialect, logger, changes, orderTracking });
 
   const request: TestApp['request'] = (path, init = {}) => {
     const { json, token, headers: initHeaders, ...rest } = init;
@@ -72,7 +76,7 @@ export function createTestApp(database: Pick<TestDatabase, 'db' | 'dialect' | 'c
     return signIn(customer.email, customer.password);
   }
 
-  return { app, db, dialect, config, request, tokenFor, logs: lines, changes };
+  return { app, db, dialect, config, request, tokenFor, logs: lines, changes, orderTracking };
 }
 
 /**
