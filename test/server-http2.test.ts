@@ -10,8 +10,10 @@ import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { useTestDatabase } from './support/database.ts';
 import { freePort } from './support/free-port.ts';
+import { deliveryOrder } from './support/orders.ts';
 import { databaseEnv, startServerProcess, stopServerProcess } from './support/server-process.ts';
 import { startTestServer } from './support/server.ts';
+import { SseReader } from './support/sse.ts';
 
 const run = promisify(execFile);
 
@@ -137,6 +139,48 @@ describe('the server over TLS', () => {
       expect(await attempt({ maxVersion: 'TLSv1.2', ciphers: 'ECDHE-ECDSA-AES128-SHA' })).toMatch(/^refused/);
       expect(await attempt({ maxVersion: 'TLSv1.2' })).toMatch(/^TLSv1\.2 ECDHE-ECDSA-AES(128|256)-GCM/);
     } finally {
+      await server.close();
+    }
+  });
+
+  it("streams an order's events over h2 as staff advance it, and ends the stream at delivery", async () => {
+    const { certFile, keyFile, ca } = await certificate(directory, 'server', '0x05');
+    const { config } = database();
+    const server = await startTestServer(config, { tls: { certFile, keyFile } });
+    const session = await connectH2(server.url, ca);
+    try {
+      const call = async (method: string, path: string, token: string | undefined, body?: unknown, headers: Record<string, string> = {}) => {
+        const answer = await request(
+          session,
+          { ':method': method, ':path': path, 'content-type': 'application/json', ...(token && { authorization: `Bearer ${token}` }), ...headers },
+          body === undefined ? undefined : JSON.stringify(body),
+        ).answer;
+        expect(answer.status, `${method} ${path}: ${answer.body.toString('utf8')}`).toBeLessThan(300);
+        return JSON.parse(answer.body.toString('utf8') || 'null');
+      };
+      const customer = { email: 'h2-tracking@example.com', password: 'correct horse battery', name: 'Tracked Over H2' };
+      await call('POST', '/accounts', undefined, customer);
+      const customerToken = (await call('POST', '/auth/token', undefined, { email: customer.email, password: customer.password })).accessToken;
+      const staffToken = (await call('POST', '/auth/token', undefined, { email: config.staff.email, password: config.staff.password })).accessToken;
+      const order = await call('POST', '/orders', customerToken, deliveryOrder, { 'idempotency-key': 'h2-tracking-order-1' });
+      await call('POST', `/orders/${order.id}/payments`, customerToken, { paymentMethodToken: 'tok_visa' }, { 'idempotency-key': 'h2-tracking-payment-1' });
+
+      const stream = session.request({ ':path': `/orders/${order.id}/events`, authorization: `Bearer ${customerToken}`, accept: 'text/event-stream', 'accept-encoding': 'gzip, br' });
+      const headers = await new Promise<Record<string, string | string[] | undefined>>((resolve) => stream.once('response', resolve));
+      expect(headers[':status']).toBe(200);
+      expect(headers['content-type']).toBe('text/event-stream');
+      expect(headers['content-encoding']).toBeUndefined();
+      const events = new SseReader(stream);
+      const statusOf = async () => JSON.parse((await events.nextEvent(2_000))!.data!).status;
+      expect(await statusOf()).toBe('confirmed');
+      for (const status of ['preparing', 'baking', 'ready', 'out_for_delivery', 'delivered']) {
+        // Over the same connection as the stream: h2 multiplexes, the open stream blocks nothing.
+        await call('POST', `/orders/${order.id}/status`, staffToken, { status });
+        expect(await statusOf()).toBe(status);
+      }
+      expect(await events.next()).toBeUndefined();
+    } finally {
+      session.close();
       await server.close();
     }
   });
