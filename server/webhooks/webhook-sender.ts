@@ -63,7 +63,12 @@ function describeFailure(error: unknown, url: URL, timeoutMs: number): string {
  * public address, whatever DNS answered when the subscription was saved. Never rejects.
  */
 export function sendWebhook(request: SendRequest): Promise<SendOutcome> {
-  const url = new URL(request.url);
+  let url: URL;
+  try {
+    url = new URL(request.url);
+  } catch {
+    return Promise.resolve({ ok: false, status: null, error: 'not sent: the URL is not an absolute URL' });
+  }
   const refusal = staticUrlRefusal(url, request.allowPrivateUrls);
   if (refusal !== undefined) return Promise.resolve({ ok: false, status: null, error: excerpt(`not sent: ${refusal}`) });
 
