@@ -1,6 +1,9 @@
 import { defineConfig, type UserConfig } from '@hey-api/openapi-ts';
 
 import { defineConfig as hono } from './codegen/hono/index.ts';
+import { defineConfig as msw } from './codegen/msw/index.ts';
+import { defineConfig as operations } from './codegen/operations/index.ts';
+import { defineConfig as tanstackQuery } from './codegen/tanstack-query/index.ts';
 import { defineConfig as validators } from './codegen/validators/index.ts';
 import { pureSchemaDeclarations } from './codegen/zod-pure-annotations.ts';
 import { headersAwareRequestValidator } from './codegen/zod-request-validator.ts';
@@ -25,13 +28,13 @@ const zodMiniOptions = {
 
 /**
  * Generation settings shared by `npm run generate` and the codegen tests, which use their own specs.
- * Three outputs from one spec, run in parallel (so the outer one must not clean the inner ones):
+ * Two outputs from one spec, run in parallel (so the outer one must not clean the inner one):
  *
- * - `output/`: the server's types, full zod v4 schemas (zod-openapi needs them) and Hono routes;
- * - `output/sdk/`: the types and operation functions, with no validators, so an app that does not
- *   opt into validation bundles no zod at all. The operation functions take their client (the SDK's
- *   own, `sdk/client.ts`) from the call and have no default instance; hey-api's fetch client runtime
- *   is generated for its types only and stays out of a bundle;
+ * - `output/`: the contract's types (once, for the server and the SDK), full zod v4 schemas
+ *   (zod-openapi needs them, and the SDK's `schemas` entry), the Hono routes, and the SDK's operation
+ *   functions (our `operations` plugin: each made by `sdk/operations.ts` from its route, no validators,
+ *   so an app that does not opt into validation bundles no zod at all), and for each operation its
+ *   TanStack Query helpers (`tanstack-query` plugin) and MSW handler and fixtures (`msw` plugin);
  * - `output/sdk-validation/`: `zod/mini` schemas and one table of per-operation validators, what
  *   the SDK's `validation` entry hands to a client that opts in (`zod/mini` is ~⅓ of full zod).
  *
@@ -44,12 +47,14 @@ export function generationConfig(input: string, output: string): UserConfig[] {
     {
       ...common,
       output: { path: output, clean: false },
-      plugins: ['@hey-api/typescript', { name: 'zod', compatibilityVersion: 4, ...zodOptions }, hono()],
-    },
-    {
-      ...common,
-      output: { path: `${output}/sdk` },
-      plugins: ['@hey-api/client-fetch', '@hey-api/typescript', { name: '@hey-api/sdk', client: false }],
+      plugins: [
+        '@hey-api/typescript',
+        { name: 'zod', compatibilityVersion: 4, ...zodOptions },
+        hono(),
+        operations({ '~hooks': pureSchemaDeclarations }),
+        tanstackQuery({ '~hooks': pureSchemaDeclarations }),
+        msw({ '~hooks': pureSchemaDeclarations }),
+      ],
     },
     {
       ...common,

@@ -1,5 +1,5 @@
-import type { Problem } from '../generated/sdk/types.gen.ts';
-import { ContractError, PizzaPlaceError, ProblemError, type ContractIssue } from './errors.ts';
+import type { Problem } from '../generated/types.gen.ts';
+import { ClientError, ContractError, PizzaPlaceError, ProblemError, TransportError, type ContractIssue } from './errors.ts';
 import { abortFailure, deadlineSignal, defaultRetryPolicy, fetchWithRetries, type RetryPolicy } from './retry.ts';
 
 /**
@@ -34,6 +34,9 @@ export interface PizzaPlaceClientOptions extends RetryPolicy {
    * ```ts
    * createPizzaPlaceClient({ baseUrl: import.meta.env.VITE_API_URL ?? 'http://127.0.0.1:4010' });
    * ```
+   * An absolute `http:`/`https:` URL, or in a page a path (`/api`) resolved against the page's origin;
+   * a trailing slash does not matter. Anything else (`127.0.0.1:8080` without a scheme) fails every call
+   * with an `invalid-config` error.
    */
   baseUrl: string;
   /**
@@ -47,7 +50,7 @@ export interface PizzaPlaceClientOptions extends RetryPolicy {
    * const client = createPizzaPlaceClient({ baseUrl, token: () => token });
    * ```
    */
-  token?: TokenProvider;
+  token?: TokenProvider | undefined;
   /**
    * The `fetch` to use, e.g. one with instrumentation or a test double. Called once per attempt.
    *
@@ -57,7 +60,27 @@ export interface PizzaPlaceClientOptions extends RetryPolicy {
    * createPizzaPlaceClient({ baseUrl, fetch: (request) => (console.debug(request.method, request.url), fetch(request)) });
    * ```
    */
-  fetch?: typeof fetch;
+  fetch?: typeof fetch | undefined;
+  /**
+   * Headers sent with every call (an API gateway's key, a client version); a call's own `headers` win.
+   *
+   * @default undefined
+   * @example
+   * ```ts
+   * createPizzaPlaceClient({ baseUrl, headers: { 'X-Client-Version': '2.4.1' } });
+   * ```
+   */
+  headers?: HeadersInit | undefined;
+  /**
+   * Whether a browser sends cookies and HTTP authentication with each call (`fetch`'s `credentials`).
+   *
+   * @default undefined (fetch's own default, `'same-origin'`)
+   * @example
+   * ```ts
+   * createPizzaPlaceClient({ baseUrl: 'https://api.pizza-place.example', credentials: 'include' });
+   * ```
+   */
+  credentials?: RequestCredentials | undefined;
   /**
    * Request and response validation, with `zod/mini` schemas from `@pizza-place/api/validation`. Off
    * unless given, and then the bundle holds no zod at all. With it, a request that breaks the contract
@@ -77,7 +100,7 @@ export interface PizzaPlaceClientOptions extends RetryPolicy {
    * const client = createPizzaPlaceClient({ baseUrl, validation: [placeOrderValidators, getOrderValidators] });
    * ```
    */
-  validation?: Iterable<OperationValidators>;
+  validation?: Iterable<OperationValidators> | undefined;
 }
 
 /**
@@ -89,16 +112,16 @@ export interface OperationCall extends CallPolicy {
   url: string;
   /** Present on the operations the contract secures: they get the token. */
   security?: ReadonlyArray<unknown>;
-  path?: Record<string, unknown>;
-  query?: Record<string, unknown>;
-  headers?: Record<string, unknown>;
+  path?: Record<string, unknown> | undefined;
+  query?: Record<string, unknown> | undefined;
+  headers?: Record<string, unknown> | undefined;
   body?: unknown;
-  signal?: AbortSignal | null;
-  throwOnError?: boolean;
+  signal?: AbortSignal | null | undefined;
+  throwOnError?: boolean | undefined;
 }
 
 /** The HTTP methods of the contract's operations. */
-type Method = 'delete' | 'get' | 'patch' | 'post';
+type Method = 'delete' | 'get' | 'patch' | 'post' | 'put';
 
 /**
  * A configured client; pass it as `{ client }` to any operation function. Its methods are what the
@@ -136,8 +159,9 @@ export type CallPolicy = RetryPolicy;
  * ```
  */
 export function createPizzaPlaceClient(options: PizzaPlaceClientOptions): PizzaPlaceClient {
-  const { baseUrl, token, fetch: customFetch, validation, ...policy } = options;
+  const { baseUrl, token, fetch: customFetch, validation, headers: clientHeaders, credentials, ...policy } = options;
   const defaults = { ...defaultRetryPolicy, ...definedOnly(policy) };
+  const origin = resolvedBaseUrl(baseUrl);
   const validatorsOf = new Map([...(validation ?? [])].map((validators) => [validators.operation, validators]));
 
   const request = async (method: string, call: OperationCall) => {
@@ -150,53 +174,98 @@ export function createPizzaPlaceClient(options: PizzaPlaceClientOptions): PizzaP
     let data: unknown;
     let error: unknown;
     try {
-      const headers = new Headers();
+      if (origin === undefined) throw new ClientError(operation, 'invalid-config', `baseUrl ${JSON.stringify(baseUrl)} is not an http(s) URL`);
+      const headers = new Headers(clientHeaders);
       for (const [name, value] of Object.entries(call.headers ?? {})) if (value != null) headers.set(name, String(value));
-      if (idempotentOperations.has(operation) && !headers.has('Idempotency-Key')) headers.set('Idempotency-Key', crypto.randomUUID());
-      const bearer = call.security && (typeof token === 'function' ? await token() : token);
+      if (idempotentOperations.has(operation) && !headers.has('Idempotency-Key')) headers.set('Idempotency-Key', idempotencyKey());
+      const bearer = call.security && (await tokenOf(operation, token));
       if (bearer) headers.set('Authorization', `Bearer ${bearer}`);
       if (validators?.request) await validate(operation, 'invalid-request', validators.request, { ...call, headers });
       if (call.body === undefined) headers.delete('Content-Type');
-      sent = new Request(urlOf(baseUrl, call), { method, headers, body: call.body === undefined ? null : JSON.stringify(call.body) });
+      else if (!headers.has('Content-Type')) headers.set('Content-Type', 'application/json');
+      const body = call.body === undefined ? null : JSON.stringify(call.body);
+      sent = new Request(urlOf(origin, call), { method, headers, body, ...(credentials && { credentials }) });
       response = await fetchWithRetries(sent, (attempt, init) => (customFetch ?? globalThis.fetch)(attempt, init), operation, callPolicy, signals);
       const text = await response.text();
-      if (!response.ok) {
+      if (response.status === 304) {
+        // Not Modified: the answer to a conditional GET (If-None-Match), a result without a body.
+      } else if (!response.ok) {
         error = problemError(operation, parsedOrNot(text), response);
-      } else if (response.status !== 204) {
-        data = text && /json/i.test(response.headers.get('Content-Type') ?? '') ? JSON.parse(text) : text || undefined;
+      } else if (text) {
+        const type = response.headers.get('Content-Type') ?? '';
+        if (!/\bjson\b/i.test(type)) {
+          throw new ContractError(operation, 'invalid-response', [{ path: [], message: `the body is ${type || 'untyped'}, not JSON` }], response);
+        }
+        data = JSON.parse(text);
         if (validators?.response) await validate(operation, 'invalid-response', validators.response, data, response);
       }
     } catch (thrown) {
-      error = thrown instanceof PizzaPlaceError ? thrown : abortFailure(operation, signals, callPolicy.timeout);
-      if (error === undefined && thrown instanceof SyntaxError && response) {
-        error = new ContractError(operation, 'invalid-response', [{ path: [], message: 'the body is not JSON' }], response);
-      }
-      if (error === undefined) throw thrown;
+      error =
+        thrown instanceof PizzaPlaceError
+          ? thrown
+          : (abortFailure(operation, signals, callPolicy.timeout) ??
+            (thrown instanceof SyntaxError && response
+              ? new ContractError(operation, 'invalid-response', [{ path: [], message: 'the body is not JSON' }], response)
+              : new TransportError(operation, 'network', 'the request failed', { cause: thrown })));
     }
     if (error !== undefined && call.throwOnError) throw error;
     return error === undefined ? { data, error, request: sent, response } : { data: undefined, error, request: sent, response };
   };
 
   const send = (method: string) => (call: OperationCall) => request(method, call);
-  return { delete: send('DELETE'), get: send('GET'), patch: send('PATCH'), post: send('POST') };
+  return { delete: send('DELETE'), get: send('GET'), patch: send('PATCH'), post: send('POST'), put: send('PUT') };
 }
 
-function definedOnly<T extends object>(values: T): Partial<T> {
-  return Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined)) as Partial<T>;
+/** `baseUrl` as an absolute http(s) URL without a trailing slash, resolved against the page in a browser; `undefined` when it is none. */
+function resolvedBaseUrl(baseUrl: string): string | undefined {
+  const page = (globalThis as { location?: { href?: string } }).location?.href;
+  if (!/^https?:\/\//i.test(baseUrl) && !(page && baseUrl.startsWith('/'))) return undefined;
+  try {
+    const url = new URL(baseUrl, page);
+    return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The bearer token of a secured call; a token function that fails makes a `token-failed` error with its error as the cause. */
+async function tokenOf(operation: string, token: TokenProvider | undefined): Promise<string | undefined> {
+  try {
+    return typeof token === 'function' ? await token() : token;
+  } catch (cause) {
+    throw new ClientError(operation, 'token-failed', 'the token function failed', { cause });
+  }
+}
+
+/**
+ * A random (version 4) UUID for an `Idempotency-Key`, from `crypto.getRandomValues`, which every
+ * browser has everywhere; `crypto.randomUUID` exists only in secure contexts (not on plain http to a
+ * LAN address).
+ */
+export function idempotencyKey(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  bytes[6] = (bytes[6]! & 0x0f) | 0x40;
+  bytes[8] = (bytes[8]! & 0x3f) | 0x80;
+  const hex = Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join('');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+function definedOnly<T extends object>(values: T): { [Key in keyof T]?: Exclude<T[Key], undefined> } {
+  return Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined)) as { [Key in keyof T]?: Exclude<T[Key], undefined> };
 }
 
 /**
  * The request URL: `path` parameters put into the template (percent-encoded), `query` parameters
  * appended in the contract's default style (`form`, exploded: an array repeats its name).
  */
-function urlOf(baseUrl: string, { url, path, query }: OperationCall): string {
+function urlOf(origin: string, { url, path, query }: OperationCall): string {
   const search = new URLSearchParams();
   for (const [name, value] of Object.entries(query ?? {})) {
     for (const item of [value].flat()) if (item != null) search.append(name, String(item));
   }
   const route = url.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(String(path?.[name])));
   const queryString = search.toString();
-  return `${baseUrl}${route}${queryString && `?${queryString}`}`;
+  return `${origin}${route}${queryString && `?${queryString}`}`;
 }
 
 /** A body as JSON when it is JSON, else as the text it is (a proxy's HTML). */

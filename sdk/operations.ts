@@ -1,45 +1,49 @@
-import type { TDataShape } from '../generated/sdk/client/index.ts';
-import * as generated from '../generated/sdk/sdk.gen.ts';
-import type {
-  ListMenuItemsData, ListMenuItemsErrors, ListMenuItemsResponses,
-  CreateMenuItemData, CreateMenuItemErrors, CreateMenuItemResponses,
-  RetireMenuItemData, RetireMenuItemErrors, RetireMenuItemResponses,
-  GetMenuItemData, GetMenuItemErrors, GetMenuItemResponses,
-  UpdateMenuItemData, UpdateMenuItemErrors, UpdateMenuItemResponses,
-  ListToppingsData, ListToppingsErrors, ListToppingsResponses,
-  RegisterCustomerData, RegisterCustomerErrors, RegisterCustomerResponses,
-  IssueTokenData, IssueTokenErrors, IssueTokenResponses,
-  GetMeData, GetMeErrors, GetMeResponses,
-  ListOrdersData, ListOrdersErrors, ListOrdersResponses,
-  PlaceOrderData, PlaceOrderErrors, PlaceOrderResponses,
-  GetOrderData, GetOrderErrors, GetOrderResponses,
-  CancelOrderData, CancelOrderErrors, CancelOrderResponses,
-  AdvanceOrderStatusData, AdvanceOrderStatusErrors, AdvanceOrderStatusResponses,
-  ListOrderPaymentsData, ListOrderPaymentsErrors, ListOrderPaymentsResponses,
-  PayOrderData, PayOrderErrors, PayOrderResponses,
-  ListIngredientsData, ListIngredientsErrors, ListIngredientsResponses,
-  ListStockAdjustmentsData, ListStockAdjustmentsErrors, ListStockAdjustmentsResponses,
-  RecordStockAdjustmentData, RecordStockAdjustmentErrors, RecordStockAdjustmentResponses,
-  CheckLivenessData, CheckLivenessErrors, CheckLivenessResponses,
-  CheckReadinessData, CheckReadinessErrors, CheckReadinessResponses,
-} from '../generated/sdk/types.gen.ts';
 import type { CallPolicy, PizzaPlaceClient } from './client.ts';
 import type { OperationError } from './errors.ts';
 
+/** What the contract declares of an operation's request (the generated `…Data` types, e.g. `PlaceOrderData`). */
+export interface DataShape {
+  body?: unknown;
+  headers?: unknown;
+  path?: unknown;
+  query?: unknown;
+  url: string;
+}
+
+/** Where an operation lives, as the contract declares it; `generated/operations.gen.ts` gives one to each operation. */
+export interface Route {
+  /** The operation's `operationId`, e.g. `'placeOrder'`. */
+  readonly operationId: string;
+  readonly method: 'DELETE' | 'GET' | 'PATCH' | 'POST' | 'PUT';
+  /** The path template, e.g. `'/orders/{orderId}'`. */
+  readonly url: string;
+  /** Whether the contract secures it: the call then carries the client's token. */
+  readonly secured: boolean;
+}
+
+/** The request parts (`path`, `query`, `headers`, `body`) an operation takes, each as required as the contract says. */
+type PartName = 'body' | 'headers' | 'path' | 'query';
+type Parts<Data> = {
+  [Part in keyof Data as Part extends PartName ? ([Exclude<Data[Part], undefined>] extends [never] ? never : Part) : never]: Part extends 'body'
+    ? Data[Part]
+    : AcceptsUndefined<Data[Part]>;
+};
+
+/** `T` with `undefined` allowed for every optional property, so it type-checks under `exactOptionalPropertyTypes` too. */
+type AcceptsUndefined<T> = T extends object ? { [Key in keyof T]: {} extends Pick<T, Key> ? T[Key] | undefined : T[Key] } : T;
+
 /**
  * What every operation function takes: `client` (required: calls go through its retries, errors and
- * validation), the operation's `path`, `query`, `headers` and `body`, an optional `signal`,
- * `throwOnError`, and any {@link CallPolicy} field to override the client's for this one call.
+ * validation), the operation's `path`, `query`, `headers` and `body` as the contract declares them,
+ * an optional `signal`, `throwOnError`, and any {@link CallPolicy} field to override the client's for
+ * this one call. Nothing else: every option listed here is honoured.
  *
  * @example
  * ```ts
  * const options: CallOptions<GetOrderData> = { client, path: { orderId }, timeout: 5_000, signal: controller.signal };
  * ```
  */
-export type CallOptions<Data extends TDataShape, ThrowOnError extends boolean = false> = Omit<
-  generated.Options<Data, ThrowOnError>,
-  'client' | 'fetch' | 'meta' | 'requestValidator' | 'responseStyle' | 'responseValidator' | 'throwOnError'
-> &
+export type CallOptions<Data extends DataShape, ThrowOnError extends boolean = false> = Parts<Data> &
   CallPolicy & {
     /**
      * The client from `createPizzaPlaceClient`.
@@ -50,6 +54,15 @@ export type CallOptions<Data extends TDataShape, ThrowOnError extends boolean = 
      */
     client: PizzaPlaceClient;
     /**
+     * Cancels the call, retries and waits included; it then fails with an `aborted` error.
+     * @default undefined
+     * @example
+     * ```ts
+     * await listMenuItems({ client, signal: AbortSignal.timeout(2_000) });
+     * ```
+     */
+    signal?: AbortSignal | null | undefined;
+    /**
      * Reject with the {@link PizzaPlaceError} instead of resolving to `{ error }`; the promise then
      * resolves to the success only.
      * @default false
@@ -58,12 +71,23 @@ export type CallOptions<Data extends TDataShape, ThrowOnError extends boolean = 
      * const { data: order } = await getOrder({ client, path: { orderId }, throwOnError: true });
      * ```
      */
-    throwOnError?: ThrowOnError;
+    throwOnError?: ThrowOnError | undefined;
   };
 
 /** A 2xx answer: `data` is the body the contract declares for it. */
 export interface Success<Responses> {
   data: Responses[keyof Responses];
+  error: undefined;
+  request: Request;
+  response: Response;
+}
+
+/**
+ * `304 Not Modified`, the answer to a conditional `GET` (`If-None-Match` with the `ETag` of an earlier
+ * answer): what you have is still current, and there is no body.
+ */
+export interface NotModified {
+  data: undefined;
   error: undefined;
   request: Request;
   response: Response;
@@ -80,10 +104,14 @@ export interface Failure<Errors> {
 /** What an operation resolves to without `throwOnError`: check `error` (or `data`) to narrow. */
 export type Result<Responses, Errors> = Success<Responses> | Failure<Errors>;
 
+/** A call that sends `If-None-Match`: it may be answered `304 Not Modified` (see {@link NotModified}). */
+type Conditional = { headers: { 'If-None-Match': string } };
+
 /**
  * An operation function. It resolves to `{ data, error, request, response }` and does not reject for
- * an HTTP, network, timeout, abort or contract failure; with `throwOnError: true` it resolves to the
- * success and rejects with the {@link PizzaPlaceError} instead.
+ * an HTTP, network, timeout, abort, configuration or contract failure; with `throwOnError: true` it
+ * resolves to the success and rejects with the {@link PizzaPlaceError} instead. `route` says which
+ * operation it is; `~types` carries its types for helpers (TanStack Query, MSW) and holds no value.
  *
  * @example
  * ```ts
@@ -92,35 +120,33 @@ export type Result<Responses, Errors> = Success<Responses> | Failure<Errors>;
  * console.log(data.status);
  * ```
  */
-export type Operation<Data extends TDataShape, Responses, Errors> = <ThrowOnError extends boolean = false>(
-  options: CallOptions<IdempotencyKeyOptional<Data>, ThrowOnError>,
-) => Promise<ThrowOnError extends true ? Success<Responses> : Result<Responses, Errors>>;
+export interface Operation<Data extends DataShape, Responses, Errors> {
+  <ThrowOnError extends boolean = false>(
+    options: CallOptions<IdempotencyKeyOptional<Data>, ThrowOnError> & Conditional,
+  ): Promise<ThrowOnError extends true ? Success<Responses> | NotModified : Result<Responses, Errors> | NotModified>;
+  <ThrowOnError extends boolean = false>(
+    options: CallOptions<IdempotencyKeyOptional<Data>, ThrowOnError>,
+  ): Promise<ThrowOnError extends true ? Success<Responses> : Result<Responses, Errors>>;
+  readonly route: Route;
+  readonly '~types'?: { data: Data; responses: Responses; errors: Errors } | undefined;
+}
 
 /** The client fills in a missing `Idempotency-Key` (see `idempotentOperations`), so callers may leave it out. */
-export type IdempotencyKeyOptional<Data extends TDataShape> = Data extends { headers: { 'Idempotency-Key': string } }
+export type IdempotencyKeyOptional<Data extends DataShape> = Data extends { headers: { 'Idempotency-Key': string } }
   ? Omit<Data, 'headers'> & { headers?: Omit<Data['headers'], 'Idempotency-Key'> & { 'Idempotency-Key'?: string } }
   : Data;
 
-// The generated functions, typed with what the SDK's client makes of a call (see `createPizzaPlaceClient`).
-// Plain aliases, so a bundler drops every operation an app does not call.
-export const listMenuItems = generated.listMenuItems as unknown as Operation<ListMenuItemsData, ListMenuItemsResponses, ListMenuItemsErrors>;
-export const createMenuItem = generated.createMenuItem as unknown as Operation<CreateMenuItemData, CreateMenuItemResponses, CreateMenuItemErrors>;
-export const retireMenuItem = generated.retireMenuItem as unknown as Operation<RetireMenuItemData, RetireMenuItemResponses, RetireMenuItemErrors>;
-export const getMenuItem = generated.getMenuItem as unknown as Operation<GetMenuItemData, GetMenuItemResponses, GetMenuItemErrors>;
-export const updateMenuItem = generated.updateMenuItem as unknown as Operation<UpdateMenuItemData, UpdateMenuItemResponses, UpdateMenuItemErrors>;
-export const listToppings = generated.listToppings as unknown as Operation<ListToppingsData, ListToppingsResponses, ListToppingsErrors>;
-export const registerCustomer = generated.registerCustomer as unknown as Operation<RegisterCustomerData, RegisterCustomerResponses, RegisterCustomerErrors>;
-export const issueToken = generated.issueToken as unknown as Operation<IssueTokenData, IssueTokenResponses, IssueTokenErrors>;
-export const getMe = generated.getMe as unknown as Operation<GetMeData, GetMeResponses, GetMeErrors>;
-export const listOrders = generated.listOrders as unknown as Operation<ListOrdersData, ListOrdersResponses, ListOrdersErrors>;
-export const placeOrder = generated.placeOrder as unknown as Operation<PlaceOrderData, PlaceOrderResponses, PlaceOrderErrors>;
-export const getOrder = generated.getOrder as unknown as Operation<GetOrderData, GetOrderResponses, GetOrderErrors>;
-export const cancelOrder = generated.cancelOrder as unknown as Operation<CancelOrderData, CancelOrderResponses, CancelOrderErrors>;
-export const advanceOrderStatus = generated.advanceOrderStatus as unknown as Operation<AdvanceOrderStatusData, AdvanceOrderStatusResponses, AdvanceOrderStatusErrors>;
-export const listOrderPayments = generated.listOrderPayments as unknown as Operation<ListOrderPaymentsData, ListOrderPaymentsResponses, ListOrderPaymentsErrors>;
-export const payOrder = generated.payOrder as unknown as Operation<PayOrderData, PayOrderResponses, PayOrderErrors>;
-export const listIngredients = generated.listIngredients as unknown as Operation<ListIngredientsData, ListIngredientsResponses, ListIngredientsErrors>;
-export const listStockAdjustments = generated.listStockAdjustments as unknown as Operation<ListStockAdjustmentsData, ListStockAdjustmentsResponses, ListStockAdjustmentsErrors>;
-export const recordStockAdjustment = generated.recordStockAdjustment as unknown as Operation<RecordStockAdjustmentData, RecordStockAdjustmentResponses, RecordStockAdjustmentErrors>;
-export const checkLiveness = generated.checkLiveness as unknown as Operation<CheckLivenessData, CheckLivenessResponses, CheckLivenessErrors>;
-export const checkReadiness = generated.checkReadiness as unknown as Operation<CheckReadinessData, CheckReadinessResponses, CheckReadinessErrors>;
+/** The options of an operation (`OptionsOf<typeof placeOrder>`), as its function takes them. */
+export type OptionsOf<Op> = Op extends Operation<infer Data, infer _Responses, infer _Errors> ? CallOptions<IdempotencyKeyOptional<Data>> : never;
+
+const bearer = [{ scheme: 'bearer', type: 'http' }] as const;
+
+/**
+ * Makes the function of one operation: it hands the call to the client with the operation's route.
+ * `generated/operations.gen.ts` calls it once per operation of the contract.
+ */
+export function operation<Data extends DataShape, Responses, Errors>(route: Route): Operation<Data, Responses, Errors> {
+  const call = (options: { client: PizzaPlaceClient }) =>
+    options.client[route.method.toLowerCase() as Lowercase<Route['method']>]({ ...options, url: route.url, ...(route.secured && { security: bearer }) });
+  return Object.assign(call, { route }) as unknown as Operation<Data, Responses, Errors>;
+}

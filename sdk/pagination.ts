@@ -1,5 +1,4 @@
-import type { TDataShape } from '../generated/sdk/client/index.ts';
-import type { CallOptions, Operation } from './operations.ts';
+import type { CallOptions, DataShape, Operation } from './operations.ts';
 
 /** A page of a cursor-paginated list, as the contract shapes it (`OrderPage`, `StockAdjustmentPage`). */
 export interface Page<Item> {
@@ -9,7 +8,7 @@ export interface Page<Item> {
 
 /** An operation whose `200` answer is a {@link Page} and whose query takes a `cursor`: `listOrders`, `listStockAdjustments`. */
 export type PaginatedOperation<Data extends PaginatedData, Item, Errors> = Operation<Data, { 200: Page<Item> }, Errors>;
-type PaginatedData = TDataShape & { query?: { cursor?: string } };
+type PaginatedData = DataShape & { query?: { cursor?: string } };
 
 /**
  * Walks a cursor-paginated list page by page, from `query.cursor` (or the first page) until

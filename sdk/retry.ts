@@ -1,4 +1,4 @@
-import { TransportError } from './errors.ts';
+import { retryAfter, TransportError } from './errors.ts';
 
 /** How one call retries and how long it may take; every field has a client-wide default. */
 export interface RetryPolicy {
@@ -13,7 +13,7 @@ export interface RetryPolicy {
    * await listMenuItems({ client, retries: 0 }); // fail fast, e.g. in a health probe
    * ```
    */
-  retries?: number;
+  retries?: number | undefined;
   /**
    * The first backoff in milliseconds; attempt n waits between half and all of
    * `retryDelay * 2 ** n` (capped at `maxRetryDelay`), unless the answer says `Retry-After`.
@@ -24,7 +24,7 @@ export interface RetryPolicy {
    * createPizzaPlaceClient({ baseUrl, retryDelay: 1_000 });
    * ```
    */
-  retryDelay?: number;
+  retryDelay?: number | undefined;
   /**
    * The longest wait between two attempts, in milliseconds. A `Retry-After` longer than this is not
    * waited for: the 429/503 is returned as it is.
@@ -35,7 +35,7 @@ export interface RetryPolicy {
    * createPizzaPlaceClient({ baseUrl, maxRetryDelay: 30_000 });
    * ```
    */
-  maxRetryDelay?: number;
+  maxRetryDelay?: number | undefined;
   /**
    * How long the whole call may take in milliseconds, retries and waits included; past it the call
    * fails with a `timeout` error. `0` means no limit.
@@ -47,10 +47,13 @@ export interface RetryPolicy {
    * if (error?.kind === 'timeout') showSlowNetworkHint();
    * ```
    */
-  timeout?: number;
+  timeout?: number | undefined;
 }
 
-export const defaultRetryPolicy: Required<RetryPolicy> = { retries: 2, retryDelay: 300, maxRetryDelay: 10_000, timeout: 30_000 };
+/** A {@link RetryPolicy} with every field set. */
+export type CallPolicyValues = { [Field in keyof RetryPolicy]-?: number };
+
+export const defaultRetryPolicy: CallPolicyValues = { retries: 2, retryDelay: 300, maxRetryDelay: 10_000, timeout: 30_000 };
 
 const retriedStatuses = new Set([429, 503]);
 const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -84,7 +87,7 @@ export async function fetchWithRetries(
   request: Request,
   fetch: (request: Request, init?: RequestInit) => Promise<Response>,
   operation: string,
-  policy: Required<RetryPolicy>,
+  policy: CallPolicyValues,
   signals: CallSignals,
 ): Promise<Response> {
   const signal = signals.deadline && signals.caller ? AbortSignal.any([signals.caller, signals.deadline]) : (signals.deadline ?? signals.caller);
@@ -100,6 +103,7 @@ export async function fetchWithRetries(
       // The signal goes to fetch itself: a Request made with a signal follows it only weakly in Node 20's
       // undici, and once collected it no longer aborts, so a timeout would never fire.
       response = await fetch(last ? request : request.clone(), signal ? { signal } : undefined);
+      if (!isResponse(response)) throw new TypeError(`fetch resolved to ${Object.prototype.toString.call(response)}, not a Response`);
     } catch (error) {
       if (last || abortFailure(operation, signals, policy.timeout)) throw fail(error);
       await pause(backoff(attempt, policy), signal).catch(() => Promise.reject(fail(error)));
@@ -108,23 +112,22 @@ export async function fetchWithRetries(
     if (last || !retriedStatuses.has(response.status)) return response;
     const wait = retryAfter(response.headers.get('Retry-After')) ?? backoff(attempt, policy);
     if (wait > policy.maxRetryDelay) return response;
-    await response.body?.cancel();
+    // Not awaited: a mocked body (MSW in Node) may never settle its cancel, and the wait must not hang on it.
+    const answered = response;
+    Promise.resolve().then(() => answered.body?.cancel()).catch(() => undefined);
     await pause(wait, signal).catch((error: unknown) => Promise.reject(fail(error)));
   }
 }
 
 /** Exponential backoff with "equal jitter": between half and all of `retryDelay * 2 ** attempt`, capped. */
-function backoff(attempt: number, { retryDelay, maxRetryDelay }: Required<RetryPolicy>): number {
+function backoff(attempt: number, { retryDelay, maxRetryDelay }: CallPolicyValues): number {
   const ceiling = Math.min(maxRetryDelay, retryDelay * 2 ** attempt);
   return ceiling / 2 + Math.random() * (ceiling / 2);
 }
 
-/** `Retry-After` in milliseconds: delay-seconds or an HTTP date (RFC 9110 §10.2.3); `undefined` if absent or unreadable. */
-export function retryAfter(value: string | null, now = Date.now()): number | undefined {
-  if (value === null) return undefined;
-  if (/^\s*\d+\s*$/.test(value)) return Number(value) * 1000;
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+/** Whether a custom `fetch` gave something usable as a `Response` (possibly of another realm or a polyfill). */
+function isResponse(value: unknown): value is Response {
+  return typeof value === 'object' && value !== null && typeof (value as Response).status === 'number' && typeof (value as Response).text === 'function' && typeof (value as Response).headers?.get === 'function';
 }
 
 function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {

@@ -16,14 +16,6 @@
  * ```
  * @module
  */
-export {
-  validators,
-  listMenuItemsValidators, createMenuItemValidators, retireMenuItemValidators, getMenuItemValidators,
-  updateMenuItemValidators, listToppingsValidators, registerCustomerValidators, issueTokenValidators,
-  getMeValidators, listOrdersValidators, placeOrderValidators, getOrderValidators,
-  cancelOrderValidators, advanceOrderStatusValidators, listOrderPaymentsValidators, payOrderValidators,
-  listIngredientsValidators, listStockAdjustmentsValidators, recordStockAdjustmentValidators, checkLivenessValidators,
-  checkReadinessValidators,
-} from '../generated/sdk-validation/validators.gen.ts';
+export * from '../generated/sdk-validation/validators.gen.ts';
 
 export { validationErrorsOf } from './validation-errors.ts';

@@ -111,7 +111,7 @@ describe('generated routes on a running app', () => {
 
   it('marks a deprecated operation @deprecated in the generated SDK', async () => {
     const output = await generateInto(fixtureSpec('parameters'), 'codegen-runtime/parameters-sdk');
-    const sdk = await readFile(path.join(output, 'sdk/sdk.gen.ts'), 'utf8');
+    const sdk = await readFile(path.join(output, 'operations.gen.ts'), 'utf8');
     const getItem = sdk.slice(0, sdk.indexOf('export const getItem'));
     expect(getItem.slice(getItem.lastIndexOf('/**'))).toContain('@deprecated');
     const listItems = sdk.slice(0, sdk.indexOf('export const listItems'));

@@ -29,8 +29,8 @@ describe('generated zod schemas in a bundle', () => {
     expect(code).not.toMatch(declared('zPlaceOrderBody'));
   });
 
-  it('keep only the full zod schemas an app imports from the SDK', async () => {
-    const code = await bundled(`{ zMoney } from './sdk/index.ts'`);
+  it('keep only the full zod schemas an app imports from the SDK’s schemas entry', async () => {
+    const code = await bundled(`{ zMoney } from './sdk/schemas.ts'`);
     expect(code).toMatch(declared('zMoney'));
     expect(code).not.toMatch(declared('zOrder'));
     expect(code).not.toMatch(declared('zMenuItem'));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { zRegisterCustomerRequest, zTokenRequest } from '../sdk/index.ts';
+import { zRegisterCustomerRequest, zTokenRequest } from '../sdk/schemas.ts';
 import { zProblem } from '../generated/zod.gen.ts';
 import { seededIds } from '../server/db/seed.ts';
 import { useTestApp, type TestApp } from './support/app.ts';

@@ -1,0 +1,3 @@
+export { defaultConfig, defineConfig } from './config.ts';
+export { operationSymbol } from './plugin.ts';
+export type { OperationsPlugin } from './types.ts';

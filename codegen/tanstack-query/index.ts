@@ -1,0 +1,2 @@
+export { defaultConfig, defineConfig } from './config.ts';
+export type { TanStackQueryPlugin } from './types.ts';
