@@ -100,9 +100,20 @@ function answerInvalid(response, instance, issues, input, validationErrorsOf) {
 
 function forward(request, response, body, upstream) {
   const target = new URL(request.url, upstream);
-  const proxied = http.request(target, { method: request.method, headers: request.headers }, (answer) => {
-    response.writeHead(answer.statusCode ?? 502, answer.headers);
-    answer.pipe(response);
+  const proxied = http.request(target, { method: request.method, headers: request.headers }, async (answer) => {
+    if (!/^text\/event-stream/i.test(answer.headers['content-type'] ?? '')) {
+      response.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(response);
+      return;
+    }
+    // Prism reads the contract with a YAML parser that drops one trailing newline of a `|+` block, so the documented
+    // stream would end its last event without the blank line that dispatches it, and SSE clients discard an event
+    // left unfinished. The example is whole, so it is read whole and ended as the server ends its streams.
+    const chunks = [];
+    for await (const chunk of answer) chunks.push(chunk);
+    const text = Buffer.concat(chunks).toString('utf8').replace(/\n*$/, '\n\n');
+    response.writeHead(answer.statusCode ?? 502, { ...answer.headers, 'content-length': String(Buffer.byteLength(text)) });
+    response.end(text);
   });
   proxied.once('error', () => problem(response, { type: 'mock-unavailable', title: 'Mock not ready', status: 502, detail: 'Prism is not answering yet; try again in a moment.' }));
   proxied.end(body);

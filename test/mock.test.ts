@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { zOrderTrackingEvent } from '../generated/zod.gen.ts';
 import { startMock, type RunningPrism } from './support/prism.ts';
+import { SseReader } from './support/sse.ts';
 
 import { exampleOf, operations, resolve, spec, successResponse, type Json, type SpecOperation } from './support/spec.ts';
 
@@ -123,6 +125,32 @@ describe('the mock of the contract (pizza-place-mock)', () => {
     expect(refused.status).toBe(422);
     const problem: Json = await refused.json();
     expect(problem.errors.map((error: Json) => error.pointer).sort()).toEqual(['/body/fulfilment/role', '/body/lines/0/quantity']);
+  });
+
+  it("answers watchOrder asked for text/event-stream with the contract's example stream, events the server's schema accepts", async () => {
+    const op = operations().find((o) => o.operationId === 'watchOrder')!;
+    const { url, init } = validRequest(prism.url, op);
+    const response = await fetch(url, { ...init, headers: { ...init.headers, accept: 'text/event-stream' } });
+    expect(response.status, await peek(response)).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    const documented = exampleOf(successResponse(op.operation).response.content['text/event-stream']) as string;
+    const body = await response.text();
+    // Every event ends with a blank line, the last one too, or a client would drop it unfinished.
+    expect(body.endsWith('}\n\n')).toBe(true);
+    expect(body.trimEnd()).toBe(documented.trimEnd());
+
+    const blocks = await new SseReader([body]).rest();
+    expect(blocks[0]?.retry).toBeGreaterThan(0);
+    const events = blocks.filter((block) => block.data !== undefined).map((block) => ({ id: block.id, event: block.event, ...zOrderTrackingEvent.parse(JSON.parse(block.data!)) }));
+    expect(events.map((event) => event.status)).toEqual(['confirmed', 'preparing', 'baking', 'ready', 'out_for_delivery', 'delivered']);
+    expect(events.every((event, i) => event.event === 'status' && /^evt_/.test(event.id!) && event.previousStatus === (i === 0 ? 'awaiting_payment' : events[i - 1]!.status))).toBe(true);
+  });
+
+  it('refuses a malformed Last-Event-ID on watchOrder with 400 pointing at it, as the server does', async () => {
+    const response = await fetch(`${prism.url}/orders/ord_7Hk2QpX9mRt4/events`, { headers: { ...bearer, accept: 'text/event-stream', 'last-event-id': 'not an event id' } });
+    expect(response.status).toBe(400);
+    const problem: Json = await response.json();
+    expect(problem.errors.map((error: Json) => error.pointer)).toEqual(['/header/last-event-id']);
   });
 
   it('serves the documented error for Prefer: code=404', async () => {

@@ -12,18 +12,19 @@ export interface SseBlock {
 
 /**
  * Reads a `text/event-stream` body block by block as it arrives, written for the tests apart from the SDK's own
- * parser so that each checks the other. Takes a fetch body or any stream of bytes or text (an HTTP/2 stream).
+ * parser so that each checks the other. Takes a fetch body, any stream of bytes or text (an HTTP/2 stream) or text
+ * received whole.
  */
 export class SseReader {
-  readonly #iterator: AsyncIterator<Uint8Array | string>;
+  readonly #iterator: AsyncIterator<Uint8Array | string> | Iterator<Uint8Array | string>;
   readonly #decoder = new TextDecoder();
   readonly #ready: SseBlock[] = [];
   #buffer = '';
   #ended = false;
   #pending: Promise<IteratorResult<Uint8Array | string>> | undefined;
 
-  constructor(body: ReadableStream<Uint8Array> | AsyncIterable<Uint8Array | string>) {
-    this.#iterator = (body as AsyncIterable<Uint8Array | string>)[Symbol.asyncIterator]();
+  constructor(body: ReadableStream<Uint8Array> | AsyncIterable<Uint8Array | string> | Iterable<string>) {
+    this.#iterator = Symbol.asyncIterator in body ? (body as AsyncIterable<Uint8Array | string>)[Symbol.asyncIterator]() : body[Symbol.iterator]();
   }
 
   /** The next block, or `undefined` once the server has ended the stream. Fails after `timeoutMs`. */
@@ -32,7 +33,7 @@ export class SseReader {
     while (this.#ready.length === 0 && !this.#ended) {
       const remaining = deadline - performance.now();
       if (remaining <= 0) throw new Error(`no Server-Sent Event within ${timeoutMs} ms (unparsed: ${JSON.stringify(this.#buffer)})`);
-      this.#pending ??= this.#iterator.next();
+      this.#pending ??= Promise.resolve(this.#iterator.next());
       let timer: NodeJS.Timeout | undefined;
       const read = await Promise.race([
         this.#pending,
