@@ -17,3 +17,11 @@ describe('hono plugin', () => {
     await expect(routeLayer).toMatchFileSnapshot(`./fixtures/codegen/__snapshots__/${name}.hono.gen.ts.snap`);
   });
 });
+
+describe.each(['operations', 'tanstack-query', 'msw'])('%s plugin', (plugin) => {
+  it.each(fixtureSpecs.map((name) => ({ name, spec: fixtureSpec(name) })))('generates $name as in its snapshot', async ({ name, spec }) => {
+    const output = await generateInto(spec, `codegen-plugin/${plugin}-${name}`);
+    const generated = await readFile(path.join(output, `${plugin}.gen.ts`), 'utf8');
+    await expect(generated).toMatchFileSnapshot(`./fixtures/codegen/__snapshots__/${name}.${plugin}.gen.ts.snap`);
+  });
+});
