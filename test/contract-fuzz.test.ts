@@ -19,7 +19,11 @@ import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import ajvFormats from 'ajv-formats';
 import fc from 'fast-check';
 import { afterAll, expect, it } from 'vitest';
+import { toTimestamp } from '../server/db/dialect.ts';
+import { newId } from '../server/db/ids.ts';
 import { seededIds } from '../server/db/seed.ts';
+import { recordEvents, webhookEvent } from '../server/webhooks/outbox.ts';
+import { insertDeliveries } from '../server/webhooks/webhook-repository.ts';
 import { useTestApp, type TestApp } from './support/app.ts';
 import { Contract, type JsonSchema, type Mutation } from './support/contract-instances.ts';
 import { describeEachDatabase, type DatabaseKind } from './support/database.ts';
@@ -204,6 +208,26 @@ async function json<T>(response: Response, expected: number, what: string): Prom
   return (await response.json()) as T;
 }
 
+/** A webhook subscription with two deliveries queued for it, as the delivery worker would queue them (none runs here). */
+async function webhookSubscription(app: TestApp, staff: string): Promise<{ subscriptionId: string; deliveryIds: string[] }> {
+  const created = await app.request('/webhooks/subscriptions', { method: 'POST', token: staff, json: { url: 'https://kitchen.pizza-place.example/hooks', events: ['stock.low'] } });
+  const subscriptionId = (await json<{ id: string }>(created, 201, 'creating a webhook subscription')).id;
+  const events = [1, 2].map(() =>
+    webhookEvent('stock.low', { id: seededIds.ingredients.basil, name: 'Fresh basil', unit: 'g', stockLevel: 10, lowStockThreshold: 100, lowStock: true }),
+  );
+  await recordEvents(app.db, events);
+  const deliveryIds = events.map(() => newId('dlv'));
+  const now = toTimestamp(new Date());
+  await insertDeliveries(
+    app.db,
+    events.map((event, i) => ({ id: deliveryIds[i]!, subscription_id: subscriptionId, event_id: event.id, event_type: event.type, next_attempt_at: now })),
+  );
+  return { subscriptionId, deliveryIds };
+}
+
+/** The subscription made last for each app: a `deliveryId` is one of its deliveries, so a path names both of one subscription. */
+const latestSubscription = new WeakMap<TestApp, Promise<{ subscriptionId: string; deliveryIds: string[] }>>();
+
 /** Makes the resources an operation's path needs, keyed by parameter name. */
 function existingResource(app: TestApp, op: FuzzedOperation, tokens: Fuzzer['tokens'], name: string): () => Promise<string> {
   switch (name) {
@@ -216,6 +240,18 @@ function existingResource(app: TestApp, op: FuzzedOperation, tokens: Fuzzer['tok
     case 'orderId':
       // Only an order awaiting payment can be paid; every other operation is fine with a paid one.
       return async () => (op.id === 'payOrder' ? placeOrder(app, tokens.customer!) : placePaidOrder(app, tokens.customer!)).then((order) => order.id);
+    case 'subscriptionId':
+      return async () => {
+        const made = webhookSubscription(app, tokens.staff!);
+        latestSubscription.set(app, made);
+        return (await made).subscriptionId;
+      };
+    case 'deliveryId':
+      return async () => {
+        const made = latestSubscription.get(app) ?? webhookSubscription(app, tokens.staff!);
+        latestSubscription.set(app, made);
+        return (await made).deliveryIds[0]!;
+      };
     default:
       throw new Error(`${op.id}: no way to make an existing ${name}`);
   }
@@ -225,6 +261,8 @@ function existingResource(app: TestApp, op: FuzzedOperation, tokens: Fuzzer['tok
 async function fillList(app: TestApp, op: FuzzedOperation, tokens: Fuzzer['tokens']): Promise<void> {
   if (op.id === 'listOrders') {
     for (let i = 0; i < 2; i++) await placeOrder(app, tokens.customer!);
+  } else if (op.id === 'listWebhookSubscriptions') {
+    for (let i = 0; i < 2; i++) await webhookSubscription(app, tokens.staff!);
   } else if (op.id === 'listStockAdjustments') {
     for (let i = 0; i < 2; i++) {
       const body = { ingredientId: seededIds.ingredients.basil, delta: 10, reason: 'restock' };

@@ -242,6 +242,9 @@ export class Contract {
       case 'uri-reference':
         base = uriReferenceArbitrary;
         break;
+      case 'uri':
+        base = uriArbitrary;
+        break;
       case undefined:
       case 'password':
         if (pattern) {
@@ -529,6 +532,12 @@ const emailArbitrary: fc.Arbitrary<string> = fc
     fc.stringMatching(/^([a-z0-9]([a-z0-9-]{0,8}[a-z0-9])?\.){1,2}[a-z]{2,6}$/),
   )
   .map(([local, domain]) => `${local}@${domain}`);
+
+/** Absolute http(s) URLs, which both ajv-formats' `uri` and zod's `z.url()` accept, as webhook endpoints are. */
+const uriArbitrary: fc.Arbitrary<string> = fc.oneof(
+  fc.constantFrom('https://kitchen.pizza-place.example/hooks/orders', 'https://93.184.215.14:8443/hooks', 'http://127.0.0.1:9/hooks?source=pizza'),
+  fc.webUrl({ validSchemes: ['https', 'http'] }).filter((url) => url.length <= 2048 && !/[\s\\]/.test(url)),
+);
 
 const uriReferenceArbitrary: fc.Arbitrary<string> = fc.oneof(
   fc.constantFrom(
