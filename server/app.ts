@@ -11,6 +11,7 @@ import { createInventoryHandlers } from './inventory/inventory-handlers.ts';
 import { createMenuHandlers } from './menu/menu-handlers.ts';
 import { authenticate } from './middleware/authenticate.ts';
 import { clientAddress } from './middleware/client-address.ts';
+import { privateAnswers } from './middleware/cache-control.ts';
 import { compression } from './middleware/compression.ts';
 import { cors } from './middleware/cors.ts';
 import { rateLimit } from './middleware/rate-limit.ts';
@@ -53,6 +54,7 @@ export function createApp(deps: AppDependencies): OpenAPIHono<AppEnv> {
   );
   app.use(bodyLimit({ maxBytes: config.bodyLimitBytes }));
   app.use(requestBody());
+  app.use(privateAnswers());
   app.use(compression());
   app.use(
     rateLimit({

@@ -1,7 +1,7 @@
 import type { Context, Env, ValidationTargets } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import type { z } from 'zod';
-import { zProblem } from '../generated/zod.gen.ts';
+import { toJSONSchema, type z } from 'zod';
+import { zProblem, zValidationError, zValidationProblem } from '../generated/zod.gen.ts';
 import { validationErrorsOf, type ValidationError } from '../sdk/validation-errors.ts';
 import { problemTypes, problemTypeUri, type ProblemType, type ProblemTypeUri } from './problem-types.ts';
 
@@ -28,6 +28,10 @@ export const problemMediaType = 'application/problem+json';
 const longestDetail = zProblem.shape.detail.unwrap().maxLength ?? Infinity;
 const longestInstance = zProblem.shape.instance.unwrap().maxLength ?? Infinity;
 const controlCharacters = /[\x00-\x08\x0B\x0C\x0E-\x1F\x7F]/g;
+const longestPointer = zValidationError.shape.pointer.maxLength ?? Infinity;
+const longestErrorDetail = zValidationError.shape.detail.maxLength ?? Infinity;
+const mostErrors = toJSONSchema(zValidationProblem.def.right.shape.errors).maxItems ?? Infinity;
+const anyControlCharacter = /[\x00-\x1F\x7F]/g;
 
 /**
  * Builds a problem body of a type from the catalogue (`server/problem-types.ts`), which gives its status and
@@ -35,7 +39,8 @@ const controlCharacters = /[\x00-\x08\x0B\x0C\x0E-\x1F\x7F]/g;
  *
  * What a client sent can reach `detail` and `instance` (a path, an id, a query), so both are kept within the
  * contract's limits here, once for every problem: a `detail` too long is cut short with an ellipsis and loses
- * control characters; an `instance` too long loses its query, and is left out when the path alone is too long.
+ * control characters; an `instance` too long loses its query, and is left out when the path alone is too long;
+ * `errors` keeps the first of them the contract allows, each pointer and detail cut to its limit the same way.
  */
 export function problem<Type extends ProblemType, Members extends object = object>(
   fields: { type: Type; detail?: string | undefined; instance?: string | undefined } & Members,
@@ -43,7 +48,8 @@ export function problem<Type extends ProblemType, Members extends object = objec
   const { type, detail, instance: given, ...members } = fields;
   const { status, title } = problemTypes[type];
   const body: Problem<(typeof problemTypes)[Type]['status'], ProblemTypeUri<Type>> = { type: problemTypeUri(type), title, status };
-  if (detail !== undefined) body.detail = boundedDetail(detail);
+  if (detail !== undefined) body.detail = bounded(detail, longestDetail, controlCharacters);
+  if ('errors' in members && Array.isArray(members.errors)) members.errors = boundedErrors(members.errors as ValidationError[]);
   const instance = given === undefined ? undefined : asUriReference(given);
   const path = instance?.split('?')[0];
   if (instance !== undefined && instance.length <= longestInstance) body.instance = instance;
@@ -61,9 +67,16 @@ function asUriReference(text: string): string {
   });
 }
 
-function boundedDetail(detail: string): string {
-  const clean = detail.replace(controlCharacters, '\uFFFD');
-  return clean.length <= longestDetail ? clean : `${clean.slice(0, longestDetail - 1)}…`;
+function bounded(text: string, longest: number, forbidden: RegExp): string {
+  const clean = text.replace(forbidden, '\uFFFD');
+  return clean.length <= longest ? clean : `${clean.slice(0, longest - 1)}…`;
+}
+
+function boundedErrors(errors: ValidationError[]): ValidationError[] {
+  return errors.slice(0, mostErrors).map(({ pointer, detail }) => ({
+    pointer: pointer.length <= longestPointer ? pointer : pointer.slice(0, longestPointer),
+    detail: bounded(detail, longestErrorDetail, anyControlCharacter),
+  }));
 }
 
 /**

@@ -1,3 +1,4 @@
+import type { HttpBindings } from '@hono/node-server';
 import type { Context, MiddlewareHandler } from 'hono';
 import { bodyLimit as honoBodyLimit } from 'hono/body-limit';
 import type { AppEnv } from '../app-env.ts';
@@ -9,12 +10,18 @@ export interface BodyLimitOptions {
   maxBytes: number;
 }
 
-/** Answers `413 content-too-large` for a body over `maxBytes`, whether or not it declares its length. */
+/**
+ * Answers `413 content-too-large` for a body over `maxBytes`, whether or not it declares its length. The rest of
+ * the body is left unread, so over HTTP/1.1 the answer says `Connection: close` and the connection ends with it:
+ * a client sending on it would otherwise find it dropped (a chunked body) or wait while a large one drains.
+ */
 export function bodyLimit(options: BodyLimitOptions): MiddlewareHandler<AppEnv> {
   const { maxBytes } = options;
   const tooLarge = (c: Context<AppEnv>) => {
     const declared = Number(c.req.header('Content-Length'));
     const size = Number.isInteger(declared) && declared > maxBytes ? `is ${declared} bytes` : `is larger than ${maxBytes} bytes`;
+    // HTTP/2 has no Connection header (Node refuses one): there the stream alone is reset.
+    if ((c.env as Partial<HttpBindings> | undefined)?.incoming?.httpVersionMajor !== 2) c.header('Connection', 'close');
     return respondWithProblem(
       c,
       problem({
