@@ -38,6 +38,14 @@ describe('loadConfig', () => {
       responseValidation: true,
       pricing: { deliveryFeeCents: 399, taxRatePercent: 8, currency: 'USD' },
       shutdownTimeoutMs: 10_000,
+      webhooks: {
+        allowPrivateUrls: true,
+        timeoutMs: 10_000,
+        retryDelaysMs: [5_000, 30_000, 120_000, 600_000, 1_800_000, 3_600_000, 7_200_000, 14_400_000, 28_800_000],
+        pollIntervalMs: 1000,
+        concurrency: 8,
+        retentionDays: 30,
+      },
     });
   });
 
@@ -84,6 +92,9 @@ describe('loadConfig', () => {
     [{ TRUST_PROXY: '10.0.0.0/33' }, 'TRUST_PROXY must be a hop count'],
     [{ TRUST_PROXY: '0' }, 'TRUST_PROXY must be a hop count'],
     [{ TRUST_PROXY_HEADER: 'x-real-ip' }, 'TRUST_PROXY_HEADER must be one of x-forwarded-for, forwarded'],
+    [{ WEBHOOK_RETRY_DELAYS_MS: '5s,30s' }, 'WEBHOOK_RETRY_DELAYS_MS must be an integer between 0 and 86400000 (got "5s,30s")'],
+    [{ WEBHOOK_RETRY_DELAYS_MS: '5000,,30000' }, 'WEBHOOK_RETRY_DELAYS_MS must be an integer between 0 and 86400000'],
+    [{ WEBHOOK_ALLOW_PRIVATE_URLS: 'sometimes' }, 'WEBHOOK_ALLOW_PRIVATE_URLS must be true or false (got "sometimes")'],
   ])('rejects %j with a message naming the variable', (env, message) => {
     expect(configError(env).message).toContain(message);
   });
@@ -102,6 +113,14 @@ describe('loadConfig', () => {
       'JWT_SECRET is required when NODE_ENV=production',
       'STAFF_PASSWORD is required when NODE_ENV=production',
     ]);
+  });
+
+  it('allows private webhook URLs by default outside production only, and reads the retry schedule as a list', () => {
+    expect(loadConfig({ NODE_ENV: 'test' }).webhooks.allowPrivateUrls).toBe(true);
+    expect(loadConfig(productionSecrets).webhooks.allowPrivateUrls).toBe(false);
+    expect(loadConfig({ ...productionSecrets, WEBHOOK_ALLOW_PRIVATE_URLS: 'true' }).webhooks.allowPrivateUrls).toBe(true);
+    expect(loadConfig({ WEBHOOK_ALLOW_PRIVATE_URLS: 'false' }).webhooks.allowPrivateUrls).toBe(false);
+    expect(loadConfig({ WEBHOOK_RETRY_DELAYS_MS: ' 100, 250 ,1000' }).webhooks.retryDelaysMs).toEqual([100, 250, 1000]);
   });
 
   it('listens on loopback by default outside production, on every interface in production', () => {
