@@ -18,12 +18,7 @@ import type { AdvanceOrderStatusData, AdvanceOrderStatusErrors, AdvanceOrderStat
  * const { data, error } = await listMenuItems({ client });
  * ```
  */
-export const listMenuItems = /* @__PURE__ */ operation<ListMenuItemsData, ListMenuItemsResponses, ListMenuItemsErrors>({
-    operationId: 'listMenuItems',
-    method: 'GET',
-    url: '/menu/items',
-    secured: false
-});
+export const listMenuItems = /* @__PURE__ */ operation<ListMenuItemsData, ListMenuItemsResponses, ListMenuItemsErrors>('listMenuItems', 'GET', '/menu/items', false);
 
 /**
  * Add an item to the menu
@@ -37,12 +32,7 @@ export const listMenuItems = /* @__PURE__ */ operation<ListMenuItemsData, ListMe
  * const { data, error } = await createMenuItem({ client, body: { name: 'Calzone', description: 'Folded pizza filled with ricotta, mozzarella, ham and mushrooms.', category: 'pizza', sizes: [{ size: 'medium', price: { amount: 1299, currency: 'USD' } }, { size: 'large', price: { amount: 1599, currency: 'USD' } }], dietary: [] } });
  * ```
  */
-export const createMenuItem = /* @__PURE__ */ operation<CreateMenuItemData, CreateMenuItemResponses, CreateMenuItemErrors>({
-    operationId: 'createMenuItem',
-    method: 'POST',
-    url: '/menu/items',
-    secured: true
-});
+export const createMenuItem = /* @__PURE__ */ operation<CreateMenuItemData, CreateMenuItemResponses, CreateMenuItemErrors>('createMenuItem', 'POST', '/menu/items', true);
 
 /**
  * Retire a menu item
@@ -57,12 +47,7 @@ export const createMenuItem = /* @__PURE__ */ operation<CreateMenuItemData, Crea
  * const { error } = await retireMenuItem({ client, path: { itemId: 'itm_Margherita01' } });
  * ```
  */
-export const retireMenuItem = /* @__PURE__ */ operation<RetireMenuItemData, RetireMenuItemResponses, RetireMenuItemErrors>({
-    operationId: 'retireMenuItem',
-    method: 'DELETE',
-    url: '/menu/items/{itemId}',
-    secured: true
-});
+export const retireMenuItem = /* @__PURE__ */ operation<RetireMenuItemData, RetireMenuItemResponses, RetireMenuItemErrors>('retireMenuItem', 'DELETE', '/menu/items/{itemId}', true);
 
 /**
  * Get a menu item
@@ -76,12 +61,7 @@ export const retireMenuItem = /* @__PURE__ */ operation<RetireMenuItemData, Reti
  * const { data, error } = await getMenuItem({ client, path: { itemId: 'itm_Margherita01' } });
  * ```
  */
-export const getMenuItem = /* @__PURE__ */ operation<GetMenuItemData, GetMenuItemResponses, GetMenuItemErrors>({
-    operationId: 'getMenuItem',
-    method: 'GET',
-    url: '/menu/items/{itemId}',
-    secured: false
-});
+export const getMenuItem = /* @__PURE__ */ operation<GetMenuItemData, GetMenuItemResponses, GetMenuItemErrors>('getMenuItem', 'GET', '/menu/items/{itemId}', false);
 
 /**
  * Change a menu item
@@ -96,12 +76,7 @@ export const getMenuItem = /* @__PURE__ */ operation<GetMenuItemData, GetMenuIte
  * const { data, error } = await updateMenuItem({ client, path: { itemId: 'itm_Margherita01' }, body: { sizes: [{ size: 'small', price: { amount: 949, currency: 'USD' } }, { size: 'medium', price: { amount: 1249, currency: 'USD' } }, { size: 'large', price: { amount: 1549, currency: 'USD' } }] } });
  * ```
  */
-export const updateMenuItem = /* @__PURE__ */ operation<UpdateMenuItemData, UpdateMenuItemResponses, UpdateMenuItemErrors>({
-    operationId: 'updateMenuItem',
-    method: 'PATCH',
-    url: '/menu/items/{itemId}',
-    secured: true
-});
+export const updateMenuItem = /* @__PURE__ */ operation<UpdateMenuItemData, UpdateMenuItemResponses, UpdateMenuItemErrors>('updateMenuItem', 'PATCH', '/menu/items/{itemId}', true);
 
 /**
  * List the toppings
@@ -115,12 +90,7 @@ export const updateMenuItem = /* @__PURE__ */ operation<UpdateMenuItemData, Upda
  * const { data, error } = await listToppings({ client });
  * ```
  */
-export const listToppings = /* @__PURE__ */ operation<ListToppingsData, ListToppingsResponses, ListToppingsErrors>({
-    operationId: 'listToppings',
-    method: 'GET',
-    url: '/menu/toppings',
-    secured: false
-});
+export const listToppings = /* @__PURE__ */ operation<ListToppingsData, ListToppingsResponses, ListToppingsErrors>('listToppings', 'GET', '/menu/toppings', false);
 
 /**
  * Register a customer account
@@ -135,12 +105,7 @@ export const listToppings = /* @__PURE__ */ operation<ListToppingsData, ListTopp
  * const { data, error } = await registerCustomer({ client, body: { email: 'ada@example.com', password: 'correct-horse-battery', name: 'Ada Lovelace' } });
  * ```
  */
-export const registerCustomer = /* @__PURE__ */ operation<RegisterCustomerData, RegisterCustomerResponses, RegisterCustomerErrors>({
-    operationId: 'registerCustomer',
-    method: 'POST',
-    url: '/accounts',
-    secured: false
-});
+export const registerCustomer = /* @__PURE__ */ operation<RegisterCustomerData, RegisterCustomerResponses, RegisterCustomerErrors>('registerCustomer', 'POST', '/accounts', false);
 
 /**
  * Sign in and get an access token
@@ -157,12 +122,7 @@ export const registerCustomer = /* @__PURE__ */ operation<RegisterCustomerData, 
  * const { data, error } = await issueToken({ client, body: { email: 'ada@example.com', password: 'correct-horse-battery' } });
  * ```
  */
-export const issueToken = /* @__PURE__ */ operation<IssueTokenData, IssueTokenResponses, IssueTokenErrors>({
-    operationId: 'issueToken',
-    method: 'POST',
-    url: '/auth/token',
-    secured: false
-});
+export const issueToken = /* @__PURE__ */ operation<IssueTokenData, IssueTokenResponses, IssueTokenErrors>('issueToken', 'POST', '/auth/token', false);
 
 /**
  * Refresh an access token
@@ -182,12 +142,7 @@ export const issueToken = /* @__PURE__ */ operation<IssueTokenData, IssueTokenRe
  * const { data, error } = await refreshToken({ client, body: { refreshToken: 'rt_Vq3xJk9LmP2sT7wY4zA8bC1dE6fG0hI5jK2lM9nO3pQ' } });
  * ```
  */
-export const refreshToken = /* @__PURE__ */ operation<RefreshTokenData, RefreshTokenResponses, RefreshTokenErrors>({
-    operationId: 'refreshToken',
-    method: 'POST',
-    url: '/auth/token/refresh',
-    secured: false
-});
+export const refreshToken = /* @__PURE__ */ operation<RefreshTokenData, RefreshTokenResponses, RefreshTokenErrors>('refreshToken', 'POST', '/auth/token/refresh', false);
 
 /**
  * Sign out
@@ -205,12 +160,7 @@ export const refreshToken = /* @__PURE__ */ operation<RefreshTokenData, RefreshT
  * const { error } = await revokeToken({ client, body: { refreshToken: 'rt_Vq3xJk9LmP2sT7wY4zA8bC1dE6fG0hI5jK2lM9nO3pQ' } });
  * ```
  */
-export const revokeToken = /* @__PURE__ */ operation<RevokeTokenData, RevokeTokenResponses, RevokeTokenErrors>({
-    operationId: 'revokeToken',
-    method: 'POST',
-    url: '/auth/token/revoke',
-    secured: false
-});
+export const revokeToken = /* @__PURE__ */ operation<RevokeTokenData, RevokeTokenResponses, RevokeTokenErrors>('revokeToken', 'POST', '/auth/token/revoke', false);
 
 /**
  * Get the signed-in account
@@ -223,12 +173,7 @@ export const revokeToken = /* @__PURE__ */ operation<RevokeTokenData, RevokeToke
  * const { data, error } = await getMe({ client });
  * ```
  */
-export const getMe = /* @__PURE__ */ operation<GetMeData, GetMeResponses, GetMeErrors>({
-    operationId: 'getMe',
-    method: 'GET',
-    url: '/me',
-    secured: true
-});
+export const getMe = /* @__PURE__ */ operation<GetMeData, GetMeResponses, GetMeErrors>('getMe', 'GET', '/me', true);
 
 /**
  * Change the signed-in account's password
@@ -245,12 +190,7 @@ export const getMe = /* @__PURE__ */ operation<GetMeData, GetMeResponses, GetMeE
  * const { data, error } = await changePassword({ client, body: { currentPassword: 'correct-horse-battery', newPassword: 'staple-horse-correct-battery' } });
  * ```
  */
-export const changePassword = /* @__PURE__ */ operation<ChangePasswordData, ChangePasswordResponses, ChangePasswordErrors>({
-    operationId: 'changePassword',
-    method: 'POST',
-    url: '/me/password',
-    secured: true
-});
+export const changePassword = /* @__PURE__ */ operation<ChangePasswordData, ChangePasswordResponses, ChangePasswordErrors>('changePassword', 'POST', '/me/password', true);
 
 /**
  * List orders
@@ -264,12 +204,7 @@ export const changePassword = /* @__PURE__ */ operation<ChangePasswordData, Chan
  * const { data, error } = await listOrders({ client });
  * ```
  */
-export const listOrders = /* @__PURE__ */ operation<ListOrdersData, ListOrdersResponses, ListOrdersErrors>({
-    operationId: 'listOrders',
-    method: 'GET',
-    url: '/orders',
-    secured: true
-});
+export const listOrders = /* @__PURE__ */ operation<ListOrdersData, ListOrdersResponses, ListOrdersErrors>('listOrders', 'GET', '/orders', true);
 
 /**
  * Place an order
@@ -294,12 +229,7 @@ export const listOrders = /* @__PURE__ */ operation<ListOrdersData, ListOrdersRe
  * const { data, error } = await placeOrder({ client, body: { lines: [{ itemId: 'itm_Margherita01', size: 'large', quantity: 1, toppings: ['top_ExtraMozz001'] }, { itemId: 'itm_Pepperoni001', size: 'medium', quantity: 2, toppings: ['top_Jalapenos001'] }, { itemId: 'itm_Cola0330ml', size: 'regular', quantity: 2, toppings: [] }], fulfilment: { type: 'delivery', address: { line1: '742 Evergreen Terrace', city: 'Springfield', postalCode: '62704', instructions: 'Ring twice, the bell is broken.' } }, notes: 'Well done, please.' } });
  * ```
  */
-export const placeOrder = /* @__PURE__ */ operation<PlaceOrderData, PlaceOrderResponses, PlaceOrderErrors>({
-    operationId: 'placeOrder',
-    method: 'POST',
-    url: '/orders',
-    secured: true
-});
+export const placeOrder = /* @__PURE__ */ operation<PlaceOrderData, PlaceOrderResponses, PlaceOrderErrors>('placeOrder', 'POST', '/orders', true);
 
 /**
  * Price an order without placing it
@@ -320,12 +250,7 @@ export const placeOrder = /* @__PURE__ */ operation<PlaceOrderData, PlaceOrderRe
  * const { data, error } = await quoteOrder({ client, body: { lines: [{ itemId: 'itm_Margherita01', size: 'large', quantity: 1, toppings: ['top_ExtraMozz001'] }, { itemId: 'itm_Pepperoni001', size: 'medium', quantity: 2, toppings: ['top_Jalapenos001'] }, { itemId: 'itm_Cola0330ml', size: 'regular', quantity: 2, toppings: [] }], fulfilment: { type: 'delivery', address: { line1: '742 Evergreen Terrace', city: 'Springfield', postalCode: '62704', instructions: 'Ring twice, the bell is broken.' } }, notes: 'Well done, please.' } });
  * ```
  */
-export const quoteOrder = /* @__PURE__ */ operation<QuoteOrderData, QuoteOrderResponses, QuoteOrderErrors>({
-    operationId: 'quoteOrder',
-    method: 'POST',
-    url: '/orders/quote',
-    secured: false
-});
+export const quoteOrder = /* @__PURE__ */ operation<QuoteOrderData, QuoteOrderResponses, QuoteOrderErrors>('quoteOrder', 'POST', '/orders/quote', false);
 
 /**
  * Get an order
@@ -342,12 +267,7 @@ export const quoteOrder = /* @__PURE__ */ operation<QuoteOrderData, QuoteOrderRe
  * const { data, error } = await getOrder({ client, path: { orderId: 'ord_7Hk2QpX9mRt4' } });
  * ```
  */
-export const getOrder = /* @__PURE__ */ operation<GetOrderData, GetOrderResponses, GetOrderErrors>({
-    operationId: 'getOrder',
-    method: 'GET',
-    url: '/orders/{orderId}',
-    secured: true
-});
+export const getOrder = /* @__PURE__ */ operation<GetOrderData, GetOrderResponses, GetOrderErrors>('getOrder', 'GET', '/orders/{orderId}', true);
 
 /**
  * Cancel an order
@@ -363,12 +283,7 @@ export const getOrder = /* @__PURE__ */ operation<GetOrderData, GetOrderResponse
  * const { data, error } = await cancelOrder({ client, path: { orderId: 'ord_7Hk2QpX9mRt4' }, body: { reason: 'Plans changed, we are eating out tonight.' } });
  * ```
  */
-export const cancelOrder = /* @__PURE__ */ operation<CancelOrderData, CancelOrderResponses, CancelOrderErrors>({
-    operationId: 'cancelOrder',
-    method: 'POST',
-    url: '/orders/{orderId}/cancel',
-    secured: true
-});
+export const cancelOrder = /* @__PURE__ */ operation<CancelOrderData, CancelOrderResponses, CancelOrderErrors>('cancelOrder', 'POST', '/orders/{orderId}/cancel', true);
 
 /**
  * Move an order to its next kitchen status
@@ -386,12 +301,7 @@ export const cancelOrder = /* @__PURE__ */ operation<CancelOrderData, CancelOrde
  * const { data, error } = await advanceOrderStatus({ client, path: { orderId: 'ord_7Hk2QpX9mRt4' }, body: { status: 'preparing' } });
  * ```
  */
-export const advanceOrderStatus = /* @__PURE__ */ operation<AdvanceOrderStatusData, AdvanceOrderStatusResponses, AdvanceOrderStatusErrors>({
-    operationId: 'advanceOrderStatus',
-    method: 'POST',
-    url: '/orders/{orderId}/status',
-    secured: true
-});
+export const advanceOrderStatus = /* @__PURE__ */ operation<AdvanceOrderStatusData, AdvanceOrderStatusResponses, AdvanceOrderStatusErrors>('advanceOrderStatus', 'POST', '/orders/{orderId}/status', true);
 
 /**
  * List an order's payments
@@ -405,12 +315,7 @@ export const advanceOrderStatus = /* @__PURE__ */ operation<AdvanceOrderStatusDa
  * const { data, error } = await listOrderPayments({ client, path: { orderId: 'ord_7Hk2QpX9mRt4' } });
  * ```
  */
-export const listOrderPayments = /* @__PURE__ */ operation<ListOrderPaymentsData, ListOrderPaymentsResponses, ListOrderPaymentsErrors>({
-    operationId: 'listOrderPayments',
-    method: 'GET',
-    url: '/orders/{orderId}/payments',
-    secured: true
-});
+export const listOrderPayments = /* @__PURE__ */ operation<ListOrderPaymentsData, ListOrderPaymentsResponses, ListOrderPaymentsErrors>('listOrderPayments', 'GET', '/orders/{orderId}/payments', true);
 
 /**
  * Pay for an order
@@ -429,12 +334,7 @@ export const listOrderPayments = /* @__PURE__ */ operation<ListOrderPaymentsData
  * const { data, error } = await payOrder({ client, path: { orderId: 'ord_7Hk2QpX9mRt4' }, body: { paymentMethodToken: 'tok_visa' } });
  * ```
  */
-export const payOrder = /* @__PURE__ */ operation<PayOrderData, PayOrderResponses, PayOrderErrors>({
-    operationId: 'payOrder',
-    method: 'POST',
-    url: '/orders/{orderId}/payments',
-    secured: true
-});
+export const payOrder = /* @__PURE__ */ operation<PayOrderData, PayOrderResponses, PayOrderErrors>('payOrder', 'POST', '/orders/{orderId}/payments', true);
 
 /**
  * List ingredients and their stock
@@ -448,12 +348,7 @@ export const payOrder = /* @__PURE__ */ operation<PayOrderData, PayOrderResponse
  * const { data, error } = await listIngredients({ client });
  * ```
  */
-export const listIngredients = /* @__PURE__ */ operation<ListIngredientsData, ListIngredientsResponses, ListIngredientsErrors>({
-    operationId: 'listIngredients',
-    method: 'GET',
-    url: '/inventory/ingredients',
-    secured: true
-});
+export const listIngredients = /* @__PURE__ */ operation<ListIngredientsData, ListIngredientsResponses, ListIngredientsErrors>('listIngredients', 'GET', '/inventory/ingredients', true);
 
 /**
  * List stock adjustments
@@ -467,12 +362,7 @@ export const listIngredients = /* @__PURE__ */ operation<ListIngredientsData, Li
  * const { data, error } = await listStockAdjustments({ client });
  * ```
  */
-export const listStockAdjustments = /* @__PURE__ */ operation<ListStockAdjustmentsData, ListStockAdjustmentsResponses, ListStockAdjustmentsErrors>({
-    operationId: 'listStockAdjustments',
-    method: 'GET',
-    url: '/inventory/adjustments',
-    secured: true
-});
+export const listStockAdjustments = /* @__PURE__ */ operation<ListStockAdjustmentsData, ListStockAdjustmentsResponses, ListStockAdjustmentsErrors>('listStockAdjustments', 'GET', '/inventory/adjustments', true);
 
 /**
  * Record a stock adjustment
@@ -488,12 +378,7 @@ export const listStockAdjustments = /* @__PURE__ */ operation<ListStockAdjustmen
  * const { data, error } = await recordStockAdjustment({ client, body: { ingredientId: 'ing_Mozzarella01', delta: 5000, reason: 'restock', note: 'Weekly dairy delivery.' } });
  * ```
  */
-export const recordStockAdjustment = /* @__PURE__ */ operation<RecordStockAdjustmentData, RecordStockAdjustmentResponses, RecordStockAdjustmentErrors>({
-    operationId: 'recordStockAdjustment',
-    method: 'POST',
-    url: '/inventory/adjustments',
-    secured: true
-});
+export const recordStockAdjustment = /* @__PURE__ */ operation<RecordStockAdjustmentData, RecordStockAdjustmentResponses, RecordStockAdjustmentErrors>('recordStockAdjustment', 'POST', '/inventory/adjustments', true);
 
 /**
  * List webhook subscriptions
@@ -506,12 +391,7 @@ export const recordStockAdjustment = /* @__PURE__ */ operation<RecordStockAdjust
  * const { data, error } = await listWebhookSubscriptions({ client });
  * ```
  */
-export const listWebhookSubscriptions = /* @__PURE__ */ operation<ListWebhookSubscriptionsData, ListWebhookSubscriptionsResponses, ListWebhookSubscriptionsErrors>({
-    operationId: 'listWebhookSubscriptions',
-    method: 'GET',
-    url: '/webhooks/subscriptions',
-    secured: true
-});
+export const listWebhookSubscriptions = /* @__PURE__ */ operation<ListWebhookSubscriptionsData, ListWebhookSubscriptionsResponses, ListWebhookSubscriptionsErrors>('listWebhookSubscriptions', 'GET', '/webhooks/subscriptions', true);
 
 /**
  * Subscribe to webhook events
@@ -528,12 +408,7 @@ export const listWebhookSubscriptions = /* @__PURE__ */ operation<ListWebhookSub
  * const { data, error } = await createWebhookSubscription({ client, body: { url: 'https://kitchen.pizza-place.example/hooks/orders', events: ['order.placed', 'order.status_changed'], description: 'Kitchen display board' } });
  * ```
  */
-export const createWebhookSubscription = /* @__PURE__ */ operation<CreateWebhookSubscriptionData, CreateWebhookSubscriptionResponses, CreateWebhookSubscriptionErrors>({
-    operationId: 'createWebhookSubscription',
-    method: 'POST',
-    url: '/webhooks/subscriptions',
-    secured: true
-});
+export const createWebhookSubscription = /* @__PURE__ */ operation<CreateWebhookSubscriptionData, CreateWebhookSubscriptionResponses, CreateWebhookSubscriptionErrors>('createWebhookSubscription', 'POST', '/webhooks/subscriptions', true);
 
 /**
  * Delete a webhook subscription
@@ -546,12 +421,7 @@ export const createWebhookSubscription = /* @__PURE__ */ operation<CreateWebhook
  * const { error } = await deleteWebhookSubscription({ client, path: { subscriptionId: 'whk_Kitchen0Display1' } });
  * ```
  */
-export const deleteWebhookSubscription = /* @__PURE__ */ operation<DeleteWebhookSubscriptionData, DeleteWebhookSubscriptionResponses, DeleteWebhookSubscriptionErrors>({
-    operationId: 'deleteWebhookSubscription',
-    method: 'DELETE',
-    url: '/webhooks/subscriptions/{subscriptionId}',
-    secured: true
-});
+export const deleteWebhookSubscription = /* @__PURE__ */ operation<DeleteWebhookSubscriptionData, DeleteWebhookSubscriptionResponses, DeleteWebhookSubscriptionErrors>('deleteWebhookSubscription', 'DELETE', '/webhooks/subscriptions/{subscriptionId}', true);
 
 /**
  * Get a webhook subscription
@@ -564,12 +434,7 @@ export const deleteWebhookSubscription = /* @__PURE__ */ operation<DeleteWebhook
  * const { data, error } = await getWebhookSubscription({ client, path: { subscriptionId: 'whk_Kitchen0Display1' } });
  * ```
  */
-export const getWebhookSubscription = /* @__PURE__ */ operation<GetWebhookSubscriptionData, GetWebhookSubscriptionResponses, GetWebhookSubscriptionErrors>({
-    operationId: 'getWebhookSubscription',
-    method: 'GET',
-    url: '/webhooks/subscriptions/{subscriptionId}',
-    secured: true
-});
+export const getWebhookSubscription = /* @__PURE__ */ operation<GetWebhookSubscriptionData, GetWebhookSubscriptionResponses, GetWebhookSubscriptionErrors>('getWebhookSubscription', 'GET', '/webhooks/subscriptions/{subscriptionId}', true);
 
 /**
  * Change a webhook subscription
@@ -585,12 +450,7 @@ export const getWebhookSubscription = /* @__PURE__ */ operation<GetWebhookSubscr
  * const { data, error } = await updateWebhookSubscription({ client, path: { subscriptionId: 'whk_Kitchen0Display1' }, body: { enabled: false } });
  * ```
  */
-export const updateWebhookSubscription = /* @__PURE__ */ operation<UpdateWebhookSubscriptionData, UpdateWebhookSubscriptionResponses, UpdateWebhookSubscriptionErrors>({
-    operationId: 'updateWebhookSubscription',
-    method: 'PATCH',
-    url: '/webhooks/subscriptions/{subscriptionId}',
-    secured: true
-});
+export const updateWebhookSubscription = /* @__PURE__ */ operation<UpdateWebhookSubscriptionData, UpdateWebhookSubscriptionResponses, UpdateWebhookSubscriptionErrors>('updateWebhookSubscription', 'PATCH', '/webhooks/subscriptions/{subscriptionId}', true);
 
 /**
  * Rotate a subscription's signing secret
@@ -606,12 +466,7 @@ export const updateWebhookSubscription = /* @__PURE__ */ operation<UpdateWebhook
  * const { data, error } = await rotateWebhookSecret({ client, path: { subscriptionId: 'whk_Kitchen0Display1' } });
  * ```
  */
-export const rotateWebhookSecret = /* @__PURE__ */ operation<RotateWebhookSecretData, RotateWebhookSecretResponses, RotateWebhookSecretErrors>({
-    operationId: 'rotateWebhookSecret',
-    method: 'POST',
-    url: '/webhooks/subscriptions/{subscriptionId}/secret',
-    secured: true
-});
+export const rotateWebhookSecret = /* @__PURE__ */ operation<RotateWebhookSecretData, RotateWebhookSecretResponses, RotateWebhookSecretErrors>('rotateWebhookSecret', 'POST', '/webhooks/subscriptions/{subscriptionId}/secret', true);
 
 /**
  * List a subscription's deliveries
@@ -627,12 +482,7 @@ export const rotateWebhookSecret = /* @__PURE__ */ operation<RotateWebhookSecret
  * const { data, error } = await listWebhookDeliveries({ client, path: { subscriptionId: 'whk_Kitchen0Display1' } });
  * ```
  */
-export const listWebhookDeliveries = /* @__PURE__ */ operation<ListWebhookDeliveriesData, ListWebhookDeliveriesResponses, ListWebhookDeliveriesErrors>({
-    operationId: 'listWebhookDeliveries',
-    method: 'GET',
-    url: '/webhooks/subscriptions/{subscriptionId}/deliveries',
-    secured: true
-});
+export const listWebhookDeliveries = /* @__PURE__ */ operation<ListWebhookDeliveriesData, ListWebhookDeliveriesResponses, ListWebhookDeliveriesErrors>('listWebhookDeliveries', 'GET', '/webhooks/subscriptions/{subscriptionId}/deliveries', true);
 
 /**
  * Send a delivery again
@@ -647,12 +497,7 @@ export const listWebhookDeliveries = /* @__PURE__ */ operation<ListWebhookDelive
  * const { data, error } = await redeliverWebhook({ client, path: { subscriptionId: 'whk_Kitchen0Display1', deliveryId: 'dlv_4Tq8Wm2Zr6Yp' } });
  * ```
  */
-export const redeliverWebhook = /* @__PURE__ */ operation<RedeliverWebhookData, RedeliverWebhookResponses, RedeliverWebhookErrors>({
-    operationId: 'redeliverWebhook',
-    method: 'POST',
-    url: '/webhooks/subscriptions/{subscriptionId}/deliveries/{deliveryId}/redeliver',
-    secured: true
-});
+export const redeliverWebhook = /* @__PURE__ */ operation<RedeliverWebhookData, RedeliverWebhookResponses, RedeliverWebhookErrors>('redeliverWebhook', 'POST', '/webhooks/subscriptions/{subscriptionId}/deliveries/{deliveryId}/redeliver', true);
 
 /**
  * Check that the process is alive
@@ -666,12 +511,7 @@ export const redeliverWebhook = /* @__PURE__ */ operation<RedeliverWebhookData, 
  * const { data, error } = await checkLiveness({ client });
  * ```
  */
-export const checkLiveness = /* @__PURE__ */ operation<CheckLivenessData, CheckLivenessResponses, CheckLivenessErrors>({
-    operationId: 'checkLiveness',
-    method: 'GET',
-    url: '/health/live',
-    secured: false
-});
+export const checkLiveness = /* @__PURE__ */ operation<CheckLivenessData, CheckLivenessResponses, CheckLivenessErrors>('checkLiveness', 'GET', '/health/live', false);
 
 /**
  * Check that the service can take traffic
@@ -686,9 +526,4 @@ export const checkLiveness = /* @__PURE__ */ operation<CheckLivenessData, CheckL
  * const { data, error } = await checkReadiness({ client });
  * ```
  */
-export const checkReadiness = /* @__PURE__ */ operation<CheckReadinessData, CheckReadinessResponses, CheckReadinessErrors>({
-    operationId: 'checkReadiness',
-    method: 'GET',
-    url: '/health/ready',
-    secured: false
-});
+export const checkReadiness = /* @__PURE__ */ operation<CheckReadinessData, CheckReadinessResponses, CheckReadinessErrors>('checkReadiness', 'GET', '/health/ready', false);

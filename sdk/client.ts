@@ -192,11 +192,8 @@ export function createPizzaPlaceClient(options: PizzaPlaceClientOptions): PizzaP
       } else if (!response.ok) {
         error = problemError(operation, parsedOrNot(text), response);
       } else if (text) {
-        const type = response.headers.get('Content-Type') ?? '';
-        if (!/\bjson\b/i.test(type)) {
-          throw new ContractError(operation, 'invalid-response', [{ path: [], message: `the body is ${type || 'untyped'}, not JSON` }], response);
-        }
-        data = JSON.parse(text);
+        // A body that is not JSON (an SPA's fallback page) ends as a SyntaxError: `invalid-response` below.
+        data = /\bjson\b/i.test(response.headers.get('Content-Type') ?? '') ? JSON.parse(text) : JSON.parse('');
         if (validators?.response) await validate(operation, 'invalid-response', validators.response, data, response);
       }
     } catch (thrown) {
@@ -218,11 +215,9 @@ export function createPizzaPlaceClient(options: PizzaPlaceClientOptions): PizzaP
 
 /** `baseUrl` as an absolute http(s) URL without a trailing slash, resolved against the page in a browser; `undefined` when it is none. */
 function resolvedBaseUrl(baseUrl: string): string | undefined {
-  const page = (globalThis as { location?: { href?: string } }).location?.href;
-  if (!/^https?:\/\//i.test(baseUrl) && !(page && baseUrl.startsWith('/'))) return undefined;
   try {
-    const url = new URL(baseUrl, page);
-    return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
+    const url = new URL(baseUrl, baseUrl[0] === '/' ? (globalThis as { location?: { href?: string } }).location?.href : undefined);
+    return /^https?:$/.test(url.protocol) ? `${url.origin}${url.pathname.replace(/\/+$/, '')}` : undefined;
   } catch {
     return undefined;
   }
@@ -243,11 +238,10 @@ async function tokenOf(operation: string, token: TokenProvider | undefined): Pro
  * LAN address).
  */
 export function idempotencyKey(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(16));
-  bytes[6] = (bytes[6]! & 0x0f) | 0x40;
-  bytes[8] = (bytes[8]! & 0x3f) | 0x80;
-  const hex = Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join('');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  const random = crypto.getRandomValues(new Uint8Array(31));
+  let at = 0;
+  // Each x is a random hex digit; y is one of 8, 9, a, b (the RFC 9562 variant).
+  return 'xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx'.replace(/[xy]/g, (digit) => (digit === 'x' ? random[at++]! & 15 : (random[at++]! & 3) | 8).toString(16));
 }
 
 function definedOnly<T extends object>(values: T): { [Key in keyof T]?: Exclude<T[Key], undefined> } {

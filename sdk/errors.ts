@@ -33,17 +33,24 @@ export interface ContractIssue {
  * ```
  */
 export abstract class PizzaPlaceError extends Error {
-  abstract readonly kind: PizzaPlaceErrorKind;
   override readonly name: string = 'PizzaPlaceError';
   /** The operation as `'<METHOD> <path template>'`, e.g. `'POST /orders/{orderId}/payments'`. */
   readonly operation: string;
   /** The server's `X-Request-Id` of the answer, to quote to support or find in the server's logs; `undefined` without an answer. */
   readonly requestId: string | undefined;
+  /** The answer, when there was one (not enumerable, so it stays out of serialised errors). */
+  declare readonly response: Response | undefined;
 
-  protected constructor(operation: string, message: string, options?: ErrorOptions & { response?: Response | undefined }) {
+  constructor(
+    operation: string,
+    readonly kind: PizzaPlaceErrorKind,
+    message: string,
+    options?: ErrorOptions & { response?: Response | undefined },
+  ) {
     super(`${operation}: ${message}`, options);
     this.operation = operation;
     this.requestId = options?.response?.headers.get('X-Request-Id') ?? undefined;
+    Object.defineProperty(this, 'response', { value: options?.response });
   }
 }
 
@@ -63,7 +70,7 @@ export abstract class PizzaPlaceError extends Error {
  * ```
  */
 export class ProblemError<Status extends number = number, Body extends Problem = Problem> extends PizzaPlaceError {
-  readonly kind = 'problem' as const;
+  declare readonly kind: 'problem';
   override readonly name = 'ProblemError';
   readonly status: Status;
   /** A URI naming the problem type, one of those the contract lists for this status, e.g. `https://pizza-place.example/problems/out-of-stock`. */
@@ -80,7 +87,7 @@ export class ProblemError<Status extends number = number, Body extends Problem =
   declare readonly response: Response;
 
   constructor(operation: string, problem: Body, response: Response) {
-    super(operation, `${problem.status} ${problem.title}${problem.detail ? ` — ${problem.detail}` : ''}`, { response });
+    super(operation, 'problem', `${problem.status} ${problem.title}${problem.detail ? ` — ${problem.detail}` : ''}`, { response });
     this.status = problem.status as Status;
     this.type = problem.type;
     this.title = problem.title;
@@ -88,7 +95,6 @@ export class ProblemError<Status extends number = number, Body extends Problem =
     this.errors = 'errors' in problem ? (problem.errors as ReadonlyArray<ValidationError>) : undefined;
     this.problem = problem;
     this.retryAfter = retryAfter(response.headers.get('Retry-After'));
-    Object.defineProperty(this, 'response', { value: response });
   }
 }
 
@@ -104,15 +110,7 @@ export class ProblemError<Status extends number = number, Body extends Problem =
  */
 export class TransportError extends PizzaPlaceError {
   override readonly name = 'TransportError';
-
-  constructor(
-    operation: string,
-    readonly kind: 'network' | 'timeout' | 'aborted',
-    message: string,
-    options?: ErrorOptions,
-  ) {
-    super(operation, message, options);
-  }
+  declare readonly kind: 'network' | 'timeout' | 'aborted';
 }
 
 /**
@@ -128,17 +126,16 @@ export class TransportError extends PizzaPlaceError {
  */
 export class ContractError extends PizzaPlaceError {
   override readonly name = 'ContractError';
-  declare readonly response: Response | undefined;
+  declare readonly kind: 'invalid-request' | 'invalid-response';
 
   constructor(
     operation: string,
-    readonly kind: 'invalid-request' | 'invalid-response',
+    kind: ContractError['kind'],
     readonly issues: ReadonlyArray<ContractIssue>,
     response?: Response,
   ) {
     const where = issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`).join('; ');
-    super(operation, `${kind === 'invalid-request' ? 'request' : 'response'} breaks the contract (${where})`, { response });
-    Object.defineProperty(this, 'response', { value: response });
+    super(operation, kind, `${kind === 'invalid-request' ? 'request' : 'response'} breaks the contract (${where})`, { response });
   }
 }
 
@@ -155,15 +152,7 @@ export class ContractError extends PizzaPlaceError {
  */
 export class ClientError extends PizzaPlaceError {
   override readonly name = 'ClientError';
-
-  constructor(
-    operation: string,
-    readonly kind: 'invalid-config' | 'token-failed',
-    message: string,
-    options?: ErrorOptions,
-  ) {
-    super(operation, message, options);
-  }
+  declare readonly kind: 'invalid-config' | 'token-failed';
 }
 
 /** The error statuses of HTTP (RFC 9110 and registered extensions, and the 52x a CDN answers with) a server or a proxy can send. */
@@ -185,7 +174,7 @@ export type OperationError<Errors> =
   | ClientError;
 
 /** `Error` narrowed to the problems of `Status`: the declared one, else the undeclared one with that status. */
-export type ProblemOf<Error, Status extends number> = unknown extends Error
+export type ProblemOf<Error, Status extends number> = [Extract<Error, ProblemError<any, any>>] extends [never]
   ? ProblemError<Status>
   : Error extends ProblemError<infer Declared, infer Body>
     ? Status extends Declared

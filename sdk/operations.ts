@@ -145,7 +145,13 @@ const bearer = [{ scheme: 'bearer', type: 'http' }] as const;
  * Makes the function of one operation: it hands the call to the client with the operation's route.
  * `generated/operations.gen.ts` calls it once per operation of the contract.
  */
-export function operation<Data extends DataShape, Responses, Errors>(route: Route): Operation<Data, Responses, Errors> {
+export function operation<Data extends DataShape, Responses, Errors>(
+  operationId: string,
+  method: Route['method'],
+  url: string,
+  secured: boolean,
+): Operation<Data, Responses, Errors> {
+  const route: Route = { operationId, method, url, secured };
   const call = (options: { client: PizzaPlaceClient }) =>
     options.client[route.method.toLowerCase() as Lowercase<Route['method']>]({ ...options, url: route.url, ...(route.secured && { security: bearer }) });
   return Object.assign(call, { route }) as unknown as Operation<Data, Responses, Errors>;

@@ -102,8 +102,8 @@ export async function fetchWithRetries(
     try {
       // The signal goes to fetch itself: a Request made with a signal follows it only weakly in Node 20's
       // undici, and once collected it no longer aborts, so a timeout would never fire.
+      // A custom fetch that resolves to something else than a Response fails where the client reads it, as a network error.
       response = await fetch(last ? request : request.clone(), signal ? { signal } : undefined);
-      if (!isResponse(response)) throw new TypeError(`fetch resolved to ${Object.prototype.toString.call(response)}, not a Response`);
     } catch (error) {
       if (last || abortFailure(operation, signals, policy.timeout)) throw fail(error);
       await pause(backoff(attempt, policy), signal).catch(() => Promise.reject(fail(error)));
@@ -113,8 +113,7 @@ export async function fetchWithRetries(
     const wait = retryAfter(response.headers.get('Retry-After')) ?? backoff(attempt, policy);
     if (wait > policy.maxRetryDelay) return response;
     // Not awaited: a mocked body (MSW in Node) may never settle its cancel, and the wait must not hang on it.
-    const answered = response;
-    Promise.resolve().then(() => answered.body?.cancel()).catch(() => undefined);
+    response.body?.cancel().catch(() => undefined);
     await pause(wait, signal).catch((error: unknown) => Promise.reject(fail(error)));
   }
 }
@@ -125,12 +124,8 @@ function backoff(attempt: number, { retryDelay, maxRetryDelay }: CallPolicyValue
   return ceiling / 2 + Math.random() * (ceiling / 2);
 }
 
-/** Whether a custom `fetch` gave something usable as a `Response` (possibly of another realm or a polyfill). */
-function isResponse(value: unknown): value is Response {
-  return typeof value === 'object' && value !== null && typeof (value as Response).status === 'number' && typeof (value as Response).text === 'function' && typeof (value as Response).headers?.get === 'function';
-}
-
-function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
+/** Waits `ms` milliseconds; rejects with the signal's reason as soon as it aborts. */
+export function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(signal.reason);
     const timer = setTimeout(done, ms);

@@ -22,12 +22,6 @@ export const handler: OperationsPlugin['Handler'] = ({ plugin }) => {
     'operation',
     ({ operation }) => {
       if (isEventStream(operation)) return;
-      const route = {
-        operationId: operation.id,
-        method: operation.method.toUpperCase(),
-        url: operation.path,
-        secured: isSecured(plugin, operation),
-      };
       const types = (['data', 'responses', 'errors'] as const).map((role) => {
         const symbol = typeOf(operation, role);
         return symbol ? $.type(symbol) : $.type(role === 'data' ? 'never' : '{}');
@@ -36,7 +30,11 @@ export const handler: OperationsPlugin['Handler'] = ({ plugin }) => {
         $.const(plugin.symbol(operation.id, { meta: operationSymbol(operation.id) }))
           .export()
           .doc(documentation(plugin, operation))
-          .assign($(operationFactory).call($.fromValue(route)).generics(...types)),
+          .assign(
+            $(operationFactory)
+              .call($.literal(operation.id), $.literal(operation.method.toUpperCase()), $.literal(operation.path), $.literal(isSecured(plugin, operation)))
+              .generics(...types),
+          ),
       );
     },
     { order: 'declarations' },
