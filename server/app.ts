@@ -1,10 +1,10 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
-import { Scalar } from '@scalar/hono-api-reference';
 import { registerHandlers } from '../generated/hono.gen.ts';
 import { createAccountHandlers } from './accounts/account-handlers.ts';
 import type { AppDependencies, AppEnv } from './app-env.ts';
 import { accountAccess, standingFromDatabase } from './auth/account-access.ts';
 import { createHealthHandlers } from './health/health-handlers.ts';
+import { apiReference } from './http/api-reference.ts';
 import { notFound, onError } from './http/errors.ts';
 import { loadOpenApiDocument } from './http/openapi-document.ts';
 import { createInventoryHandlers } from './inventory/inventory-handlers.ts';
@@ -83,7 +83,9 @@ export function createApp(deps: AppDependencies): OpenAPIHono<AppEnv> {
   app.get('/openapi.json', (c) =>
     c.body(openApiDocument, 200, { 'Content-Type': 'application/json', 'Cache-Control': 'public, max-age=300' }),
   );
-  app.get('/docs', Scalar({ url: '/openapi.json', pageTitle: 'Pizza Place API' }));
+  const docs = apiReference({ specUrl: '/openapi.json', scriptUrl: '/docs/scalar.js', pageTitle: 'Pizza Place API' });
+  app.get('/docs', docs.pageHandler);
+  app.get('/docs/scalar.js', docs.scriptHandler);
 
   app.notFound(notFound);
   app.onError(onError);

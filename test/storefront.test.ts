@@ -1,12 +1,12 @@
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { build, preview } from 'vite';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { formatMoney } from '../examples/storefront/money.ts';
 import { createPizzaPlaceClient, getOrder, issueToken, type MenuItemList, type Order, type Payment, type Problem } from '../sdk/index.ts';
+import { chromiumUnavailableReason, launchChromium } from './support/chromium.ts';
 import { openTestDatabase, releaseTestDatabases, type TestDatabase } from './support/database.ts';
 import { freePort } from './support/free-port.ts';
 import { scratchParent } from './support/postgres.ts';
@@ -51,23 +51,6 @@ async function serveStorefront(apiBaseUrl: string, port: number): Promise<Storef
     await rm(outDir, { recursive: true, force: true });
     throw error;
   }
-}
-
-const chromiumPath = '/usr/bin/chromium';
-
-/** Why the browser tests cannot run here, if they cannot; in CI a missing Chromium is an error instead. */
-function chromiumUnavailableReason(): string | undefined {
-  if (existsSync(chromiumPath)) return undefined;
-  const reason = `Chromium is not installed at ${chromiumPath} (apt-get install chromium)`;
-  if (process.env.CI === 'true') throw new Error(`${reason}: CI must run the browser tests`);
-  return reason;
-}
-
-function launchChromium(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: chromiumPath,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
-  });
 }
 
 /** A fresh browser context and page per test; uncaught errors on the page are collected for the test to check. */

@@ -1,6 +1,8 @@
 // Builds the published package: the server bundled with the stateful entry (its packages stay dependencies),
-// the entry's declarations, and the contract the server serves at /openapi.json, where the bundle reads it.
+// the entry's declarations, the contract the server serves at /openapi.json, where the bundle reads it, and the
+// Scalar bundle it serves at /docs, beside the server's (no Scalar package to install).
 import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import ts from 'typescript';
 
@@ -17,6 +19,7 @@ await build({
   packages: 'external',
   outfile: 'dist/server/stateful.js',
 });
+copyFileSync(fileURLToPath(new URL('./browser/standalone.js', import.meta.resolve('@scalar/api-reference'))), 'dist/server/scalar-standalone.js');
 const source = readFileSync('src/stateful.ts', 'utf8');
 const { outputText, diagnostics } = ts.transpileDeclaration(source, { fileName: 'stateful.ts', compilerOptions: { module: ts.ModuleKind.NodeNext } });
 if (diagnostics?.length) throw new Error(ts.formatDiagnostics(diagnostics, ts.createCompilerHost({})));
