@@ -6,6 +6,7 @@ import {
   claimDueDeliveries,
   claimUndispatchedEvents,
   deleteFinishedBefore,
+  hasWork,
   insertDeliveries,
   markEventsDispatched,
   recordAttempt,
@@ -113,10 +114,13 @@ export function createWebhookWorker({ db, config, logger, changes }: Pick<AppDep
 
   async function runPass(): Promise<void> {
     try {
-      let fannedOut: number;
-      do fannedOut = await fanOut();
-      while (fannedOut === fanOutBatch);
-      await claimAndSend();
+      const work = await hasWork(db, toTimestamp(new Date()));
+      if (work.events) {
+        let fannedOut: number;
+        do fannedOut = await fanOut();
+        while (fannedOut === fanOutBatch);
+      }
+      if (work.events || work.deliveries) await claimAndSend();
       if (Date.now() >= nextCleanUpAt) {
         nextCleanUpAt = Date.now() + cleanUpEveryMs;
         await cleanUp();

@@ -95,6 +95,19 @@ export function requeueDelivery(
     .executeTakeFirst();
 }
 
+/**
+ * Whether there is work for the worker: an event not yet fanned out, or a delivery due by `now` (of any
+ * subscription). A plain read, so an idle worker polls without taking SQLite's write lock or a PostgreSQL
+ * transaction; the claims below decide what is really taken.
+ */
+export async function hasWork(db: Kysely<Database>, now: Timestamp): Promise<{ events: boolean; deliveries: boolean }> {
+  const [event, delivery] = await Promise.all([
+    db.selectFrom('webhook_events').select('id').where('dispatched_at', 'is', null).limit(1).executeTakeFirst(),
+    db.selectFrom('webhook_deliveries').select('id').where('status', '=', 'pending').where('next_attempt_at', '<=', now).limit(1).executeTakeFirst(),
+  ]);
+  return { events: event !== undefined, deliveries: delivery !== undefined };
+}
+
 /** Outbox events not yet fanned out, oldest first, claimed by this transaction (others pass over them). */
 export function claimUndispatchedEvents(db: Kysely<Database>, limit: number): Promise<Array<Pick<Row<'webhook_events'>, 'id' | 'type'>>> {
   return db
