@@ -61,7 +61,8 @@ describe('the subscriber URL check', () => {
     };
     expect(await webhookUrlRefusal('http://localhost:3000/hooks', true, unused)).toBeUndefined();
     expect(await webhookUrlRefusal('http://10.0.0.7/hooks', true, unused)).toBeUndefined();
-    expect(await webhookUrlRefusal('ftp://hooks.example.com/', true, unused)).toBe('Must be an https URL.');
+    expect(await webhookUrlRefusal('ftp://hooks.example.com/', true, unused)).toBe('Must be an http or https URL.');
+    expect(await webhookUrlRefusal('ftp://hooks.example.com/', false, unused)).toBe('Must be an https URL.');
   });
 });
 

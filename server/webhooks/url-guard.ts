@@ -113,7 +113,7 @@ export function hostOf(url: URL): string {
  * address that is not public), or undefined. The delivery worker asks it before every attempt.
  */
 export function staticUrlRefusal(url: URL, allowPrivateUrls: boolean): string | undefined {
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') return 'Must be an https URL.';
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return allowPrivateUrls ? 'Must be an http or https URL.' : 'Must be an https URL.';
   if (url.protocol === 'http:' && !allowPrivateUrls) return 'Must be an https URL: events are only sent over an encrypted connection.';
   if (url.username !== '' || url.password !== '') {
     return 'Must not contain a user name or password: every staff member can read the URL, and deliveries are authenticated by their signature.';
