@@ -29,6 +29,10 @@ export {
 } from './errors.ts';
 export { paginate, pages, type Page, type PaginatedOperation } from './pagination.ts';
 export type { CallOptions, DataShape, Failure, NotModified, Operation, OptionsOf, Result, Route, Success } from './operations.ts';
+export {
+  verifyWebhook, WebhookVerificationError,
+  type VerifyWebhookOptions, type VerifyWebhookResult, type WebhookEvent, type WebhookHeaders, type WebhookVerificationErrorKind,
+} from './webhooks.ts';
 
 /**
  * One function per operation, named by its `operationId`, documented from the contract. Each takes

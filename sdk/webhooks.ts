@@ -4,7 +4,7 @@ import type {
   PaymentRefundedEvent,
   PaymentSucceededEvent,
   StockLowEvent,
-} from '../generated/sdk/types.gen.ts';
+} from '../generated/types.gen.ts';
 
 /**
  * An event the Pizza Place sends to a webhook subscription; `type` tells which.
