@@ -74,7 +74,7 @@ const eventTypes: Readonly<Record<WebhookEvent['type'], true>> = {
   'stock.low': true,
 };
 
-const encoder = new TextEncoder();
+const encoder = /* @__PURE__ */ new TextEncoder();
 
 function header(headers: WebhookHeaders, name: string): string | undefined {
   if (typeof (headers as Headers).get === 'function') return (headers as Headers).get(name) ?? undefined;
