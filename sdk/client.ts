@@ -118,6 +118,8 @@ export interface OperationCall extends CallPolicy {
   body?: unknown;
   signal?: AbortSignal | null | undefined;
   throwOnError?: boolean | undefined;
+  /** Resolve to a 2xx answer's body unread, as a stream (`watchOrder`'s events), instead of reading it as JSON. */
+  stream?: boolean | undefined;
 }
 
 /** The HTTP methods of the contract's operations. */
@@ -186,8 +188,11 @@ export function createPizzaPlaceClient(options: PizzaPlaceClientOptions): PizzaP
       const body = call.body === undefined ? null : JSON.stringify(call.body);
       sent = new Request(urlOf(origin, call), { method, headers, body, ...(credentials && { credentials }) });
       response = await fetchWithRetries(sent, (attempt, init) => (customFetch ?? globalThis.fetch)(attempt, init), operation, callPolicy, signals);
-      const text = await response.text();
-      if (response.status === 304) {
+      const streamed = call.stream && response.ok;
+      const text = streamed ? '' : await response.text();
+      if (streamed) {
+        data = response.body;
+      } else if (response.status === 304) {
         // Not Modified: the answer to a conditional GET (If-None-Match), a result without a body.
       } else if (!response.ok) {
         error = problemError(operation, parsedOrNot(text), response);

@@ -1,7 +1,8 @@
 /**
  * The Pizza Place API client: a typed function for every operation of the contract, the contract's
  * types, and {@link createPizzaPlaceClient}, whose client gives every call typed
- * errors, retries, a timeout, idempotency keys and (opt-in) validation. {@link paginate} walks lists.
+ * errors, retries, a timeout, idempotency keys and (opt-in) validation. {@link paginate} walks lists;
+ * {@link watchOrder} follows an order live.
  *
  * The operations and types are generated from `openapi/pizza-place.yaml`; this file only chooses what
  * is public. It runs in browsers and in Node 20 (it needs nothing but `fetch`). Side-effect free:
@@ -28,6 +29,7 @@ export {
   type ContractIssue, type HttpErrorStatus, type OperationError, type PizzaPlaceErrorKind, type PizzaPlaceErrorOf, type ProblemOf,
 } from './errors.ts';
 export { paginate, pages, type Page, type PaginatedOperation } from './pagination.ts';
+export { watchOrder, type TrackedOrderEvent, type WatchOrderOptions } from './watch-order.ts';
 export type { CallOptions, DataShape, Failure, NotModified, Operation, OptionsOf, Result, Route, Success } from './operations.ts';
 export {
   verifyWebhook, WebhookVerificationError,

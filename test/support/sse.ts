@@ -24,7 +24,7 @@ export class SseReader {
   #pending: Promise<IteratorResult<Uint8Array | string>> | undefined;
 
   constructor(body: ReadableStream<Uint8Array> | AsyncIterable<Uint8Array | string> | Iterable<string>) {
-    this.#iterator = Symbol.asyncIterator in body ? (body as AsyncIterable<Uint8Array | string>)[Symbol.asyncIterator]() : body[Symbol.iterator]();
+    this.#iterator = Symbol.asyncIterator in body ? (body as AsyncIterable<Uint8Array | string>)[Symbol.asyncIterator]() : (body as Iterable<string>)[Symbol.iterator]();
   }
 
   /** The next block, or `undefined` once the server has ended the stream. Fails after `timeoutMs`. */
