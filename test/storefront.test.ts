@@ -5,12 +5,13 @@ import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { build, preview } from 'vite';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { formatMoney } from '../examples/storefront/money.ts';
-import { createPizzaPlaceClient, getOrder, issueToken, type MenuItemList, type Order, type Payment, type Problem } from '../sdk/index.ts';
+import { advanceOrderStatus, createPizzaPlaceClient, getOrder, issueToken, type MenuItemList, type Order, type Payment, type Problem } from '../sdk/index.ts';
 import { chromiumUnavailableReason, launchChromium } from './support/chromium.ts';
 import { openTestDatabase, releaseTestDatabases, type TestDatabase } from './support/database.ts';
 import { freePort } from './support/free-port.ts';
 import { scratchParent } from './support/postgres.ts';
-import { startPrism, type RunningPrism } from './support/prism.ts';
+import { startMock, type RunningPrism } from './support/prism.ts';
+import { SseReader } from './support/sse.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
 import { exampleOf, operations, resolve, successResponse } from './support/spec.ts';
 
@@ -145,6 +146,26 @@ async function pay(page: Page, paymentMethodToken: 'tok_visa' | 'tok_chargeDecli
   await page.getByTestId('pay').click();
 }
 
+/**
+ * Starts noting every status the page shows from now on; the function it resolves to reads them (the one shown
+ * at the start first, each change once).
+ */
+async function recordShownStatuses(page: Page): Promise<() => Promise<string[]>> {
+  await page.evaluate(() => {
+    const shown = document.querySelector('[data-testid="order-status"]')!;
+    const before: Array<string | null> = [];
+    Object.assign(window, { shownStatuses: () => [...before, shown.getAttribute('data-status')] });
+    new MutationObserver((records) => before.push(...records.map((record) => record.oldValue))).observe(shown, {
+      attributeFilter: ['data-status'],
+      attributeOldValue: true,
+    });
+  });
+  return async () => {
+    const seen = await page.evaluate(() => (window as unknown as { shownStatuses(): string[] }).shownStatuses());
+    return seen.filter((status, i) => status !== seen[i - 1]);
+  };
+}
+
 async function shownTotals(page: Page) {
   return {
     subtotal: await text(page, 'order-subtotal'),
@@ -199,7 +220,7 @@ describeInChromium('the storefront in Chromium', () => {
     const ada: Customer = { name: 'Ada Lovelace', email: 'ada@example.com', password: 'correct-horse-battery' };
 
     beforeAll(async () => {
-      prism = await startPrism();
+      prism = await startMock();
       storefront = await serveStorefront(prism.url, await freePort());
     });
     afterAll(async () => {
@@ -221,7 +242,7 @@ describeInChromium('the storefront in Chromium', () => {
       expect(pageErrors).toEqual([]);
     });
 
-    it('takes a delivery order from cart to payment and shows the status and totals the mock documents', async () => {
+    it('takes a delivery order from cart to payment and shows the status and totals the mock documents, then its event stream live', async () => {
       const estimatedSubtotal = await placeMargheritaOrder(page(), storefront!, { fulfilment: 'delivery', customer: ada });
       expect(estimatedSubtotal).toBe('$26.98'); // 2 × (11.99 medium + 1.50 Extra Mozzarella), from the documented menu
       const placed = documentedExample<Order>('placeOrder');
@@ -229,14 +250,18 @@ describeInChromium('the storefront in Chromium', () => {
       expect(await page().getByTestId('order-status').getAttribute('data-status')).toBe(placed.status);
       expect(await shownTotals(page())).toEqual(formattedTotals(placed));
 
+      const shownStatuses = await recordShownStatuses(page());
       await pay(page(), 'tok_visa');
       await settle(page().getByTestId('payment-result'), page().getByTestId('payment-error'));
       const payment = documentedExample<Payment>('payOrder');
       expect(await text(page(), 'payment-result')).toBe(`Paid ${formatMoney(payment.amount)} with ${payment.card.brand} ending in ${payment.card.last4}.`);
-      // The status shown after paying is what getOrder answers; the mock's first example of it is a paid order being prepared.
+      // The status shown after paying is what getOrder answers (the mock's first example: a paid order being prepared);
+      // then the page follows the order live, and the mock's documented event stream walks it to the door.
       const fetched = documentedExample<Order>('getOrder');
-      expect(await page().getByTestId('order-status').getAttribute('data-status')).toBe(fetched.status);
-      expect(await text(page(), 'order-status')).toBe(fetched.status.replaceAll('_', ' '));
+      const streamed = (await new SseReader([documentedExample<string>('watchOrder')]).rest()).flatMap((block) => (block.data ? [JSON.parse(block.data).status as string] : []));
+      await page().getByTestId('order-tracking').waitFor({ state: 'hidden' });
+      expect(await shownStatuses()).toEqual([placed.status, fetched.status, ...streamed]);
+      expect(await text(page(), 'order-status')).toBe(streamed.at(-1)!.replaceAll('_', ' '));
       expect(await shownTotals(page())).toEqual(formattedTotals(fetched));
       expect(await page().getByTestId('payment-form').isHidden()).toBe(true);
       expect(pageErrors).toEqual([]);
@@ -310,6 +335,29 @@ describeInChromium('the storefront in Chromium', () => {
       const paid = await serverOrder(grace, orderId);
       expect(paid.status).toBe('confirmed');
       expect(await shownTotals(page())).toEqual(formattedTotals(paid));
+      expect(pageErrors).toEqual([]);
+    });
+
+    it('shows each status live as the kitchen moves the paid order along, without a reload, and stops following once it is collected', async () => {
+      await placeMargheritaOrder(page(), storefront!, { fulfilment: 'pickup', customer: grace });
+      const orderId = await text(page(), 'order-id');
+      await pay(page(), 'tok_visa');
+      await settle(page().getByTestId('payment-result'), page().getByTestId('payment-error'));
+      await page().getByTestId('order-tracking').waitFor();
+      const shownStatuses = await recordShownStatuses(page());
+
+      const { staff } = database!.config;
+      const { data: signedIn } = await issueToken({ client: createPizzaPlaceClient({ baseUrl: server!.url }), body: staff, throwOnError: true });
+      const kitchen = createPizzaPlaceClient({ baseUrl: server!.url, token: signedIn.accessToken });
+      for (const status of ['preparing', 'baking', 'ready', 'collected'] as const) {
+        const advanced = performance.now();
+        await advanceOrderStatus({ client: kitchen, path: { orderId }, body: { status }, throwOnError: true });
+        await page().locator(`[data-testid="order-status"][data-status="${status}"]`).waitFor({ timeout: 2_000 });
+        expect(performance.now() - advanced).toBeLessThan(2_000);
+      }
+      await page().getByTestId('order-tracking').waitFor({ state: 'hidden' });
+      expect(await shownStatuses()).toEqual(['confirmed', 'preparing', 'baking', 'ready', 'collected']);
+      expect(await text(page(), 'order-status')).toBe('collected');
       expect(pageErrors).toEqual([]);
     });
 

@@ -1,6 +1,6 @@
 import {
   createPizzaPlaceClient, getMe, getOrder, isPizzaPlaceError, isProblem, issueToken, listMenuItems, listToppings, payOrder, placeOrder,
-  registerCustomer, type Address, type Fulfilment, type ItemSize, type MenuItem, type Order, type Topping,
+  registerCustomer, watchOrder, type Address, type Fulfilment, type ItemSize, type MenuItem, type Order, type OrderStatus, type Topping,
 } from '@pizza-place/api';
 import { estimateLine, estimateSubtotal, toOrderLines, type CartLine } from './cart.ts';
 import { byTestId, h, say } from './dom.ts';
@@ -14,6 +14,8 @@ const client = createPizzaPlaceClient({ baseUrl: apiBaseUrl, token: () => access
 const cart: CartLine[] = [];
 const toppingNames = new Map<string, string>();
 let currentOrder: Order | undefined;
+/** Stops following the order shown, when another one replaces it. */
+let following: AbortController | undefined;
 
 /** What to tell the customer about a failed call: the problem's `detail` (else its `title`) when the API answered one. */
 function describeFailure(failure: unknown): string {
@@ -121,13 +123,42 @@ function updateCheckout(): void {
   byTestId('checkout-hint').hidden = ready;
 }
 
+function showStatus(status: OrderStatus): void {
+  const shown = byTestId('order-status');
+  shown.textContent = status.replaceAll('_', ' ');
+  shown.dataset.status = status;
+}
+
+/**
+ * Shows the order's status as the kitchen moves it along, through the SDK's `watchOrder`, until the order is
+ * delivered, collected or cancelled (the iteration then ends by itself) or another order replaces it. The SDK
+ * reconnects by itself after a dropped connection; only a refusal (the sign-in expired, say) ends it early.
+ */
+async function follow(order: Order): Promise<void> {
+  stopFollowing();
+  const controller = (following = new AbortController());
+  const tracking = byTestId('order-tracking');
+  say(tracking, 'This status follows the kitchen live.');
+  try {
+    for await (const event of watchOrder({ client, path: { orderId: order.id }, signal: controller.signal })) showStatus(event.status);
+    if (!controller.signal.aborted) say(tracking, undefined);
+  } catch (failure) {
+    say(tracking, `Live updates stopped: ${describeFailure(failure)}`);
+  }
+}
+
+function stopFollowing(): void {
+  following?.abort();
+  following = undefined;
+  say(byTestId('order-tracking'), undefined);
+}
+
 function showOrder(order: Order): void {
+  if (order.id !== currentOrder?.id) stopFollowing();
   currentOrder = order;
   byTestId('order').hidden = false;
   byTestId('order-id').textContent = order.id;
-  const status = byTestId('order-status');
-  status.textContent = order.status.replaceAll('_', ' ');
-  status.dataset.status = order.status;
+  showStatus(order.status);
   byTestId('order-lines').querySelector('tbody')!.replaceChildren(...order.lines.map((line) => {
     const extras = line.toppings.map((id) => toppingNames.get(id) ?? id);
     return h('tr', {},
@@ -210,8 +241,10 @@ paymentForm.addEventListener('submit', (event) => {
       body: { paymentMethodToken },
       throwOnError: true,
     });
-    showOrder((await getOrder({ client, path: { orderId: order.id }, throwOnError: true })).data);
+    const { data: paid } = await getOrder({ client, path: { orderId: order.id }, throwOnError: true });
+    showOrder(paid);
     say(byTestId('payment-result'), `Paid ${formatMoney(payment.amount)} with ${payment.card.brand} ending in ${payment.card.last4}.`);
+    void follow(paid);
   });
 });
 
