@@ -5,7 +5,7 @@ import type { Env, TypedResponse } from 'hono';
 import type { StatusCode } from 'hono/utils/http-status';
 import * as z from 'zod';
 
-import { zAccount, zAdvanceOrderStatusBody, zAdvanceOrderStatusPath, zBadRequestProblem, zCancelOrderBody, zCancelOrderPath, zChangePasswordBody, zConflictProblem, zContentTooLargeProblem, zCreateMenuItemBody, zCreateWebhookSubscriptionBody, zDeleteWebhookSubscriptionPath, zForbiddenProblem, zGetMenuItemHeaders, zGetMenuItemPath, zGetOrderHeaders, zGetOrderPath, zGetWebhookSubscriptionPath, zHealth, zIngredientList, zInternalErrorProblem, zIssueTokenBody, zListMenuItemsHeaders, zListMenuItemsQuery, zListOrderPaymentsPath, zListOrdersQuery, zListStockAdjustmentsQuery, zListToppingsHeaders, zListWebhookDeliveriesPath, zListWebhookDeliveriesQuery, zListWebhookSubscriptionsQuery, zMenuItem, zMenuItemList, zNotFoundProblem, zOrder, zOrderPage, zOrderQuote, zOutOfStockProblem, zPayment, zPaymentList, zPaymentRequiredProblem, zPayOrderBody, zPayOrderHeaders, zPayOrderPath, zPlaceOrderBody, zPlaceOrderHeaders, zQuoteOrderBody, zReadiness, zRecordStockAdjustmentBody, zRedeliverWebhookPath, zRefreshTokenBody, zRegisterCustomerBody, zRetireMenuItemPath, zRevokeTokenBody, zRotateWebhookSecretPath, zServiceUnavailableProblem, zStockAdjustment, zStockAdjustmentPage, zTokenResponse, zTooManyRequestsProblem, zToppingList, zUnauthorizedProblem, zUnprocessableContentProblem, zUnsupportedMediaTypeProblem, zUpdateMenuItemBody, zUpdateMenuItemPath, zUpdateWebhookSubscriptionBody, zUpdateWebhookSubscriptionPath, zWatchOrderHeaders, zWatchOrderPath, zWatchOrderResponse, zWebhookDelivery, zWebhookDeliveryPage, zWebhookSecret, zWebhookSubscription, zWebhookSubscriptionPage, zWebhookSubscriptionWithSecret } from './zod.gen.js';
+import { zAccount, zAdvanceOrderStatusBody, zAdvanceOrderStatusPath, zBadRequestProblem, zCancelOrderBody, zCancelOrderPath, zChangePasswordBody, zConflictProblem, zContentTooLargeProblem, zCreateMenuItemBody, zCreateWebhookSubscriptionBody, zDeleteWebhookSubscriptionPath, zForbiddenProblem, zGetMenuItemHeaders, zGetMenuItemPath, zGetOrderHeaders, zGetOrderPath, zGetWebhookSubscriptionPath, zHealth, zIngredientList, zInternalErrorProblem, zIssueTokenBody, zListMenuItemsHeaders, zListMenuItemsQuery, zListOrderPaymentsPath, zListOrdersQuery, zListStockAdjustmentsQuery, zListToppingsHeaders, zListWebhookDeliveriesPath, zListWebhookDeliveriesQuery, zListWebhookSubscriptionsQuery, zMenuItem, zMenuItemList, zNotFoundProblem, zOrder, zOrderPage, zOrderQuote, zOutOfStockProblem, zPayment, zPaymentActionRequired, zPaymentList, zPaymentRequiredProblem, zPayOrderBody, zPayOrderHeaders, zPayOrderPath, zPlaceOrderBody, zPlaceOrderHeaders, zQuoteOrderBody, zReadiness, zRecordStockAdjustmentBody, zRedeliverWebhookPath, zRefreshTokenBody, zRefundPaymentBody, zRefundPaymentHeaders, zRefundPaymentPath, zRegisterCustomerBody, zRetireMenuItemPath, zRevokeTokenBody, zRotateWebhookSecretPath, zServiceUnavailableProblem, zStockAdjustment, zStockAdjustmentPage, zTokenResponse, zTooManyRequestsProblem, zToppingList, zUnauthorizedProblem, zUnprocessableContentProblem, zUnsupportedMediaTypeProblem, zUpdateMenuItemBody, zUpdateMenuItemPath, zUpdateWebhookSubscriptionBody, zUpdateWebhookSubscriptionPath, zWatchOrderHeaders, zWatchOrderPath, zWatchOrderResponse, zWebhookDelivery, zWebhookDeliveryPage, zWebhookSecret, zWebhookSubscription, zWebhookSubscriptionPage, zWebhookSubscriptionWithSecret } from './zod.gen.js';
 
 /**
  * Reads a parameter string written as a canonical decimal integer as a number; anything else is left for the schema to reject.
@@ -86,7 +86,7 @@ export const listMenuItemsRoute = createRoute({
             }
         },
         503: {
-            description: 'The database is unreachable, or too busy to take the request in time\n(a lock or statement timeout, or a transaction that kept colliding\nwith others). Nothing was changed; try again after `Retry-After`\nseconds, with the same `Idempotency-Key` where the operation takes one.\n',
+            description: 'The database is unreachable, or too busy to take the request in time\n(a lock or statement timeout, or a transaction that kept colliding\nwith others), or the card processor could not be reached or did not\nanswer in time. Nothing was done twice; try again after `Retry-After`\nseconds, with the same `Idempotency-Key` where the operation takes one.\n',
             headers: {
                 'Retry-After': { description: 'How many seconds to wait before trying again.' },
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
@@ -219,7 +219,7 @@ export const createMenuItemRoute = createRoute({
             }
         },
         503: {
-            description: 'The database is unreachable, or too busy to take the request in time\n(a lock or statement timeout, or a transaction that kept colliding\nwith others). Nothing was changed; try again after `Retry-After`\nseconds, with the same `Idempotency-Key` where the operation takes one.\n',
+            description: 'The database is unreachable, or too busy to take the request in time\n(a lock or statement timeout, or a transaction that kept colliding\nwith others), or the card processor could not be reached or did not\nanswer in time. Nothing was done twice; try again after `Retry-After`\nseconds, with the same `Idempotency-Key` where the operation takes one.\n',
             headers: {
                 'Retry-After': { description: 'How many seconds to wait before trying again.' },
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
@@ -323,7 +323,7 @@ export const retireMenuItemRoute = createRoute({
             }
         },
         503: {
-            description: 'The database is unreachable, or too busy to take the request in time\n(a lock or statement timeout, or a transaction that kept colliding\nwith others). Nothing was changed; try again after `Retry-After`\nseconds, with the same `Idempotency-Key` where the operation takes one.\n',
+            description: 'The database is unreachable, or too busy to take the request in time\n(a lock or statement timeout, or a transaction that kept colliding\nwith others), or the card processor could not be reached or did not\nanswer in time. Nothing was done twice; try again after `Retry-After`\nseconds, with the same `Idempotency-Key` where the operation takes one.\n',
             headers: {
                 'Retry-After': { description: 'How many seconds to wait before trying again.' },
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
@@ -418,7 +418,7 @@ export const getMenuItemRoute = createRoute({
             }
         },
         503: {
-            description: 'The database is unreachable, or too busy to take the request in time\n(a lock or statement timeout, or a transaction that kept colliding\nwith others). Nothing was changed; try again after `Retry-After`\nseconds, with the same `Idempotency-Key` where the operation takes one.\n',
+            description: 'The database is unreachable, or too busy to take the request in time\n(a lock or statement timeout, or a transaction that kept colliding\nwith others), or the card processor could not be reached or did not\nanswer in time. Nothing was done twice; try again after `Retry-After`\nseconds, with the same `Idempotency-Key` where the operation takes one.\n',
             headers: {
                 'Retry-After': { description: 'How many seconds to wait before trying again.' },
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
@@ -564,7 +564,7 @@ export const updateMenuItemRoute = createRoute({
             }
         },
         503: {
-            description: 'The database is unreachable, or too busy to take the request in time\n(a lock or statement timeout, or a transaction that kept colliding\nwith others). Nothing was changed; try again after `Retry-After`\nseconds, with the same `Idempotency-Key` where the operation takes one.\n',
+            description: 'The database is unreachable, or too busy to take the request in time\n(a lock or statement timeout, or a transaction that kept colliding\nwith others), or the card processor could not be reached or did not\nanswer in time. Nothing was done twice; try again after `Retry-After`\nseconds, with the same `Idempotency-Key` where the operation takes one.\n',
             headers: {
                 'Retry-After': { description: 'How many seconds to wait before trying again.' },
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
@@ -645,7 +645,7 @@ export const listToppingsRoute = createRoute({
             }
         },
         503: {
-            description: 'The database is unreachable, or too busy to take the request in time\n(a lock or statement timeout, or a transaction that kept colliding\nwith others). Nothing was changed; try again after `Retry-After`\nseconds, with the same `Idempotency-Key` where the operation takes one.\n',
+            description: 'The database is unreachable, or too busy to take the request in time\n(a lock or statement timeout, or a transaction that kept colliding\nwith others), or the card processor could not be reached or did not\nanswer in time. Nothing was done twice; try again after `Retry-After`\nseconds, with the same `Idempotency-Key` where the operation takes one.\n',
             headers: {
                 'Retry-After': { description: 'How many seconds to wait before trying again.' },
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
@@ -766,7 +766,7 @@ export const registerCustomerRoute = createRoute({
             }
         },
         503: {
-            description: 'The database is unreachable, or too busy to take the request in time\n(a lock or statement timeout, or a transaction that kept colliding\nwith others). Nothing was changed; try again after `Retry-After`\nseconds, with the same `Idempotency-Key` where the operation takes one.\n',
+            description: 'The database is unreachable, or too busy to take the request in time\n(a lock or statement timeout, or a transaction that kept colliding\nwith others), or the card processor could not be reached or did not\nanswer in time. Nothing was done twice; try again after `Retry-After`\nseconds, with the same `Idempotency-Key` where the operation takes one.\n',
             headers: {
                 'Retry-After': { description: 'How many seconds to wait before trying again.' },
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
@@ -888,7 +888,7 @@ export const issueTokenRoute = createRoute({
             }
         },
         503: {
-            description: 'The database is unreachable, or too busy to take the request in time\n(a lock or statement timeout, or a transaction that kept colliding\nwith others). Nothing was changed; try again after `Retry-After`\nseconds, with the same `Idempotency-Key` where the operation takes one.\n',
+            description: 'The database is unreachable, or too busy to take the request in time\n(a lock or statement timeout, or a transaction that kept colliding\nwith others), or the card processor could not be reached or did not\nanswer in time. Nothing was done twice; try again after `Retry-After`\nseconds, with the same `Idempotency-Key` where the operation takes one.\n',
             headers: {
                 'Retry-After': { description: 'How many seconds to wait before trying again.' },
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
@@ -1010,7 +1010,7 @@ export const refreshTokenRoute = createRoute({
             }
         },
         503: {
-            description: 'The database is unreachable, or too busy to take the request in time\n(a lock or statement timeout, or a transaction that kept colliding\nwith others). Nothing was changed; try again after `Retry-After`\nseconds, with the same `Idempotency-Key` where the operation takes one.\n',
+            description: 'The database is unreachable, or too busy to take the request in time\n(a lock or statement timeout, or a transaction that kept colliding\nwith others), or the card processor could not be reached or did not\nanswer in time. Nothing was done twice; try again after `Retry-After`\nseconds, with the same `Idempotency-Key` where the operation takes one.\n',
             headers: {
                 'Retry-After': { description: 'How many seconds to wait before trying again.' },
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
@@ -1116,7 +1116,7 @@ export const revokeTokenRoute = createRoute({
             }
         },
         503: {
-            description: 'The database is unreachable, or too busy to take the request in time\n(a lock or statement timeout, or a transaction that kept colliding\nwith others). Nothing was changed; try again after `Retry-After`\nseconds, with the same `Idempotency-Key` where the operation takes one.\n',
+            description: 'The database is unreachable, or too busy to take the request in time\n(a lock or statement timeout, or a transaction that kept colliding\nwith others), or the card processor could not be reached or did not\nanswer in time. Nothing was done twice; try again after `Retry-After`\nseconds, with the same `Idempotency-Key` where the operation takes one.\n',
             headers: {
                 'Retry-After': { description: 'How many seconds to wait before trying again.' },
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
@@ -1185,7 +1185,7 @@ export const getMeRoute = createRoute({
             }
         },
         503: {
-            description: 'The database is unreachable, or too busy to take the request in time\n(a lock or statement timeout, or a transaction that kept colliding\nwith others). Nothing was changed; try again after `Retry-After`\nseconds, with the same `Idempotency-Key` where the operation takes one.\n',
+            description: 'The database is unreachable, or too busy to take the request in time\n(a lock or statement timeout, or a transaction that kept colliding\nwith others), or the card processor could not be reached or did not\nanswer in time. Nothing was done twice; try again after `Retry-After`\nseconds, with the same `Idempotency-Key` where the operation takes one.\n',
             headers: {
                 'Retry-After': { description: 'How many seconds to wait before trying again.' },
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
@@ -1307,7 +1307,7 @@ export const changePasswordRoute = createRoute({
             }
         },
         503: {
-            description: 'The database is unreachable, or too busy to take the request in time\n(a lock or statement timeout, or a transaction that kept colliding\nwith others). Nothing was changed; try again after `Retry-After`\nseconds, with the same `Idempotency-Key` where the operation takes one.\n',
+            description: 'The database is unreachable, or too busy to take the request in time\n(a lock or statement timeout, or a transaction that kept colliding\nwith others), or the card processor could not be reached or did not\nanswer in time. Nothing was done twice; try again after `Retry-After`\nseconds, with the same `Idempotency-Key` where the operation takes one.\n',
             headers: {
                 'Retry-After': { description: 'How many seconds to wait before trying again.' },
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
@@ -1394,7 +1394,7 @@ export const listOrdersRoute = createRoute({
             }
         },
         503: {
-            description: 'The database is unreachable, or too busy to take the request in time\n(a lock or statement timeout, or a transaction that kept colliding\nwith others). Nothing was changed; try again after `Retry-After`\nseconds, with the same `Idempotency-Key` where the operation takes one.\n',
+            description: 'The database is unreachable, or too busy to take the request in time\n(a lock or statement timeout, or a transaction that kept colliding\nwith others), or the card processor could not be reached or did not\nanswer in time. Nothing was done twice; try again after `Retry-After`\nseconds, with the same `Idempotency-Key` where the operation takes one.\n',
             headers: {
                 'Retry-After': { description: 'How many seconds to wait before trying again.' },
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
@@ -1530,7 +1530,7 @@ export const placeOrderRoute = createRoute({
             }
         },
         503: {
-            description: 'The database is unreachable, or too busy to take the request in time\n(a lock or statement timeout, or a transaction that kept colliding\nwith others). Nothing was changed; try again after `Retry-After`\nseconds, with the same `Idempotency-Key` where the operation takes one.\n',
+            description: 'The database is unreachable, or too busy to take the request in time\n(a lock or statement timeout, or a transaction that kept colliding\nwith others), or the card processor could not be reached or did not\nanswer in time. Nothing was done twice; try again after `Retry-After`\nseconds, with the same `Idempotency-Key` where the operation takes one.\n',
             headers: {
                 'Retry-After': { description: 'How many seconds to wait before trying again.' },
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
@@ -1639,7 +1639,7 @@ export const quoteOrderRoute = createRoute({
             }
         },
         503: {
-            description: 'The database is unreachable, or too busy to take the request in time\n(a lock or statement timeout, or a transaction that kept colliding\nwith others). Nothing was changed; try again after `Retry-After`\nseconds, with the same `Idempotency-Key` where the operation takes one.\n',
+            description: 'The database is unreachable, or too busy to take the request in time\n(a lock or statement timeout, or a transaction that kept colliding\nwith others), or the card processor could not be reached or did not\nanswer in time. Nothing was done twice; try again after `Retry-After`\nseconds, with the same `Idempotency-Key` where the operation takes one.\n',
             headers: {
                 'Retry-After': { description: 'How many seconds to wait before trying again.' },
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
@@ -1746,7 +1746,7 @@ export const getOrderRoute = createRoute({
             }
         },
         503: {
-            description: 'The database is unreachable, or too busy to take the request in time\n(a lock or statement timeout, or a transaction that kept colliding\nwith others). Nothing was changed; try again after `Retry-After`\nseconds, with the same `Idempotency-Key` where the operation takes one.\n',
+            description: 'The database is unreachable, or too busy to take the request in time\n(a lock or statement timeout, or a transaction that kept colliding\nwith others), or the card processor could not be reached or did not\nanswer in time. Nothing was done twice; try again after `Retry-After`\nseconds, with the same `Idempotency-Key` where the operation takes one.\n',
             headers: {
                 'Retry-After': { description: 'How many seconds to wait before trying again.' },
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
@@ -1767,7 +1767,7 @@ export const cancelOrderRoute = createRoute({
     operationId: 'cancelOrder',
     tags: ['Orders'],
     summary: 'Cancel an order',
-    description: 'Cancels an order and releases its reserved ingredients; a paid order is\nrefunded in full. Customers may cancel their own order while it is\n`awaiting_payment` or `confirmed`; staff may cancel any order until it is\n`delivered` or `collected`. Any other cancellation answers `409`.\n',
+    description: 'Cancels an order and puts back exactly the ingredients it took; a paid\norder is refunded what is left of its payment, through the card\nprocessor, exactly once. If the processor cannot be reached the order is\ncancelled all the same and its refund shows as `pending`; cancelling\nagain finishes the refund (`200`). Customers may cancel their own order while it is\n`awaiting_payment` or `confirmed`; staff may cancel any order until it is\n`delivered` or `collected`. Any other cancellation answers `409`.\n',
     security: [{ bearerAuth: [] }],
     request: {
         params: z.object({
@@ -1892,7 +1892,7 @@ export const cancelOrderRoute = createRoute({
             }
         },
         503: {
-            description: 'The database is unreachable, or too busy to take the request in time\n(a lock or statement timeout, or a transaction that kept colliding\nwith others). Nothing was changed; try again after `Retry-After`\nseconds, with the same `Idempotency-Key` where the operation takes one.\n',
+            description: 'The database is unreachable, or too busy to take the request in time\n(a lock or statement timeout, or a transaction that kept colliding\nwith others), or the card processor could not be reached or did not\nanswer in time. Nothing was done twice; try again after `Retry-After`\nseconds, with the same `Idempotency-Key` where the operation takes one.\n',
             headers: {
                 'Retry-After': { description: 'How many seconds to wait before trying again.' },
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
@@ -2049,7 +2049,7 @@ export const advanceOrderStatusRoute = createRoute({
             }
         },
         503: {
-            description: 'The database is unreachable, or too busy to take the request in time\n(a lock or statement timeout, or a transaction that kept colliding\nwith others). Nothing was changed; try again after `Retry-After`\nseconds, with the same `Idempotency-Key` where the operation takes one.\n',
+            description: 'The database is unreachable, or too busy to take the request in time\n(a lock or statement timeout, or a transaction that kept colliding\nwith others), or the card processor could not be reached or did not\nanswer in time. Nothing was done twice; try again after `Retry-After`\nseconds, with the same `Idempotency-Key` where the operation takes one.\n',
             headers: {
                 'Retry-After': { description: 'How many seconds to wait before trying again.' },
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
@@ -2145,7 +2145,7 @@ export const listOrderPaymentsRoute = createRoute({
             }
         },
         503: {
-            description: 'The database is unreachable, or too busy to take the request in time\n(a lock or statement timeout, or a transaction that kept colliding\nwith others). Nothing was changed; try again after `Retry-After`\nseconds, with the same `Idempotency-Key` where the operation takes one.\n',
+            description: 'The database is unreachable, or too busy to take the request in time\n(a lock or statement timeout, or a transaction that kept colliding\nwith others), or the card processor could not be reached or did not\nanswer in time. Nothing was done twice; try again after `Retry-After`\nseconds, with the same `Idempotency-Key` where the operation takes one.\n',
             headers: {
                 'Retry-After': { description: 'How many seconds to wait before trying again.' },
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
@@ -2166,7 +2166,7 @@ export const payOrderRoute = createRoute({
     operationId: 'payOrder',
     tags: ['Payments'],
     summary: 'Pay for an order',
-    description: 'Charges the order\'s total to a card, given as a payment method token from\nthe card form. In test mode `tok_visa` and `tok_mastercard` succeed, and\n`tok_chargeDeclined` and `tok_insufficientFunds` are declined with `402`.\nA successful payment confirms the order. Paying an order that is already\npaid or cancelled answers `409`. Retrying with the same `Idempotency-Key`\nand body returns the original payment instead of charging twice; the same\nkey with a different body answers `422`.\n',
+    description: 'Charges the order\'s total to a card, given as a payment method token from\nthe card form. In test mode `tok_visa` and `tok_mastercard` succeed,\n`tok_chargeDeclined` and `tok_insufficientFunds` are declined with `402`,\nand `tok_threeDSecure` needs the customer to confirm first (`202`).\nA successful payment confirms the order. Paying an order that is already\npaid or cancelled, or while another payment for it is under way, answers\n`409`.\n\nWhen the card issuer wants the customer to confirm the payment (3-D\nSecure), the answer is `202` with the action to take: send the customer\nto `nextAction.url`, then send the same request again with the same\n`Idempotency-Key` to learn the outcome (in test mode the action counts\nas done as soon as the request comes again).\n\nRetrying with the same `Idempotency-Key` and body returns the original\npayment instead of charging twice, also after a `503` when the card\nprocessor could not be reached or did not answer in time: the card is\ncharged under the key at most once. The same key with a different body\nanswers `422`; a declined card\'s key may be used again with another card.\n',
     security: [{ bearerAuth: [] }],
     request: {
         params: z.object({
@@ -2192,6 +2192,17 @@ export const payOrderRoute = createRoute({
             },
             content: {
                 'application/json': { schema: zPayment }
+            }
+        },
+        202: {
+            description: 'The customer must confirm the payment (3-D Secure); nothing is charged yet. Send the same request again, with the same `Idempotency-Key`, once they have.',
+            headers: {
+                'RateLimit-Policy': { description: 'The quota policy that applies to this operation (IETF draft-ietf-httpapi-ratelimit-headers), e.g. 120 requests per 60-second window.' },
+                RateLimit: { description: 'How much of the quota is left (`r`) and the seconds until the window resets (`t`).' },
+                'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
+            },
+            content: {
+                'application/json': { schema: zPaymentActionRequired }
             }
         },
         400: {
@@ -2305,7 +2316,157 @@ export const payOrderRoute = createRoute({
             }
         },
         503: {
-            description: 'The database is unreachable, or too busy to take the request in time\n(a lock or statement timeout, or a transaction that kept colliding\nwith others). Nothing was changed; try again after `Retry-After`\nseconds, with the same `Idempotency-Key` where the operation takes one.\n',
+            description: 'The database is unreachable, or too busy to take the request in time\n(a lock or statement timeout, or a transaction that kept colliding\nwith others), or the card processor could not be reached or did not\nanswer in time. Nothing was done twice; try again after `Retry-After`\nseconds, with the same `Idempotency-Key` where the operation takes one.\n',
+            headers: {
+                'Retry-After': { description: 'How many seconds to wait before trying again.' },
+                'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
+            },
+            content: {
+                'application/problem+json': { schema: zServiceUnavailableProblem }
+            }
+        }
+    }
+});
+
+/**
+ * Refund part of a payment
+ */
+export const refundPaymentRoute = createRoute({
+    method: 'post',
+    path: '/orders/{orderId}/payments/{paymentId}/refunds',
+    operationId: 'refundPayment',
+    tags: ['Payments'],
+    summary: 'Refund part of a payment',
+    description: 'Staff only. Gives back part (or the rest) of a payment through the card\nprocessor, for example for a missing drink. The order keeps its status;\ncancelling an order refunds what is left of its payment by itself. The\namount may not exceed what is left to refund (`422`). Retrying with the\nsame `Idempotency-Key` and body refunds once; a `503` means the card\nprocessor could not be reached, and the same request with the same key\nfinishes the refund.\n',
+    security: [{ bearerAuth: ['staff'] }],
+    request: {
+        params: z.object({
+            orderId: zRefundPaymentPath.shape.orderId,
+            paymentId: zRefundPaymentPath.shape.paymentId
+        }),
+        headers: z.object({
+            'idempotency-key': zRefundPaymentHeaders.shape['Idempotency-Key']
+        }),
+        body: {
+            content: {
+                'application/json': { schema: zRefundPaymentBody }
+            },
+            required: true
+        }
+    },
+    responses: {
+        201: {
+            description: 'The refund was made; the payment with every refund made on it.',
+            headers: {
+                'RateLimit-Policy': { description: 'The quota policy that applies to this operation (IETF draft-ietf-httpapi-ratelimit-headers), e.g. 120 requests per 60-second window.' },
+                RateLimit: { description: 'How much of the quota is left (`r`) and the seconds until the window resets (`t`).' },
+                'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
+            },
+            content: {
+                'application/json': { schema: zPayment }
+            }
+        },
+        400: {
+            description: 'The body is not valid JSON, or a path, query or header parameter is invalid; `errors` points at each problem.',
+            headers: {
+                'RateLimit-Policy': { description: 'The quota policy that applies to this operation (IETF draft-ietf-httpapi-ratelimit-headers), e.g. 120 requests per 60-second window.' },
+                RateLimit: { description: 'How much of the quota is left (`r`) and the seconds until the window resets (`t`).' },
+                'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
+            },
+            content: {
+                'application/problem+json': { schema: zBadRequestProblem }
+            }
+        },
+        401: {
+            description: 'The access token is missing, expired or invalid, or (when signing in) the email or password is wrong.',
+            headers: {
+                'WWW-Authenticate': { description: 'The authentication scheme to use and why the credentials were refused (RFC 6750).' },
+                'RateLimit-Policy': { description: 'The quota policy that applies to this operation (IETF draft-ietf-httpapi-ratelimit-headers), e.g. 120 requests per 60-second window.' },
+                RateLimit: { description: 'How much of the quota is left (`r`) and the seconds until the window resets (`t`).' },
+                'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
+            },
+            content: {
+                'application/problem+json': { schema: zUnauthorizedProblem }
+            }
+        },
+        403: {
+            description: 'The signed-in account may not do this; staff-only operations answer this to customers.',
+            headers: {
+                'RateLimit-Policy': { description: 'The quota policy that applies to this operation (IETF draft-ietf-httpapi-ratelimit-headers), e.g. 120 requests per 60-second window.' },
+                RateLimit: { description: 'How much of the quota is left (`r`) and the seconds until the window resets (`t`).' },
+                'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
+            },
+            content: {
+                'application/problem+json': { schema: zForbiddenProblem }
+            }
+        },
+        404: {
+            description: 'There is no such resource, or it is not yours to see.',
+            headers: {
+                'RateLimit-Policy': { description: 'The quota policy that applies to this operation (IETF draft-ietf-httpapi-ratelimit-headers), e.g. 120 requests per 60-second window.' },
+                RateLimit: { description: 'How much of the quota is left (`r`) and the seconds until the window resets (`t`).' },
+                'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
+            },
+            content: {
+                'application/problem+json': { schema: zNotFoundProblem }
+            }
+        },
+        413: {
+            description: 'The request body is larger than the 64 KiB the server accepts.',
+            headers: {
+                'RateLimit-Policy': { description: 'The quota policy that applies to this operation (IETF draft-ietf-httpapi-ratelimit-headers), e.g. 120 requests per 60-second window.' },
+                RateLimit: { description: 'How much of the quota is left (`r`) and the seconds until the window resets (`t`).' },
+                'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
+            },
+            content: {
+                'application/problem+json': { schema: zContentTooLargeProblem }
+            }
+        },
+        415: {
+            description: 'The request body is not `application/json`.',
+            headers: {
+                'RateLimit-Policy': { description: 'The quota policy that applies to this operation (IETF draft-ietf-httpapi-ratelimit-headers), e.g. 120 requests per 60-second window.' },
+                RateLimit: { description: 'How much of the quota is left (`r`) and the seconds until the window resets (`t`).' },
+                'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
+            },
+            content: {
+                'application/problem+json': { schema: zUnsupportedMediaTypeProblem }
+            }
+        },
+        422: {
+            description: 'The body is valid JSON but cannot be carried out: it does not match the\nschema, it refers to something that cannot be used (a retired item, a\nsize it is not offered in, an unknown ingredient), an order\'s total would\nexceed the largest amount of money, or it reuses an `Idempotency-Key`\nwith a different body. `errors` points at each cause.\n',
+            headers: {
+                'RateLimit-Policy': { description: 'The quota policy that applies to this operation (IETF draft-ietf-httpapi-ratelimit-headers), e.g. 120 requests per 60-second window.' },
+                RateLimit: { description: 'How much of the quota is left (`r`) and the seconds until the window resets (`t`).' },
+                'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
+            },
+            content: {
+                'application/problem+json': { schema: zUnprocessableContentProblem }
+            }
+        },
+        429: {
+            description: 'Too many requests in the current window; wait `Retry-After` seconds.',
+            headers: {
+                'Retry-After': { description: 'How many seconds to wait before trying again.' },
+                'RateLimit-Policy': { description: 'The quota policy that applies to this operation (IETF draft-ietf-httpapi-ratelimit-headers), e.g. 120 requests per 60-second window.' },
+                RateLimit: { description: 'The quota is used up (`r=0`); `t` is the seconds until the window resets, as `Retry-After` says.' },
+                'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
+            },
+            content: {
+                'application/problem+json': { schema: zTooManyRequestsProblem }
+            }
+        },
+        500: {
+            description: 'Something went wrong on the server. The details are in the logs under the `X-Request-Id`.',
+            headers: {
+                'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
+            },
+            content: {
+                'application/problem+json': { schema: zInternalErrorProblem }
+            }
+        },
+        503: {
+            description: 'The database is unreachable, or too busy to take the request in time\n(a lock or statement timeout, or a transaction that kept colliding\nwith others), or the card processor could not be reached or did not\nanswer in time. Nothing was done twice; try again after `Retry-After`\nseconds, with the same `Idempotency-Key` where the operation takes one.\n',
             headers: {
                 'Retry-After': { description: 'How many seconds to wait before trying again.' },
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
@@ -2385,7 +2546,7 @@ export const listIngredientsRoute = createRoute({
             }
         },
         503: {
-            description: 'The database is unreachable, or too busy to take the request in time\n(a lock or statement timeout, or a transaction that kept colliding\nwith others). Nothing was changed; try again after `Retry-After`\nseconds, with the same `Idempotency-Key` where the operation takes one.\n',
+            description: 'The database is unreachable, or too busy to take the request in time\n(a lock or statement timeout, or a transaction that kept colliding\nwith others), or the card processor could not be reached or did not\nanswer in time. Nothing was done twice; try again after `Retry-After`\nseconds, with the same `Idempotency-Key` where the operation takes one.\n',
             headers: {
                 'Retry-After': { description: 'How many seconds to wait before trying again.' },
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
@@ -2483,7 +2644,7 @@ export const listStockAdjustmentsRoute = createRoute({
             }
         },
         503: {
-            description: 'The database is unreachable, or too busy to take the request in time\n(a lock or statement timeout, or a transaction that kept colliding\nwith others). Nothing was changed; try again after `Retry-After`\nseconds, with the same `Idempotency-Key` where the operation takes one.\n',
+            description: 'The database is unreachable, or too busy to take the request in time\n(a lock or statement timeout, or a transaction that kept colliding\nwith others), or the card processor could not be reached or did not\nanswer in time. Nothing was done twice; try again after `Retry-After`\nseconds, with the same `Idempotency-Key` where the operation takes one.\n',
             headers: {
                 'Retry-After': { description: 'How many seconds to wait before trying again.' },
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
@@ -2626,7 +2787,7 @@ export const recordStockAdjustmentRoute = createRoute({
             }
         },
         503: {
-            description: 'The database is unreachable, or too busy to take the request in time\n(a lock or statement timeout, or a transaction that kept colliding\nwith others). Nothing was changed; try again after `Retry-After`\nseconds, with the same `Idempotency-Key` where the operation takes one.\n',
+            description: 'The database is unreachable, or too busy to take the request in time\n(a lock or statement timeout, or a transaction that kept colliding\nwith others), or the card processor could not be reached or did not\nanswer in time. Nothing was done twice; try again after `Retry-After`\nseconds, with the same `Idempotency-Key` where the operation takes one.\n',
             headers: {
                 'Retry-After': { description: 'How many seconds to wait before trying again.' },
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
@@ -2726,7 +2887,7 @@ export const watchOrderRoute = createRoute({
             }
         },
         503: {
-            description: 'The database is unreachable, or too busy to take the request in time\n(a lock or statement timeout, or a transaction that kept colliding\nwith others). Nothing was changed; try again after `Retry-After`\nseconds, with the same `Idempotency-Key` where the operation takes one.\n',
+            description: 'The database is unreachable, or too busy to take the request in time\n(a lock or statement timeout, or a transaction that kept colliding\nwith others), or the card processor could not be reached or did not\nanswer in time. Nothing was done twice; try again after `Retry-After`\nseconds, with the same `Idempotency-Key` where the operation takes one.\n',
             headers: {
                 'Retry-After': { description: 'How many seconds to wait before trying again.' },
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
@@ -2823,7 +2984,7 @@ export const listWebhookSubscriptionsRoute = createRoute({
             }
         },
         503: {
-            description: 'The database is unreachable, or too busy to take the request in time\n(a lock or statement timeout, or a transaction that kept colliding\nwith others). Nothing was changed; try again after `Retry-After`\nseconds, with the same `Idempotency-Key` where the operation takes one.\n',
+            description: 'The database is unreachable, or too busy to take the request in time\n(a lock or statement timeout, or a transaction that kept colliding\nwith others), or the card processor could not be reached or did not\nanswer in time. Nothing was done twice; try again after `Retry-After`\nseconds, with the same `Idempotency-Key` where the operation takes one.\n',
             headers: {
                 'Retry-After': { description: 'How many seconds to wait before trying again.' },
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
@@ -2956,7 +3117,7 @@ export const createWebhookSubscriptionRoute = createRoute({
             }
         },
         503: {
-            description: 'The database is unreachable, or too busy to take the request in time\n(a lock or statement timeout, or a transaction that kept colliding\nwith others). Nothing was changed; try again after `Retry-After`\nseconds, with the same `Idempotency-Key` where the operation takes one.\n',
+            description: 'The database is unreachable, or too busy to take the request in time\n(a lock or statement timeout, or a transaction that kept colliding\nwith others), or the card processor could not be reached or did not\nanswer in time. Nothing was done twice; try again after `Retry-After`\nseconds, with the same `Idempotency-Key` where the operation takes one.\n',
             headers: {
                 'Retry-After': { description: 'How many seconds to wait before trying again.' },
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
@@ -3060,7 +3221,7 @@ export const deleteWebhookSubscriptionRoute = createRoute({
             }
         },
         503: {
-            description: 'The database is unreachable, or too busy to take the request in time\n(a lock or statement timeout, or a transaction that kept colliding\nwith others). Nothing was changed; try again after `Retry-After`\nseconds, with the same `Idempotency-Key` where the operation takes one.\n',
+            description: 'The database is unreachable, or too busy to take the request in time\n(a lock or statement timeout, or a transaction that kept colliding\nwith others), or the card processor could not be reached or did not\nanswer in time. Nothing was done twice; try again after `Retry-After`\nseconds, with the same `Idempotency-Key` where the operation takes one.\n',
             headers: {
                 'Retry-After': { description: 'How many seconds to wait before trying again.' },
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
@@ -3167,7 +3328,7 @@ export const getWebhookSubscriptionRoute = createRoute({
             }
         },
         503: {
-            description: 'The database is unreachable, or too busy to take the request in time\n(a lock or statement timeout, or a transaction that kept colliding\nwith others). Nothing was changed; try again after `Retry-After`\nseconds, with the same `Idempotency-Key` where the operation takes one.\n',
+            description: 'The database is unreachable, or too busy to take the request in time\n(a lock or statement timeout, or a transaction that kept colliding\nwith others), or the card processor could not be reached or did not\nanswer in time. Nothing was done twice; try again after `Retry-After`\nseconds, with the same `Idempotency-Key` where the operation takes one.\n',
             headers: {
                 'Retry-After': { description: 'How many seconds to wait before trying again.' },
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
@@ -3313,7 +3474,7 @@ export const updateWebhookSubscriptionRoute = createRoute({
             }
         },
         503: {
-            description: 'The database is unreachable, or too busy to take the request in time\n(a lock or statement timeout, or a transaction that kept colliding\nwith others). Nothing was changed; try again after `Retry-After`\nseconds, with the same `Idempotency-Key` where the operation takes one.\n',
+            description: 'The database is unreachable, or too busy to take the request in time\n(a lock or statement timeout, or a transaction that kept colliding\nwith others), or the card processor could not be reached or did not\nanswer in time. Nothing was done twice; try again after `Retry-After`\nseconds, with the same `Idempotency-Key` where the operation takes one.\n',
             headers: {
                 'Retry-After': { description: 'How many seconds to wait before trying again.' },
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
@@ -3421,7 +3582,7 @@ export const rotateWebhookSecretRoute = createRoute({
             }
         },
         503: {
-            description: 'The database is unreachable, or too busy to take the request in time\n(a lock or statement timeout, or a transaction that kept colliding\nwith others). Nothing was changed; try again after `Retry-After`\nseconds, with the same `Idempotency-Key` where the operation takes one.\n',
+            description: 'The database is unreachable, or too busy to take the request in time\n(a lock or statement timeout, or a transaction that kept colliding\nwith others), or the card processor could not be reached or did not\nanswer in time. Nothing was done twice; try again after `Retry-After`\nseconds, with the same `Idempotency-Key` where the operation takes one.\n',
             headers: {
                 'Retry-After': { description: 'How many seconds to wait before trying again.' },
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
@@ -3532,7 +3693,7 @@ export const listWebhookDeliveriesRoute = createRoute({
             }
         },
         503: {
-            description: 'The database is unreachable, or too busy to take the request in time\n(a lock or statement timeout, or a transaction that kept colliding\nwith others). Nothing was changed; try again after `Retry-After`\nseconds, with the same `Idempotency-Key` where the operation takes one.\n',
+            description: 'The database is unreachable, or too busy to take the request in time\n(a lock or statement timeout, or a transaction that kept colliding\nwith others), or the card processor could not be reached or did not\nanswer in time. Nothing was done twice; try again after `Retry-After`\nseconds, with the same `Idempotency-Key` where the operation takes one.\n',
             headers: {
                 'Retry-After': { description: 'How many seconds to wait before trying again.' },
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
@@ -3640,7 +3801,7 @@ export const redeliverWebhookRoute = createRoute({
             }
         },
         503: {
-            description: 'The database is unreachable, or too busy to take the request in time\n(a lock or statement timeout, or a transaction that kept colliding\nwith others). Nothing was changed; try again after `Retry-After`\nseconds, with the same `Idempotency-Key` where the operation takes one.\n',
+            description: 'The database is unreachable, or too busy to take the request in time\n(a lock or statement timeout, or a transaction that kept colliding\nwith others), or the card processor could not be reached or did not\nanswer in time. Nothing was done twice; try again after `Retry-After`\nseconds, with the same `Idempotency-Key` where the operation takes one.\n',
             headers: {
                 'Retry-After': { description: 'How many seconds to wait before trying again.' },
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
@@ -3716,7 +3877,7 @@ export const checkReadinessRoute = createRoute({
             }
         },
         503: {
-            description: 'The database is unreachable, or too busy to take the request in time\n(a lock or statement timeout, or a transaction that kept colliding\nwith others). Nothing was changed; try again after `Retry-After`\nseconds, with the same `Idempotency-Key` where the operation takes one.\n',
+            description: 'The database is unreachable, or too busy to take the request in time\n(a lock or statement timeout, or a transaction that kept colliding\nwith others), or the card processor could not be reached or did not\nanswer in time. Nothing was done twice; try again after `Retry-After`\nseconds, with the same `Idempotency-Key` where the operation takes one.\n',
             headers: {
                 'Retry-After': { description: 'How many seconds to wait before trying again.' },
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
@@ -3752,6 +3913,7 @@ export const routes = {
     advanceOrderStatus: advanceOrderStatusRoute,
     listOrderPayments: listOrderPaymentsRoute,
     payOrder: payOrderRoute,
+    refundPayment: refundPaymentRoute,
     listIngredients: listIngredientsRoute,
     listStockAdjustments: listStockAdjustmentsRoute,
     recordStockAdjustment: recordStockAdjustmentRoute,
@@ -3807,6 +3969,7 @@ export type Handlers<E extends Env = Env> = {
     advanceOrderStatus: OperationHandler<typeof advanceOrderStatusRoute, E>;
     listOrderPayments: OperationHandler<typeof listOrderPaymentsRoute, E>;
     payOrder: OperationHandler<typeof payOrderRoute, E>;
+    refundPayment: OperationHandler<typeof refundPaymentRoute, E>;
     listIngredients: OperationHandler<typeof listIngredientsRoute, E>;
     listStockAdjustments: OperationHandler<typeof listStockAdjustmentsRoute, E>;
     recordStockAdjustment: OperationHandler<typeof recordStockAdjustmentRoute, E>;
@@ -3847,6 +4010,7 @@ export function registerHandlers<E extends Env>(app: OpenAPIHono<E>, handlers: H
     app.openapi(advanceOrderStatusRoute, handlers.advanceOrderStatus);
     app.openapi(listOrderPaymentsRoute, handlers.listOrderPayments);
     app.openapi(payOrderRoute, handlers.payOrder);
+    app.openapi(refundPaymentRoute, handlers.refundPayment);
     app.openapi(listIngredientsRoute, handlers.listIngredients);
     app.openapi(listStockAdjustmentsRoute, handlers.listStockAdjustments);
     app.openapi(recordStockAdjustmentRoute, handlers.recordStockAdjustment);

@@ -2,7 +2,7 @@
 
 import { fixtureOf, handlerOf } from '../sdk/msw-handlers.ts';
 
-import { advanceOrderStatus, cancelOrder, changePassword, checkLiveness, checkReadiness, createMenuItem, createWebhookSubscription, deleteWebhookSubscription, getMe, getMenuItem, getOrder, getWebhookSubscription, issueToken, listIngredients, listMenuItems, listOrderPayments, listOrders, listStockAdjustments, listToppings, listWebhookDeliveries, listWebhookSubscriptions, payOrder, placeOrder, quoteOrder, recordStockAdjustment, redeliverWebhook, refreshToken, registerCustomer, retireMenuItem, revokeToken, rotateWebhookSecret, updateMenuItem, updateWebhookSubscription } from './operations.gen.js';
+import { advanceOrderStatus, cancelOrder, changePassword, checkLiveness, checkReadiness, createMenuItem, createWebhookSubscription, deleteWebhookSubscription, getMe, getMenuItem, getOrder, getWebhookSubscription, issueToken, listIngredients, listMenuItems, listOrderPayments, listOrders, listStockAdjustments, listToppings, listWebhookDeliveries, listWebhookSubscriptions, payOrder, placeOrder, quoteOrder, recordStockAdjustment, redeliverWebhook, refreshToken, refundPayment, registerCustomer, retireMenuItem, revokeToken, rotateWebhookSecret, updateMenuItem, updateWebhookSubscription } from './operations.gen.js';
 import type { Account, Health, IngredientList, MenuItem, MenuItemList, Order, OrderPage, OrderQuote, Payment, PaymentList, Readiness, StockAdjustment, StockAdjustmentPage, TokenResponse, ToppingList, WebhookDelivery, WebhookDeliveryPage, WebhookSecret, WebhookSubscription, WebhookSubscriptionPage, WebhookSubscriptionWithSecret } from './types.gen.js';
 
 /**
@@ -648,6 +648,15 @@ export const paymentFixture = /* @__PURE__ */ fixtureOf<Payment>({
 export const payOrderHandler = /* @__PURE__ */ handlerOf(payOrder, { status: 201, body: paymentFixture });
 
 /**
+ * An MSW handler of `refundPayment` (`POST /orders/{orderId}/payments/{paymentId}/refunds`): answers `201` with `paymentFixture()`, or as `resolver` says.
+ * @example
+ * ```ts
+ * server.use(refundPaymentHandler(() => HttpResponse.json(problem, { status: 503 })));
+ * ```
+ */
+export const refundPaymentHandler = /* @__PURE__ */ handlerOf(refundPayment, { status: 201, body: paymentFixture });
+
+/**
  * A `IngredientList` from the contract's example `pantry` of `listIngredients`, with `overrides` on top.
  * @example
  * ```ts
@@ -1029,6 +1038,7 @@ export const handlers = [
     /* @__PURE__ */ advanceOrderStatusHandler(),
     /* @__PURE__ */ listOrderPaymentsHandler(),
     /* @__PURE__ */ payOrderHandler(),
+    /* @__PURE__ */ refundPaymentHandler(),
     /* @__PURE__ */ listIngredientsHandler(),
     /* @__PURE__ */ listStockAdjustmentsHandler(),
     /* @__PURE__ */ recordStockAdjustmentHandler(),

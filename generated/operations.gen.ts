@@ -2,7 +2,7 @@
 
 import { operation } from '../sdk/operations.ts';
 
-import type { AdvanceOrderStatusData, AdvanceOrderStatusErrors, AdvanceOrderStatusResponses, CancelOrderData, CancelOrderErrors, CancelOrderResponses, ChangePasswordData, ChangePasswordErrors, ChangePasswordResponses, CheckLivenessData, CheckLivenessErrors, CheckLivenessResponses, CheckReadinessData, CheckReadinessErrors, CheckReadinessResponses, CreateMenuItemData, CreateMenuItemErrors, CreateMenuItemResponses, CreateWebhookSubscriptionData, CreateWebhookSubscriptionErrors, CreateWebhookSubscriptionResponses, DeleteWebhookSubscriptionData, DeleteWebhookSubscriptionErrors, DeleteWebhookSubscriptionResponses, GetMeData, GetMeErrors, GetMenuItemData, GetMenuItemErrors, GetMenuItemResponses, GetMeResponses, GetOrderData, GetOrderErrors, GetOrderResponses, GetWebhookSubscriptionData, GetWebhookSubscriptionErrors, GetWebhookSubscriptionResponses, IssueTokenData, IssueTokenErrors, IssueTokenResponses, ListIngredientsData, ListIngredientsErrors, ListIngredientsResponses, ListMenuItemsData, ListMenuItemsErrors, ListMenuItemsResponses, ListOrderPaymentsData, ListOrderPaymentsErrors, ListOrderPaymentsResponses, ListOrdersData, ListOrdersErrors, ListOrdersResponses, ListStockAdjustmentsData, ListStockAdjustmentsErrors, ListStockAdjustmentsResponses, ListToppingsData, ListToppingsErrors, ListToppingsResponses, ListWebhookDeliveriesData, ListWebhookDeliveriesErrors, ListWebhookDeliveriesResponses, ListWebhookSubscriptionsData, ListWebhookSubscriptionsErrors, ListWebhookSubscriptionsResponses, PayOrderData, PayOrderErrors, PayOrderResponses, PlaceOrderData, PlaceOrderErrors, PlaceOrderResponses, QuoteOrderData, QuoteOrderErrors, QuoteOrderResponses, RecordStockAdjustmentData, RecordStockAdjustmentErrors, RecordStockAdjustmentResponses, RedeliverWebhookData, RedeliverWebhookErrors, RedeliverWebhookResponses, RefreshTokenData, RefreshTokenErrors, RefreshTokenResponses, RegisterCustomerData, RegisterCustomerErrors, RegisterCustomerResponses, RetireMenuItemData, RetireMenuItemErrors, RetireMenuItemResponses, RevokeTokenData, RevokeTokenErrors, RevokeTokenResponses, RotateWebhookSecretData, RotateWebhookSecretErrors, RotateWebhookSecretResponses, UpdateMenuItemData, UpdateMenuItemErrors, UpdateMenuItemResponses, UpdateWebhookSubscriptionData, UpdateWebhookSubscriptionErrors, UpdateWebhookSubscriptionResponses } from './types.gen.js';
+import type { AdvanceOrderStatusData, AdvanceOrderStatusErrors, AdvanceOrderStatusResponses, CancelOrderData, CancelOrderErrors, CancelOrderResponses, ChangePasswordData, ChangePasswordErrors, ChangePasswordResponses, CheckLivenessData, CheckLivenessErrors, CheckLivenessResponses, CheckReadinessData, CheckReadinessErrors, CheckReadinessResponses, CreateMenuItemData, CreateMenuItemErrors, CreateMenuItemResponses, CreateWebhookSubscriptionData, CreateWebhookSubscriptionErrors, CreateWebhookSubscriptionResponses, DeleteWebhookSubscriptionData, DeleteWebhookSubscriptionErrors, DeleteWebhookSubscriptionResponses, GetMeData, GetMeErrors, GetMenuItemData, GetMenuItemErrors, GetMenuItemResponses, GetMeResponses, GetOrderData, GetOrderErrors, GetOrderResponses, GetWebhookSubscriptionData, GetWebhookSubscriptionErrors, GetWebhookSubscriptionResponses, IssueTokenData, IssueTokenErrors, IssueTokenResponses, ListIngredientsData, ListIngredientsErrors, ListIngredientsResponses, ListMenuItemsData, ListMenuItemsErrors, ListMenuItemsResponses, ListOrderPaymentsData, ListOrderPaymentsErrors, ListOrderPaymentsResponses, ListOrdersData, ListOrdersErrors, ListOrdersResponses, ListStockAdjustmentsData, ListStockAdjustmentsErrors, ListStockAdjustmentsResponses, ListToppingsData, ListToppingsErrors, ListToppingsResponses, ListWebhookDeliveriesData, ListWebhookDeliveriesErrors, ListWebhookDeliveriesResponses, ListWebhookSubscriptionsData, ListWebhookSubscriptionsErrors, ListWebhookSubscriptionsResponses, PayOrderData, PayOrderErrors, PayOrderResponses, PlaceOrderData, PlaceOrderErrors, PlaceOrderResponses, QuoteOrderData, QuoteOrderErrors, QuoteOrderResponses, RecordStockAdjustmentData, RecordStockAdjustmentErrors, RecordStockAdjustmentResponses, RedeliverWebhookData, RedeliverWebhookErrors, RedeliverWebhookResponses, RefreshTokenData, RefreshTokenErrors, RefreshTokenResponses, RefundPaymentData, RefundPaymentErrors, RefundPaymentResponses, RegisterCustomerData, RegisterCustomerErrors, RegisterCustomerResponses, RetireMenuItemData, RetireMenuItemErrors, RetireMenuItemResponses, RevokeTokenData, RevokeTokenErrors, RevokeTokenResponses, RotateWebhookSecretData, RotateWebhookSecretErrors, RotateWebhookSecretResponses, UpdateMenuItemData, UpdateMenuItemErrors, UpdateMenuItemResponses, UpdateWebhookSubscriptionData, UpdateWebhookSubscriptionErrors, UpdateWebhookSubscriptionResponses } from './types.gen.js';
 
 /**
  * List the menu
@@ -272,8 +272,11 @@ export const getOrder = /* @__PURE__ */ operation<GetOrderData, GetOrderResponse
 /**
  * Cancel an order
  *
- * Cancels an order and releases its reserved ingredients; a paid order is
- * refunded in full. Customers may cancel their own order while it is
+ * Cancels an order and puts back exactly the ingredients it took; a paid
+ * order is refunded what is left of its payment, through the card
+ * processor, exactly once. If the processor cannot be reached the order is
+ * cancelled all the same and its refund shows as `pending`; cancelling
+ * again finishes the refund (`200`). Customers may cancel their own order while it is
  * `awaiting_payment` or `confirmed`; staff may cancel any order until it is
  * `delivered` or `collected`. Any other cancellation answers `409`.
  *
@@ -321,12 +324,24 @@ export const listOrderPayments = /* @__PURE__ */ operation<ListOrderPaymentsData
  * Pay for an order
  *
  * Charges the order's total to a card, given as a payment method token from
- * the card form. In test mode `tok_visa` and `tok_mastercard` succeed, and
- * `tok_chargeDeclined` and `tok_insufficientFunds` are declined with `402`.
+ * the card form. In test mode `tok_visa` and `tok_mastercard` succeed,
+ * `tok_chargeDeclined` and `tok_insufficientFunds` are declined with `402`,
+ * and `tok_threeDSecure` needs the customer to confirm first (`202`).
  * A successful payment confirms the order. Paying an order that is already
- * paid or cancelled answers `409`. Retrying with the same `Idempotency-Key`
- * and body returns the original payment instead of charging twice; the same
- * key with a different body answers `422`.
+ * paid or cancelled, or while another payment for it is under way, answers
+ * `409`.
+ *
+ * When the card issuer wants the customer to confirm the payment (3-D
+ * Secure), the answer is `202` with the action to take: send the customer
+ * to `nextAction.url`, then send the same request again with the same
+ * `Idempotency-Key` to learn the outcome (in test mode the action counts
+ * as done as soon as the request comes again).
+ *
+ * Retrying with the same `Idempotency-Key` and body returns the original
+ * payment instead of charging twice, also after a `503` when the card
+ * processor could not be reached or did not answer in time: the card is
+ * charged under the key at most once. The same key with a different body
+ * answers `422`; a declined card's key may be used again with another card.
  *
  * `POST /orders/{orderId}/payments`
  * @example
@@ -335,6 +350,25 @@ export const listOrderPayments = /* @__PURE__ */ operation<ListOrderPaymentsData
  * ```
  */
 export const payOrder = /* @__PURE__ */ operation<PayOrderData, PayOrderResponses, PayOrderErrors>('payOrder', 'POST', '/orders/{orderId}/payments', true);
+
+/**
+ * Refund part of a payment
+ *
+ * Staff only. Gives back part (or the rest) of a payment through the card
+ * processor, for example for a missing drink. The order keeps its status;
+ * cancelling an order refunds what is left of its payment by itself. The
+ * amount may not exceed what is left to refund (`422`). Retrying with the
+ * same `Idempotency-Key` and body refunds once; a `503` means the card
+ * processor could not be reached, and the same request with the same key
+ * finishes the refund.
+ *
+ * `POST /orders/{orderId}/payments/{paymentId}/refunds`
+ * @example
+ * ```ts
+ * const { data, error } = await refundPayment({ client, path: { orderId: 'ord_7Hk2QpX9mRt4', paymentId: 'pay_8fKq2LmN4pXz' }, body: { amount: { amount: 269, currency: 'USD' }, reason: 'The cola was missing from the delivery.' } });
+ * ```
+ */
+export const refundPayment = /* @__PURE__ */ operation<RefundPaymentData, RefundPaymentResponses, RefundPaymentErrors>('refundPayment', 'POST', '/orders/{orderId}/payments/{paymentId}/refunds', true);
 
 /**
  * List ingredients and their stock

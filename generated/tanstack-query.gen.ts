@@ -2,7 +2,7 @@
 
 import { infiniteQueryOptionsOf, mutationOf, queryKeyOf, queryOptionsOf } from '../sdk/tanstack-query.ts';
 
-import { advanceOrderStatus, cancelOrder, changePassword, checkLiveness, checkReadiness, createMenuItem, createWebhookSubscription, deleteWebhookSubscription, getMe, getMenuItem, getOrder, getWebhookSubscription, issueToken, listIngredients, listMenuItems, listOrderPayments, listOrders, listStockAdjustments, listToppings, listWebhookDeliveries, listWebhookSubscriptions, payOrder, placeOrder, quoteOrder, recordStockAdjustment, redeliverWebhook, refreshToken, registerCustomer, retireMenuItem, revokeToken, rotateWebhookSecret, updateMenuItem, updateWebhookSubscription } from './operations.gen.js';
+import { advanceOrderStatus, cancelOrder, changePassword, checkLiveness, checkReadiness, createMenuItem, createWebhookSubscription, deleteWebhookSubscription, getMe, getMenuItem, getOrder, getWebhookSubscription, issueToken, listIngredients, listMenuItems, listOrderPayments, listOrders, listStockAdjustments, listToppings, listWebhookDeliveries, listWebhookSubscriptions, payOrder, placeOrder, quoteOrder, recordStockAdjustment, redeliverWebhook, refreshToken, refundPayment, registerCustomer, retireMenuItem, revokeToken, rotateWebhookSecret, updateMenuItem, updateWebhookSubscription } from './operations.gen.js';
 
 /**
  * The TanStack Query key of `listMenuItems` (`GET /menu/items`) for these options; without a `query` it matches every call of it.
@@ -196,6 +196,14 @@ export const listOrderPaymentsOptions = /* @__PURE__ */ queryOptionsOf(listOrder
  * Pay for an order
  */
 export const payOrderMutation = /* @__PURE__ */ mutationOf(payOrder);
+
+/**
+ * TanStack Query mutation options of `refundPayment` (`POST /orders/{orderId}/payments/{paymentId}/refunds`): `useMutation(refundPaymentMutation({ client }))`,
+ * then `mutate({ path, body, … })`. On success it invalidates the queries under the same first path segment.
+ *
+ * Refund part of a payment
+ */
+export const refundPaymentMutation = /* @__PURE__ */ mutationOf(refundPayment);
 
 /**
  * The TanStack Query key of `listIngredients` (`GET /inventory/ingredients`) for these options; without a `query` it matches every call of it.

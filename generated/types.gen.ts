@@ -512,7 +512,7 @@ export type AdvanceOrderStatusRequest = {
  */
 export type PayOrderRequest = {
     /**
-     * A payment method token from the card form. Test tokens `tok_visa` and `tok_mastercard` succeed; `tok_chargeDeclined` and `tok_insufficientFunds` are declined.
+     * A payment method token from the card form. Test tokens `tok_visa` and `tok_mastercard` succeed; `tok_chargeDeclined` and `tok_insufficientFunds` are declined; `tok_threeDSecure` needs the customer to confirm first.
      */
     paymentMethodToken: string;
 };
@@ -548,6 +548,10 @@ export type Refund = {
      */
     reason: string;
     /**
+     * `succeeded` once the card processor made it; `pending` while it could not be reached (cancelling again or retrying the refund finishes it).
+     */
+    status: 'pending' | 'succeeded';
+    /**
      * When the refund was made.
      */
     readonly createdAt: string;
@@ -570,9 +574,9 @@ export type Payment = {
      */
     amount: Money;
     /**
-     * `succeeded` once charged; `refunded` once refunded in full.
+     * `succeeded` once charged; `partially_refunded` once part of it was given back; `refunded` once refunded in full.
      */
-    status: 'succeeded' | 'refunded';
+    status: 'succeeded' | 'partially_refunded' | 'refunded';
     card: Card;
     /**
      * When the card was charged.
@@ -582,6 +586,43 @@ export type Payment = {
      * Refunds made on this payment, oldest first.
      */
     refunds: Array<Refund>;
+};
+
+/**
+ * A payment waiting for the customer to confirm it with their card issuer. Nothing is charged yet.
+ */
+export type PaymentActionRequired = {
+    /**
+     * Always `requires_action`.
+     */
+    status: 'requires_action';
+    /**
+     * What the customer must do before the payment can go through.
+     */
+    nextAction: {
+        /**
+         * Always `redirect_to_url` - send the customer to `url`, which brings them back when done.
+         */
+        type: 'redirect_to_url';
+        /**
+         * Where the card issuer asks the customer to confirm.
+         */
+        url: string;
+    };
+};
+
+/**
+ * How much of a payment to give back, and why.
+ */
+export type RefundRequest = {
+    /**
+     * How much to refund, in the payment's currency; at most what is left to refund.
+     */
+    amount: Money;
+    /**
+     * Why the money is given back, shown with the refund.
+     */
+    reason: string;
 };
 
 /**
@@ -1160,7 +1201,7 @@ export type ConflictProblem = Problem & {
     /**
      * What went wrong, one of the problem types of this answer.
      */
-    type?: 'https://pizza-place.example/problems/email-taken' | 'https://pizza-place.example/problems/invalid-transition' | 'https://pizza-place.example/problems/order-already-paid' | 'https://pizza-place.example/problems/order-cancelled' | 'https://pizza-place.example/problems/insufficient-stock';
+    type?: 'https://pizza-place.example/problems/email-taken' | 'https://pizza-place.example/problems/invalid-transition' | 'https://pizza-place.example/problems/order-already-paid' | 'https://pizza-place.example/problems/order-cancelled' | 'https://pizza-place.example/problems/insufficient-stock' | 'https://pizza-place.example/problems/payment-in-progress';
 };
 
 /**
@@ -1190,7 +1231,7 @@ export type UnprocessableContentProblem = ValidationProblem & {
     /**
      * What went wrong, one of the problem types of this answer.
      */
-    type?: 'https://pizza-place.example/problems/validation-failed' | 'https://pizza-place.example/problems/item-unavailable' | 'https://pizza-place.example/problems/order-too-large' | 'https://pizza-place.example/problems/idempotency-key-reused' | 'https://pizza-place.example/problems/unknown-payment-method' | 'https://pizza-place.example/problems/wrong-password';
+    type?: 'https://pizza-place.example/problems/validation-failed' | 'https://pizza-place.example/problems/item-unavailable' | 'https://pizza-place.example/problems/order-too-large' | 'https://pizza-place.example/problems/idempotency-key-reused' | 'https://pizza-place.example/problems/unknown-payment-method' | 'https://pizza-place.example/problems/wrong-password' | 'https://pizza-place.example/problems/refund-too-large';
 };
 
 /**
@@ -1220,7 +1261,7 @@ export type ServiceUnavailableProblem = Problem & {
     /**
      * What went wrong, one of the problem types of this answer.
      */
-    type?: 'https://pizza-place.example/problems/service-unavailable';
+    type?: 'https://pizza-place.example/problems/service-unavailable' | 'https://pizza-place.example/problems/payment-provider-unavailable';
 };
 
 /**
@@ -1687,6 +1728,11 @@ export type Limit = number;
 export type IdempotencyKey = string;
 
 /**
+ * The id of a payment.
+ */
+export type PaymentId = string;
+
+/**
  * The id of a webhook subscription.
  */
 export type SubscriptionId = string;
@@ -1755,7 +1801,8 @@ export type ListMenuItemsErrors = {
     /**
      * The database is unreachable, or too busy to take the request in time
      * (a lock or statement timeout, or a transaction that kept colliding
-     * with others). Nothing was changed; try again after `Retry-After`
+     * with others), or the card processor could not be reached or did not
+     * answer in time. Nothing was done twice; try again after `Retry-After`
      * seconds, with the same `Idempotency-Key` where the operation takes one.
      *
      */
@@ -1821,7 +1868,8 @@ export type CreateMenuItemErrors = {
     /**
      * The database is unreachable, or too busy to take the request in time
      * (a lock or statement timeout, or a transaction that kept colliding
-     * with others). Nothing was changed; try again after `Retry-After`
+     * with others), or the card processor could not be reached or did not
+     * answer in time. Nothing was done twice; try again after `Retry-After`
      * seconds, with the same `Idempotency-Key` where the operation takes one.
      *
      */
@@ -1879,7 +1927,8 @@ export type RetireMenuItemErrors = {
     /**
      * The database is unreachable, or too busy to take the request in time
      * (a lock or statement timeout, or a transaction that kept colliding
-     * with others). Nothing was changed; try again after `Retry-After`
+     * with others), or the card processor could not be reached or did not
+     * answer in time. Nothing was done twice; try again after `Retry-After`
      * seconds, with the same `Idempotency-Key` where the operation takes one.
      *
      */
@@ -1935,7 +1984,8 @@ export type GetMenuItemErrors = {
     /**
      * The database is unreachable, or too busy to take the request in time
      * (a lock or statement timeout, or a transaction that kept colliding
-     * with others). Nothing was changed; try again after `Retry-After`
+     * with others), or the card processor could not be reached or did not
+     * answer in time. Nothing was done twice; try again after `Retry-After`
      * seconds, with the same `Idempotency-Key` where the operation takes one.
      *
      */
@@ -2010,7 +2060,8 @@ export type UpdateMenuItemErrors = {
     /**
      * The database is unreachable, or too busy to take the request in time
      * (a lock or statement timeout, or a transaction that kept colliding
-     * with others). Nothing was changed; try again after `Retry-After`
+     * with others), or the card processor could not be reached or did not
+     * answer in time. Nothing was done twice; try again after `Retry-After`
      * seconds, with the same `Idempotency-Key` where the operation takes one.
      *
      */
@@ -2057,7 +2108,8 @@ export type ListToppingsErrors = {
     /**
      * The database is unreachable, or too busy to take the request in time
      * (a lock or statement timeout, or a transaction that kept colliding
-     * with others). Nothing was changed; try again after `Retry-After`
+     * with others), or the card processor could not be reached or did not
+     * answer in time. Nothing was done twice; try again after `Retry-After`
      * seconds, with the same `Idempotency-Key` where the operation takes one.
      *
      */
@@ -2119,7 +2171,8 @@ export type RegisterCustomerErrors = {
     /**
      * The database is unreachable, or too busy to take the request in time
      * (a lock or statement timeout, or a transaction that kept colliding
-     * with others). Nothing was changed; try again after `Retry-After`
+     * with others), or the card processor could not be reached or did not
+     * answer in time. Nothing was done twice; try again after `Retry-After`
      * seconds, with the same `Idempotency-Key` where the operation takes one.
      *
      */
@@ -2181,7 +2234,8 @@ export type IssueTokenErrors = {
     /**
      * The database is unreachable, or too busy to take the request in time
      * (a lock or statement timeout, or a transaction that kept colliding
-     * with others). Nothing was changed; try again after `Retry-After`
+     * with others), or the card processor could not be reached or did not
+     * answer in time. Nothing was done twice; try again after `Retry-After`
      * seconds, with the same `Idempotency-Key` where the operation takes one.
      *
      */
@@ -2243,7 +2297,8 @@ export type RefreshTokenErrors = {
     /**
      * The database is unreachable, or too busy to take the request in time
      * (a lock or statement timeout, or a transaction that kept colliding
-     * with others). Nothing was changed; try again after `Retry-After`
+     * with others), or the card processor could not be reached or did not
+     * answer in time. Nothing was done twice; try again after `Retry-After`
      * seconds, with the same `Idempotency-Key` where the operation takes one.
      *
      */
@@ -2301,7 +2356,8 @@ export type RevokeTokenErrors = {
     /**
      * The database is unreachable, or too busy to take the request in time
      * (a lock or statement timeout, or a transaction that kept colliding
-     * with others). Nothing was changed; try again after `Retry-After`
+     * with others), or the card processor could not be reached or did not
+     * answer in time. Nothing was done twice; try again after `Retry-After`
      * seconds, with the same `Idempotency-Key` where the operation takes one.
      *
      */
@@ -2342,7 +2398,8 @@ export type GetMeErrors = {
     /**
      * The database is unreachable, or too busy to take the request in time
      * (a lock or statement timeout, or a transaction that kept colliding
-     * with others). Nothing was changed; try again after `Retry-After`
+     * with others), or the card processor could not be reached or did not
+     * answer in time. Nothing was done twice; try again after `Retry-After`
      * seconds, with the same `Idempotency-Key` where the operation takes one.
      *
      */
@@ -2404,7 +2461,8 @@ export type ChangePasswordErrors = {
     /**
      * The database is unreachable, or too busy to take the request in time
      * (a lock or statement timeout, or a transaction that kept colliding
-     * with others). Nothing was changed; try again after `Retry-After`
+     * with others), or the card processor could not be reached or did not
+     * answer in time. Nothing was done twice; try again after `Retry-After`
      * seconds, with the same `Idempotency-Key` where the operation takes one.
      *
      */
@@ -2462,7 +2520,8 @@ export type ListOrdersErrors = {
     /**
      * The database is unreachable, or too busy to take the request in time
      * (a lock or statement timeout, or a transaction that kept colliding
-     * with others). Nothing was changed; try again after `Retry-After`
+     * with others), or the card processor could not be reached or did not
+     * answer in time. Nothing was done twice; try again after `Retry-After`
      * seconds, with the same `Idempotency-Key` where the operation takes one.
      *
      */
@@ -2537,7 +2596,8 @@ export type PlaceOrderErrors = {
     /**
      * The database is unreachable, or too busy to take the request in time
      * (a lock or statement timeout, or a transaction that kept colliding
-     * with others). Nothing was changed; try again after `Retry-After`
+     * with others), or the card processor could not be reached or did not
+     * answer in time. Nothing was done twice; try again after `Retry-After`
      * seconds, with the same `Idempotency-Key` where the operation takes one.
      *
      */
@@ -2595,7 +2655,8 @@ export type QuoteOrderErrors = {
     /**
      * The database is unreachable, or too busy to take the request in time
      * (a lock or statement timeout, or a transaction that kept colliding
-     * with others). Nothing was changed; try again after `Retry-After`
+     * with others), or the card processor could not be reached or did not
+     * answer in time. Nothing was done twice; try again after `Retry-After`
      * seconds, with the same `Idempotency-Key` where the operation takes one.
      *
      */
@@ -2655,7 +2716,8 @@ export type GetOrderErrors = {
     /**
      * The database is unreachable, or too busy to take the request in time
      * (a lock or statement timeout, or a transaction that kept colliding
-     * with others). Nothing was changed; try again after `Retry-After`
+     * with others), or the card processor could not be reached or did not
+     * answer in time. Nothing was done twice; try again after `Retry-After`
      * seconds, with the same `Idempotency-Key` where the operation takes one.
      *
      */
@@ -2730,7 +2792,8 @@ export type CancelOrderErrors = {
     /**
      * The database is unreachable, or too busy to take the request in time
      * (a lock or statement timeout, or a transaction that kept colliding
-     * with others). Nothing was changed; try again after `Retry-After`
+     * with others), or the card processor could not be reached or did not
+     * answer in time. Nothing was done twice; try again after `Retry-After`
      * seconds, with the same `Idempotency-Key` where the operation takes one.
      *
      */
@@ -2809,7 +2872,8 @@ export type AdvanceOrderStatusErrors = {
     /**
      * The database is unreachable, or too busy to take the request in time
      * (a lock or statement timeout, or a transaction that kept colliding
-     * with others). Nothing was changed; try again after `Retry-After`
+     * with others), or the card processor could not be reached or did not
+     * answer in time. Nothing was done twice; try again after `Retry-After`
      * seconds, with the same `Idempotency-Key` where the operation takes one.
      *
      */
@@ -2863,7 +2927,8 @@ export type ListOrderPaymentsErrors = {
     /**
      * The database is unreachable, or too busy to take the request in time
      * (a lock or statement timeout, or a transaction that kept colliding
-     * with others). Nothing was changed; try again after `Retry-After`
+     * with others), or the card processor could not be reached or did not
+     * answer in time. Nothing was done twice; try again after `Retry-After`
      * seconds, with the same `Idempotency-Key` where the operation takes one.
      *
      */
@@ -2951,7 +3016,8 @@ export type PayOrderErrors = {
     /**
      * The database is unreachable, or too busy to take the request in time
      * (a lock or statement timeout, or a transaction that kept colliding
-     * with others). Nothing was changed; try again after `Retry-After`
+     * with others), or the card processor could not be reached or did not
+     * answer in time. Nothing was done twice; try again after `Retry-After`
      * seconds, with the same `Idempotency-Key` where the operation takes one.
      *
      */
@@ -2965,9 +3031,102 @@ export type PayOrderResponses = {
      * The payment succeeded and the order is confirmed.
      */
     201: Payment;
+    /**
+     * The customer must confirm the payment (3-D Secure); nothing is charged yet. Send the same request again, with the same `Idempotency-Key`, once they have.
+     */
+    202: PaymentActionRequired;
 };
 
 export type PayOrderResponse = PayOrderResponses[keyof PayOrderResponses];
+
+export type RefundPaymentData = {
+    body: RefundRequest;
+    headers: {
+        /**
+         * A unique key the client makes up for this operation (a UUID is a good
+         * choice). Retrying with the same key and body replays the first answer;
+         * the same key with a different body answers `422`. Keys are kept for 24 hours.
+         *
+         */
+        'Idempotency-Key': string;
+    };
+    path: {
+        /**
+         * The id of an order.
+         */
+        orderId: string;
+        /**
+         * The id of a payment.
+         */
+        paymentId: string;
+    };
+    query?: never;
+    url: '/orders/{orderId}/payments/{paymentId}/refunds';
+};
+
+export type RefundPaymentErrors = {
+    /**
+     * The body is not valid JSON, or a path, query or header parameter is invalid; `errors` points at each problem.
+     */
+    400: BadRequestProblem;
+    /**
+     * The access token is missing, expired or invalid, or (when signing in) the email or password is wrong.
+     */
+    401: UnauthorizedProblem;
+    /**
+     * The signed-in account may not do this; staff-only operations answer this to customers.
+     */
+    403: ForbiddenProblem;
+    /**
+     * There is no such resource, or it is not yours to see.
+     */
+    404: NotFoundProblem;
+    /**
+     * The request body is larger than the 64 KiB the server accepts.
+     */
+    413: ContentTooLargeProblem;
+    /**
+     * The request body is not `application/json`.
+     */
+    415: UnsupportedMediaTypeProblem;
+    /**
+     * The body is valid JSON but cannot be carried out: it does not match the
+     * schema, it refers to something that cannot be used (a retired item, a
+     * size it is not offered in, an unknown ingredient), an order's total would
+     * exceed the largest amount of money, or it reuses an `Idempotency-Key`
+     * with a different body. `errors` points at each cause.
+     *
+     */
+    422: UnprocessableContentProblem;
+    /**
+     * Too many requests in the current window; wait `Retry-After` seconds.
+     */
+    429: TooManyRequestsProblem;
+    /**
+     * Something went wrong on the server. The details are in the logs under the `X-Request-Id`.
+     */
+    500: InternalErrorProblem;
+    /**
+     * The database is unreachable, or too busy to take the request in time
+     * (a lock or statement timeout, or a transaction that kept colliding
+     * with others), or the card processor could not be reached or did not
+     * answer in time. Nothing was done twice; try again after `Retry-After`
+     * seconds, with the same `Idempotency-Key` where the operation takes one.
+     *
+     */
+    503: ServiceUnavailableProblem;
+};
+
+export type RefundPaymentError = RefundPaymentErrors[keyof RefundPaymentErrors];
+
+export type RefundPaymentResponses = {
+    /**
+     * The refund was made; the payment with every refund made on it.
+     */
+    201: Payment;
+};
+
+export type RefundPaymentResponse = RefundPaymentResponses[keyof RefundPaymentResponses];
 
 export type ListIngredientsData = {
     body?: never;
@@ -2996,7 +3155,8 @@ export type ListIngredientsErrors = {
     /**
      * The database is unreachable, or too busy to take the request in time
      * (a lock or statement timeout, or a transaction that kept colliding
-     * with others). Nothing was changed; try again after `Retry-After`
+     * with others), or the card processor could not be reached or did not
+     * answer in time. Nothing was done twice; try again after `Retry-After`
      * seconds, with the same `Idempotency-Key` where the operation takes one.
      *
      */
@@ -3058,7 +3218,8 @@ export type ListStockAdjustmentsErrors = {
     /**
      * The database is unreachable, or too busy to take the request in time
      * (a lock or statement timeout, or a transaction that kept colliding
-     * with others). Nothing was changed; try again after `Retry-After`
+     * with others), or the card processor could not be reached or did not
+     * answer in time. Nothing was done twice; try again after `Retry-After`
      * seconds, with the same `Idempotency-Key` where the operation takes one.
      *
      */
@@ -3128,7 +3289,8 @@ export type RecordStockAdjustmentErrors = {
     /**
      * The database is unreachable, or too busy to take the request in time
      * (a lock or statement timeout, or a transaction that kept colliding
-     * with others). Nothing was changed; try again after `Retry-After`
+     * with others), or the card processor could not be reached or did not
+     * answer in time. Nothing was done twice; try again after `Retry-After`
      * seconds, with the same `Idempotency-Key` where the operation takes one.
      *
      */
@@ -3188,7 +3350,8 @@ export type WatchOrderErrors = {
     /**
      * The database is unreachable, or too busy to take the request in time
      * (a lock or statement timeout, or a transaction that kept colliding
-     * with others). Nothing was changed; try again after `Retry-After`
+     * with others), or the card processor could not be reached or did not
+     * answer in time. Nothing was done twice; try again after `Retry-After`
      * seconds, with the same `Idempotency-Key` where the operation takes one.
      *
      */
@@ -3246,7 +3409,8 @@ export type ListWebhookSubscriptionsErrors = {
     /**
      * The database is unreachable, or too busy to take the request in time
      * (a lock or statement timeout, or a transaction that kept colliding
-     * with others). Nothing was changed; try again after `Retry-After`
+     * with others), or the card processor could not be reached or did not
+     * answer in time. Nothing was done twice; try again after `Retry-After`
      * seconds, with the same `Idempotency-Key` where the operation takes one.
      *
      */
@@ -3312,7 +3476,8 @@ export type CreateWebhookSubscriptionErrors = {
     /**
      * The database is unreachable, or too busy to take the request in time
      * (a lock or statement timeout, or a transaction that kept colliding
-     * with others). Nothing was changed; try again after `Retry-After`
+     * with others), or the card processor could not be reached or did not
+     * answer in time. Nothing was done twice; try again after `Retry-After`
      * seconds, with the same `Idempotency-Key` where the operation takes one.
      *
      */
@@ -3370,7 +3535,8 @@ export type DeleteWebhookSubscriptionErrors = {
     /**
      * The database is unreachable, or too busy to take the request in time
      * (a lock or statement timeout, or a transaction that kept colliding
-     * with others). Nothing was changed; try again after `Retry-After`
+     * with others), or the card processor could not be reached or did not
+     * answer in time. Nothing was done twice; try again after `Retry-After`
      * seconds, with the same `Idempotency-Key` where the operation takes one.
      *
      */
@@ -3428,7 +3594,8 @@ export type GetWebhookSubscriptionErrors = {
     /**
      * The database is unreachable, or too busy to take the request in time
      * (a lock or statement timeout, or a transaction that kept colliding
-     * with others). Nothing was changed; try again after `Retry-After`
+     * with others), or the card processor could not be reached or did not
+     * answer in time. Nothing was done twice; try again after `Retry-After`
      * seconds, with the same `Idempotency-Key` where the operation takes one.
      *
      */
@@ -3503,7 +3670,8 @@ export type UpdateWebhookSubscriptionErrors = {
     /**
      * The database is unreachable, or too busy to take the request in time
      * (a lock or statement timeout, or a transaction that kept colliding
-     * with others). Nothing was changed; try again after `Retry-After`
+     * with others), or the card processor could not be reached or did not
+     * answer in time. Nothing was done twice; try again after `Retry-After`
      * seconds, with the same `Idempotency-Key` where the operation takes one.
      *
      */
@@ -3561,7 +3729,8 @@ export type RotateWebhookSecretErrors = {
     /**
      * The database is unreachable, or too busy to take the request in time
      * (a lock or statement timeout, or a transaction that kept colliding
-     * with others). Nothing was changed; try again after `Retry-After`
+     * with others), or the card processor could not be reached or did not
+     * answer in time. Nothing was done twice; try again after `Retry-After`
      * seconds, with the same `Idempotency-Key` where the operation takes one.
      *
      */
@@ -3628,7 +3797,8 @@ export type ListWebhookDeliveriesErrors = {
     /**
      * The database is unreachable, or too busy to take the request in time
      * (a lock or statement timeout, or a transaction that kept colliding
-     * with others). Nothing was changed; try again after `Retry-After`
+     * with others), or the card processor could not be reached or did not
+     * answer in time. Nothing was done twice; try again after `Retry-After`
      * seconds, with the same `Idempotency-Key` where the operation takes one.
      *
      */
@@ -3690,7 +3860,8 @@ export type RedeliverWebhookErrors = {
     /**
      * The database is unreachable, or too busy to take the request in time
      * (a lock or statement timeout, or a transaction that kept colliding
-     * with others). Nothing was changed; try again after `Retry-After`
+     * with others), or the card processor could not be reached or did not
+     * answer in time. Nothing was done twice; try again after `Retry-After`
      * seconds, with the same `Idempotency-Key` where the operation takes one.
      *
      */
@@ -3748,7 +3919,8 @@ export type CheckReadinessErrors = {
     /**
      * The database is unreachable, or too busy to take the request in time
      * (a lock or statement timeout, or a transaction that kept colliding
-     * with others). Nothing was changed; try again after `Retry-After`
+     * with others), or the card processor could not be reached or did not
+     * answer in time. Nothing was done twice; try again after `Retry-After`
      * seconds, with the same `Idempotency-Key` where the operation takes one.
      *
      */

@@ -334,6 +334,7 @@ export const zRefund = /* @__PURE__ */ z.object({
     id: /* @__PURE__ */ z.string().max(44).regex(/^[a-z]{3}_[A-Za-z0-9]{8,40}$/).readonly(),
     amount: zMoney,
     reason: /* @__PURE__ */ z.string().max(500).regex(/^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$/),
+    status: /* @__PURE__ */ z.enum(['pending', 'succeeded']),
     createdAt: /* @__PURE__ */ z.iso.datetime({ offset: true }).max(35).readonly()
 });
 
@@ -344,10 +345,33 @@ export const zPayment = /* @__PURE__ */ z.object({
     id: /* @__PURE__ */ z.string().max(44).regex(/^[a-z]{3}_[A-Za-z0-9]{8,40}$/).readonly(),
     orderId: /* @__PURE__ */ z.string().max(44).regex(/^[a-z]{3}_[A-Za-z0-9]{8,40}$/).readonly(),
     amount: zMoney,
-    status: /* @__PURE__ */ z.enum(['succeeded', 'refunded']),
+    status: /* @__PURE__ */ z.enum([
+        'succeeded',
+        'partially_refunded',
+        'refunded'
+    ]),
     card: zCard,
     createdAt: /* @__PURE__ */ z.iso.datetime({ offset: true }).max(35).readonly(),
     refunds: /* @__PURE__ */ z.array(zRefund).max(20)
+});
+
+/**
+ * A payment waiting for the customer to confirm it with their card issuer. Nothing is charged yet.
+ */
+export const zPaymentActionRequired = /* @__PURE__ */ z.object({
+    status: /* @__PURE__ */ z.literal('requires_action'),
+    nextAction: /* @__PURE__ */ z.object({
+        type: /* @__PURE__ */ z.literal('redirect_to_url'),
+        url: /* @__PURE__ */ z.url().max(2048)
+    })
+});
+
+/**
+ * How much of a payment to give back, and why.
+ */
+export const zRefundRequest = /* @__PURE__ */ z.strictObject({
+    amount: zMoney,
+    reason: /* @__PURE__ */ z.string().min(1).max(500).regex(/^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$/)
 });
 
 /**
@@ -732,7 +756,8 @@ export const zConflictProblem = /* @__PURE__ */ zProblem.and(/* @__PURE__ */ z.o
         'https://pizza-place.example/problems/invalid-transition',
         'https://pizza-place.example/problems/order-already-paid',
         'https://pizza-place.example/problems/order-cancelled',
-        'https://pizza-place.example/problems/insufficient-stock'
+        'https://pizza-place.example/problems/insufficient-stock',
+        'https://pizza-place.example/problems/payment-in-progress'
     ]).optional()
 }));
 
@@ -760,7 +785,8 @@ export const zUnprocessableContentProblem = /* @__PURE__ */ zValidationProblem.a
         'https://pizza-place.example/problems/order-too-large',
         'https://pizza-place.example/problems/idempotency-key-reused',
         'https://pizza-place.example/problems/unknown-payment-method',
-        'https://pizza-place.example/problems/wrong-password'
+        'https://pizza-place.example/problems/wrong-password',
+        'https://pizza-place.example/problems/refund-too-large'
     ]).optional()
 }));
 
@@ -782,7 +808,7 @@ export const zInternalErrorProblem = /* @__PURE__ */ zProblem.and(/* @__PURE__ *
  * The database is unreachable or too busy. Its `type` is one of those listed, so a client can switch on it.
  */
 export const zServiceUnavailableProblem = /* @__PURE__ */ zProblem.and(/* @__PURE__ */ z.object({
-    type: /* @__PURE__ */ z.enum(['https://pizza-place.example/problems/service-unavailable']).optional()
+    type: /* @__PURE__ */ z.enum(['https://pizza-place.example/problems/service-unavailable', 'https://pizza-place.example/problems/payment-provider-unavailable']).optional()
 }));
 
 /**
@@ -1081,6 +1107,11 @@ export const zLimit = /* @__PURE__ */ z.int().gte(1).lte(100).default(20);
 export const zIdempotencyKey = /* @__PURE__ */ z.string().min(8).max(128).regex(/^[\x21-\x7E]+$/);
 
 /**
+ * The id of a payment.
+ */
+export const zPaymentId = /* @__PURE__ */ z.string().max(44).regex(/^[a-z]{3}_[A-Za-z0-9]{8,40}$/);
+
+/**
  * The id of a webhook subscription.
  */
 export const zSubscriptionId = /* @__PURE__ */ z.string().max(44).regex(/^[a-z]{3}_[A-Za-z0-9]{8,40}$/);
@@ -1300,10 +1331,26 @@ export const zPayOrderPath = /* @__PURE__ */ z.object({
     orderId: /* @__PURE__ */ z.string().max(44).regex(/^[a-z]{3}_[A-Za-z0-9]{8,40}$/)
 });
 
+export const zPayOrderResponse = /* @__PURE__ */ z.union([
+    zPayment,
+    zPaymentActionRequired
+]);
+
+export const zRefundPaymentBody = zRefundRequest;
+
+export const zRefundPaymentHeaders = /* @__PURE__ */ z.object({
+    'Idempotency-Key': /* @__PURE__ */ z.string().min(8).max(128).regex(/^[\x21-\x7E]+$/)
+});
+
+export const zRefundPaymentPath = /* @__PURE__ */ z.object({
+    orderId: /* @__PURE__ */ z.string().max(44).regex(/^[a-z]{3}_[A-Za-z0-9]{8,40}$/),
+    paymentId: /* @__PURE__ */ z.string().max(44).regex(/^[a-z]{3}_[A-Za-z0-9]{8,40}$/)
+});
+
 /**
- * The payment succeeded and the order is confirmed.
+ * The refund was made; the payment with every refund made on it.
  */
-export const zPayOrderResponse = zPayment;
+export const zRefundPaymentResponse = zPayment;
 
 /**
  * The ingredients.

@@ -6,6 +6,7 @@ import type { DialectName } from './db/dialect.ts';
 import type { ChangeFeed } from './events/change-feed.ts';
 import type { Database } from './db/tables.ts';
 import type { PrecompressedBody } from './http/content-coding.ts';
+import type { PaymentProvider } from './payments/payment-provider.ts';
 import type { OrderTracking } from './orders/order-tracking.ts';
 
 /** The caller, as proven by a verified bearer token. */
@@ -42,6 +43,8 @@ export interface AppDependencies {
   db: Kysely<Database>;
   dialect: DialectName;
   logger: Logger;
+  /** The card processor; the one the configuration names (by default the test-mode provider) when left out. */
+  paymentProvider?: PaymentProvider | undefined;
   /** Notices of this instance's committed changes: handlers report them, order streams and the webhook worker listen. */
   changes: ChangeFeed;
   /** This instance's open order event streams (`watchOrder`); shutdown ends them before it drains connections. */

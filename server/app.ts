@@ -24,6 +24,7 @@ import { signInThrottle } from './middleware/sign-in-throttle.ts';
 import { createOrderHandlers } from './orders/order-handlers.ts';
 import { createOrderTrackingHandlers } from './orders/order-tracking-handlers.ts';
 import { createPaymentHandlers } from './payments/payment-handlers.ts';
+import { paymentProviderFor } from './payments/payment-provider.ts';
 import { validationHook } from './problem.ts';
 import { createWebhookHandlers } from './webhooks/webhook-handlers.ts';
 
@@ -37,12 +38,13 @@ const exposedHeaders = ['X-Request-Id', 'ETag', 'Location', 'RateLimit', 'RateLi
 export function createApp(deps: AppDependencies): OpenAPIHono<AppEnv> {
   const { config, logger } = deps;
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+  const access = accountAccess(standingFromDatabase(deps.db), { maxAgeMs: config.sessions.accountCheckIntervalMs });
+  const paymentProvider = deps.paymentProvider ?? paymentProviderFor(config.payments);
 
   app.use(requestId());
   app.use(clientAddress({ trustProxy: config.trustProxy }));
   app.use(requestLogger({ logger }));
   app.use(securityHeaders());
-  const access = accountAccess(standingFromDatabase(deps.db), { maxAgeMs: config.sessions.accountCheckIntervalMs });
   app.use(
     cors({
       origins: config.corsOrigins,
@@ -73,9 +75,9 @@ export function createApp(deps: AppDependencies): OpenAPIHono<AppEnv> {
     ...createAccountHandlers(deps, access),
     ...createMenuHandlers(deps),
     ...createInventoryHandlers(deps),
-    ...createOrderHandlers(deps),
+    ...createOrderHandlers(deps, paymentProvider),
     ...createOrderTrackingHandlers(deps),
-    ...createPaymentHandlers(deps),
+    ...createPaymentHandlers(deps, paymentProvider),
     ...createWebhookHandlers(deps),
   });
 

@@ -270,6 +270,17 @@ const settings = {
     fallback: '900',
     schema: integer(1, 86_400),
   },
+  PAYMENT_PROVIDER: {
+    description: 'The card processor: `test-mode` moves no money and knows the contract\'s test tokens. A real one plugs in as a `PaymentProvider` given to `createApp` (see the README).',
+    fallback: 'test-mode',
+    schema: oneOf(['test-mode'] as const),
+  },
+  PAYMENT_PROVIDER_TIMEOUT_MS: {
+    description:
+      'How long a call to the card processor may take before the request answers 503 (the charge or refund is then finished by a retry with the same Idempotency-Key, or at the next start-up), in milliseconds.',
+    fallback: '10000',
+    schema: integer(100, 120_000),
+  },
   RESPONSE_VALIDATION: {
     description: 'Check every response against the contract (a contract breach answers 500).',
     defaultNote: '`true` (`false` when NODE_ENV=production)',
@@ -453,6 +464,7 @@ function toConfig(raw: Raw) {
       audience: raw.JWT_AUDIENCE,
       ttlSeconds: raw.TOKEN_TTL_SECONDS,
     },
+    payments: { provider: raw.PAYMENT_PROVIDER, timeoutMs: raw.PAYMENT_PROVIDER_TIMEOUT_MS },
     sessions: { refreshTtlSeconds: raw.REFRESH_TOKEN_TTL_DAYS * 86_400, accountCheckIntervalMs: raw.ACCOUNT_CHECK_INTERVAL_MS },
     staff: { email: raw.STAFF_EMAIL, password: raw.STAFF_PASSWORD ?? DEVELOPMENT_STAFF_PASSWORD },
     corsOrigins: raw.CORS_ORIGINS,

@@ -18,6 +18,7 @@ export const problemTypes = {
   'order-already-paid': { status: 409, title: 'Order already paid', response: 'Conflict' },
   'order-cancelled': { status: 409, title: 'Order cancelled', response: 'Conflict' },
   'insufficient-stock': { status: 409, title: 'Stock level out of range', response: 'Conflict' },
+  'payment-in-progress': { status: 409, title: 'Payment in progress', response: 'Conflict' },
   'out-of-stock': { status: 409, title: 'Out of stock', response: 'OutOfStock' },
   'content-too-large': { status: 413, title: 'Request body too large', response: 'ContentTooLarge' },
   'unsupported-media-type': { status: 415, title: 'Unsupported media type', response: 'UnsupportedMediaType' },
@@ -27,10 +28,12 @@ export const problemTypes = {
   'idempotency-key-reused': { status: 422, title: 'Idempotency key reused', response: 'UnprocessableContent' },
   'unknown-payment-method': { status: 422, title: 'Unknown payment method', response: 'UnprocessableContent' },
   'wrong-password': { status: 422, title: 'Current password is wrong', response: 'UnprocessableContent' },
+  'refund-too-large': { status: 422, title: 'Refund larger than what is left', response: 'UnprocessableContent' },
   'rate-limited': { status: 429, title: 'Too many requests', response: 'TooManyRequests' },
   'internal-error': { status: 500, title: 'Internal server error', response: 'InternalError' },
   'response-contract-violation': { status: 500, title: 'The server broke its own contract', response: 'InternalError' },
   'service-unavailable': { status: 503, title: 'Service unavailable', response: 'ServiceUnavailable' },
+  'payment-provider-unavailable': { status: 503, title: 'Card processor unavailable', response: 'ServiceUnavailable' },
 } as const;
 
 export type ProblemType = keyof typeof problemTypes;

@@ -12,6 +12,8 @@ import { createDatabase } from './db/database.ts';
 import { ChangeFeed } from './events/change-feed.ts';
 import { migrateToLatest } from './db/migrator.ts';
 import { seedDatabase } from './db/seed.ts';
+import { paymentProviderFor, type PaymentProvider } from './payments/payment-provider.ts';
+import { recoverPayments } from './payments/payment-service.ts';
 import { createLogger, flushLogger } from './http/logger.ts';
 import { createWebhookWorker } from './webhooks/delivery-worker.ts';
 import { OrderTracking } from './orders/order-tracking.ts';
@@ -72,6 +74,8 @@ function serialOf(cert: SecureContextOptions['cert']): string {
 export interface StartOptions {
   /** @default a JSON logger on stdout at `config.logLevel` */
   logger?: Logger;
+  /** The card processor. @default the one `config.payments` names */
+  paymentProvider?: PaymentProvider;
 }
 
 /** How often idle keep-alive connections are closed while draining, so clients move on promptly. */
@@ -102,7 +106,14 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   }
   const changes = new ChangeFeed();
   const orderTracking = new OrderTracking(database.db, changes, config.orderTracking, logger);
-  const app = createApp({ config, db: database.db, dialect: database.dialect, logger, changes, orderTracking });
+  const paymentProvider = options.paymentProvider ?? paymentProviderFor(config.payments);
+  const app = createApp({ config, db: database.db, dialect: database.dialect, logger, changes, orderTracking, paymentProvider });
+  // Charges and refunds that a previous process left unrecorded (it stopped between asking the provider and
+  // recording the answer): asked about again under their idempotency keys, in the background.
+  recoverPayments(database.db, paymentProvider, 2 * config.payments.timeoutMs).then(
+    (recovered) => (recovered.attempts > 0 || recovered.refunds > 0) && logger.info(recovered, 'unfinished payments recovered'),
+    (error: unknown) => logger.error({ err: error }, 'recovering unfinished payments failed'),
+  );
   // With TLS: HTTP/2 (ALPN `h2`), falling back to HTTP/1.1 for clients that do not offer it.
   const tls = config.tls && readTlsFiles(config.tls);
   const { server, address } = await listen({

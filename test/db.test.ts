@@ -271,15 +271,24 @@ describeEachDatabase('storage rules', (kind) => {
     expect(isCheckViolation(error)).toBe(true);
   });
 
-  it('lets an order be paid once and a payment be refunded once', async () => {
+  it('lets an order be paid once, and a refund be asked for once per staff Idempotency-Key', async () => {
     const { db } = database();
     const orderId = await insertCustomerOrder(db);
-    const payment = { order_id: orderId, amount_cents: 1295, currency: 'USD', status: 'succeeded' as const, card_brand: 'visa', card_last4: '4242' };
+    const payment = { order_id: orderId, amount_cents: 1295, currency: 'USD', status: 'succeeded' as const, card_brand: 'visa', card_last4: '4242', provider_charge_id: 'ch_test1' };
     const paymentId = newId('pay');
     await db.insertInto('payments').values({ id: paymentId, ...payment }).execute();
     expect(isUniqueViolation(await expectRejection(db.insertInto('payments').values({ id: newId('pay'), ...payment }).execute()))).toBe(true);
 
-    const refund = { payment_id: paymentId, amount_cents: 1295, reason: 'customer cancelled' };
+    const refund = {
+      payment_id: paymentId,
+      amount_cents: 295,
+      reason: 'the cola was missing',
+      status: 'succeeded' as const,
+      provider_refund_id: null,
+      requested_by: 'usr_staffAccount01',
+      idempotency_key: 'refund-key-1',
+      request_hash: 'hash',
+    };
     await db.insertInto('refunds').values({ id: newId('ref'), ...refund }).execute();
     expect(isUniqueViolation(await expectRejection(db.insertInto('refunds').values({ id: newId('ref'), ...refund }).execute()))).toBe(true);
   });

@@ -58,7 +58,8 @@ async function dayAtThePizzaPlace(baseUrl: string, staffCredentials: { email: st
   const declined = await payOrder({ client, path: { orderId: order.id }, body: { paymentMethodToken: 'tok_chargeDeclined' } });
   expect(isProblem(declined.error, 402)).toBe(true);
   const paid = await payOrder({ client, path: { orderId: order.id }, body: { paymentMethodToken: 'tok_visa' }, throwOnError: true });
-  expect(paid.data.amount).toEqual(order.total);
+  expect(paid.response.status).toBe(201);
+  expect('amount' in paid.data && paid.data.amount).toEqual(order.total);
   expect((await getOrder({ client, path: { orderId: order.id }, throwOnError: true })).data.status).toBe('confirmed');
 
   // The kitchen takes it to the door; a step out of order is refused.

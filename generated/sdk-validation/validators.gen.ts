@@ -2,7 +2,7 @@
 
 import * as z from 'zod/mini';
 
-import { zAdvanceOrderStatusBody, zAdvanceOrderStatusPath, zAdvanceOrderStatusResponse, zCancelOrderBody, zCancelOrderPath, zCancelOrderResponse, zChangePasswordBody, zChangePasswordResponse, zCheckLivenessResponse, zCheckReadinessResponse, zCreateMenuItemBody, zCreateMenuItemResponse, zCreateWebhookSubscriptionBody, zCreateWebhookSubscriptionResponse, zDeleteWebhookSubscriptionPath, zDeleteWebhookSubscriptionResponse, zGetMenuItemHeaders, zGetMenuItemPath, zGetMenuItemResponse, zGetMeResponse, zGetOrderHeaders, zGetOrderPath, zGetOrderResponse, zGetWebhookSubscriptionPath, zGetWebhookSubscriptionResponse, zIssueTokenBody, zIssueTokenResponse, zListIngredientsResponse, zListMenuItemsHeaders, zListMenuItemsQuery, zListMenuItemsResponse, zListOrderPaymentsPath, zListOrderPaymentsResponse, zListOrdersQuery, zListOrdersResponse, zListStockAdjustmentsQuery, zListStockAdjustmentsResponse, zListToppingsHeaders, zListToppingsResponse, zListWebhookDeliveriesPath, zListWebhookDeliveriesQuery, zListWebhookDeliveriesResponse, zListWebhookSubscriptionsQuery, zListWebhookSubscriptionsResponse, zPayOrderBody, zPayOrderHeaders, zPayOrderPath, zPayOrderResponse, zPlaceOrderBody, zPlaceOrderHeaders, zPlaceOrderResponse, zQuoteOrderBody, zQuoteOrderResponse, zRecordStockAdjustmentBody, zRecordStockAdjustmentResponse, zRedeliverWebhookPath, zRedeliverWebhookResponse, zRefreshTokenBody, zRefreshTokenResponse, zRegisterCustomerBody, zRegisterCustomerResponse, zRetireMenuItemPath, zRetireMenuItemResponse, zRevokeTokenBody, zRevokeTokenResponse, zRotateWebhookSecretPath, zRotateWebhookSecretResponse, zUpdateMenuItemBody, zUpdateMenuItemPath, zUpdateMenuItemResponse, zUpdateWebhookSubscriptionBody, zUpdateWebhookSubscriptionPath, zUpdateWebhookSubscriptionResponse, zWatchOrderHeaders, zWatchOrderPath, zWatchOrderResponse } from './zod.gen.js';
+import { zAdvanceOrderStatusBody, zAdvanceOrderStatusPath, zAdvanceOrderStatusResponse, zCancelOrderBody, zCancelOrderPath, zCancelOrderResponse, zChangePasswordBody, zChangePasswordResponse, zCheckLivenessResponse, zCheckReadinessResponse, zCreateMenuItemBody, zCreateMenuItemResponse, zCreateWebhookSubscriptionBody, zCreateWebhookSubscriptionResponse, zDeleteWebhookSubscriptionPath, zDeleteWebhookSubscriptionResponse, zGetMenuItemHeaders, zGetMenuItemPath, zGetMenuItemResponse, zGetMeResponse, zGetOrderHeaders, zGetOrderPath, zGetOrderResponse, zGetWebhookSubscriptionPath, zGetWebhookSubscriptionResponse, zIssueTokenBody, zIssueTokenResponse, zListIngredientsResponse, zListMenuItemsHeaders, zListMenuItemsQuery, zListMenuItemsResponse, zListOrderPaymentsPath, zListOrderPaymentsResponse, zListOrdersQuery, zListOrdersResponse, zListStockAdjustmentsQuery, zListStockAdjustmentsResponse, zListToppingsHeaders, zListToppingsResponse, zListWebhookDeliveriesPath, zListWebhookDeliveriesQuery, zListWebhookDeliveriesResponse, zListWebhookSubscriptionsQuery, zListWebhookSubscriptionsResponse, zPayOrderBody, zPayOrderHeaders, zPayOrderPath, zPayOrderResponse, zPlaceOrderBody, zPlaceOrderHeaders, zPlaceOrderResponse, zQuoteOrderBody, zQuoteOrderResponse, zRecordStockAdjustmentBody, zRecordStockAdjustmentResponse, zRedeliverWebhookPath, zRedeliverWebhookResponse, zRefreshTokenBody, zRefreshTokenResponse, zRefundPaymentBody, zRefundPaymentHeaders, zRefundPaymentPath, zRefundPaymentResponse, zRegisterCustomerBody, zRegisterCustomerResponse, zRetireMenuItemPath, zRetireMenuItemResponse, zRevokeTokenBody, zRevokeTokenResponse, zRotateWebhookSecretPath, zRotateWebhookSecretResponse, zUpdateMenuItemBody, zUpdateMenuItemPath, zUpdateMenuItemResponse, zUpdateWebhookSubscriptionBody, zUpdateWebhookSubscriptionPath, zUpdateWebhookSubscriptionResponse, zWatchOrderHeaders, zWatchOrderPath, zWatchOrderResponse } from './zod.gen.js';
 
 /**
  * One operation's validators; each resolves to the parsed value or throws a zod error.
@@ -310,6 +310,25 @@ export const payOrderValidators: OperationValidators = {
 };
 
 /**
+ * Validators of `refundPayment` (`POST /orders/{orderId}/payments/{paymentId}/refunds`).
+ */
+export const refundPaymentValidators: OperationValidators = {
+    operation: 'POST /orders/{orderId}/payments/{paymentId}/refunds',
+    request: async (data) => {
+        const request = data as {
+            headers: Headers;
+        };
+        return await z.object({
+            body: zRefundPaymentBody,
+            headers: zRefundPaymentHeaders,
+            path: zRefundPaymentPath,
+            query: z.optional(z.never())
+        }).parseAsync({ ...request, headers: { 'Idempotency-Key': request.headers.get('Idempotency-Key') ?? undefined } });
+    },
+    response: async (data) => await zRefundPaymentResponse.parseAsync(data)
+};
+
+/**
  * Validators of `listIngredients` (`GET /inventory/ingredients`).
  */
 export const listIngredientsValidators: OperationValidators = {
@@ -522,6 +541,7 @@ export const validators: ReadonlyArray<OperationValidators> = [
     advanceOrderStatusValidators,
     listOrderPaymentsValidators,
     payOrderValidators,
+    refundPaymentValidators,
     listIngredientsValidators,
     listStockAdjustmentsValidators,
     recordStockAdjustmentValidators,

@@ -5,6 +5,7 @@ import * as webhooks from './migrations/2026-12-02-0000-webhooks.ts';
 import * as webhookRoundAttempts from './migrations/2026-12-03-0900-webhook-round-attempts.ts';
 import * as signInFailures from './migrations/2026-12-05-0900-sign-in-failures.ts';
 import * as sessions from './migrations/2026-12-04-0900-sessions.ts';
+import * as paymentAttempts from './migrations/2026-12-04-1000-payment-attempts.ts';
 
 /** Every migration, by name; listed here rather than read from a directory so they load from any cwd and bundle. */
 const migrations: Record<string, Migration> = {
@@ -13,6 +14,7 @@ const migrations: Record<string, Migration> = {
   '2026-12-02-0000-webhooks': webhooks,
   '2026-12-03-0900-webhook-round-attempts': webhookRoundAttempts,
   '2026-12-04-0900-sessions': sessions,
+  '2026-12-04-1000-payment-attempts': paymentAttempts,
   '2026-12-05-0900-sign-in-failures': signInFailures,
 };
 

@@ -178,18 +178,52 @@ export interface PaymentsTable {
   order_id: string;
   amount_cents: number;
   currency: string;
+  /** `refunded` once refunds add up to the whole amount. */
   status: PaymentStatus;
   card_brand: string;
   card_last4: string;
+  /** The provider's id of the charge, which refunds name. */
+  provider_charge_id: string | null;
   created_at: Generated<Timestamp>;
 }
 
-/** A payment is refunded at most once, in full (a unique index on `payment_id` enforces it). */
+export type PaymentAttemptStatus = 'pending' | 'requires_action' | 'succeeded';
+
+/**
+ * A payment under way, recorded before the card is charged; its id is the provider's idempotency key, so a retry
+ * (same user, same Idempotency-Key) or the start-up recovery asks the provider about the same charge. A declined
+ * attempt is deleted, which frees its key.
+ */
+export interface PaymentAttemptsTable {
+  id: string;
+  order_id: string;
+  user_id: string;
+  idempotency_key: string;
+  request_hash: string;
+  amount_cents: number;
+  currency: string;
+  status: PaymentAttemptStatus;
+  provider_charge_id: string | null;
+  next_action_url: string | null;
+  payment_id: string | null;
+  created_at: Generated<Timestamp>;
+  updated_at: Generated<Timestamp>;
+}
+
+export type RefundStatus = 'pending' | 'succeeded';
+
+/** Money given back on a payment, recorded `pending` before the provider is asked (its id is the provider's idempotency key). */
 export interface RefundsTable {
   id: string;
   payment_id: string;
   amount_cents: number;
   reason: string | null;
+  status: RefundStatus;
+  provider_refund_id: string | null;
+  /** The staff account that asked for a partial refund, with its Idempotency-Key; null for a cancellation's refund. */
+  requested_by: string | null;
+  idempotency_key: string | null;
+  request_hash: string | null;
   created_at: Generated<Timestamp>;
 }
 
@@ -275,6 +309,7 @@ export interface SignInFailuresTable {
 
 export interface Database {
   users: UsersTable;
+  refresh_tokens: RefreshTokensTable;
   menu_items: MenuItemsTable;
   menu_item_sizes: MenuItemSizesTable;
   toppings: ToppingsTable;
@@ -285,8 +320,8 @@ export interface Database {
   orders: OrdersTable;
   order_lines: OrderLinesTable;
   order_events: OrderEventsTable;
-  refresh_tokens: RefreshTokensTable;
   payments: PaymentsTable;
+  payment_attempts: PaymentAttemptsTable;
   refunds: RefundsTable;
   idempotency_keys: IdempotencyKeysTable;
   webhook_subscriptions: WebhookSubscriptionsTable;

@@ -3,6 +3,7 @@ import type { Handlers } from '../../generated/hono.gen.ts';
 import { currentUser, type AppDependencies, type AppEnv } from '../app-env.ts';
 import { representationOf, sendRepresentation } from '../http/etag.ts';
 import { invalidCursorProblem } from '../pagination.ts';
+import type { PaymentProvider } from '../payments/payment-provider.ts';
 import { problem, respondWithProblem } from '../problem.ts';
 import {
   advanceOrderStatus,
@@ -44,7 +45,7 @@ export function idempotencyKeyReusedProblem(instance: string) {
 }
 
 /** The Orders operations. */
-export function createOrderHandlers({ db, config, changes }: AppDependencies): OrderHandlers {
+export function createOrderHandlers({ db, config, changes }: AppDependencies, paymentProvider: PaymentProvider): OrderHandlers {
   /** Tells this instance's order streams and webhook worker about a committed change to the order. */
   function reportChange(orderId: string) {
     changes.orderChanged(orderId);
@@ -124,10 +125,16 @@ export function createOrderHandlers({ db, config, changes }: AppDependencies): O
 
     cancelOrder: async (c) => {
       const { orderId } = c.req.valid('param');
-      const result = await cancelOrder(db, currentUser(c), orderId, c.req.valid('json')?.reason);
+      const result = await cancelOrder(db, paymentProvider, currentUser(c), orderId, c.req.valid('json')?.reason);
       if (result.ok) {
         reportChange(orderId);
         return c.json(result.order, 200);
+      }
+      if (result.reason === 'payment-in-progress') {
+        return respondWithProblem(
+          c,
+          problem({ type: 'payment-in-progress', detail: `A payment for order ${orderId} is under way; cancel it once it is done.`, instance: instanceOf(c.req.url) }),
+        );
       }
       return respondWithChangeProblem(c, result, orderId, 'cancelled');
     },

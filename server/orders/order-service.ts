@@ -10,8 +10,9 @@ import { addToStockLevels, selectIngredientLevels, selectIngredientsForUpdate, t
 import type { Database, FulfilmentType, StoredAddress, StoredLineTopping } from '../db/tables.ts';
 import { runIdempotently, type IdempotentOutcome } from '../idempotency/idempotency.ts';
 import { decodeCursor, pageOf, type Page } from '../pagination.ts';
-import { findPaymentsOfOrder, refundPaymentOfOrder } from '../payments/payment-repository.ts';
-import { toPayment } from '../payments/payment-service.ts';
+import type { PaymentProvider } from '../payments/payment-provider.ts';
+import { hasUnfinishedAttempt } from '../payments/payment-repository.ts';
+import { completeRefunds, pendingRefundsOfOrder, recordRefundOfOrder } from '../payments/payment-service.ts';
 import type { ValidationError } from '../problem.ts';
 import { outboxInsert, recordEvents, stockLowEvents, webhookEvent } from '../webhooks/outbox.ts';
 import {
@@ -296,32 +297,43 @@ export async function advanceOrderStatus(
 const cancellableByCustomer: ReadonlySet<OrderStatus> = new Set(['awaiting_payment', 'confirmed']);
 const cancellableByStaff: ReadonlySet<OrderStatus> = new Set(['awaiting_payment', 'confirmed', 'preparing', 'baking', 'ready', 'out_for_delivery']);
 
+export type CancelOrderResult = OrderChangeResult | { ok: false; reason: 'payment-in-progress' };
+
 /**
- * Cancels an order: its ingredients go back to stock and a payment is refunded in full, in the same
- * transaction as the status change, so that of two racing cancellations only one does either.
+ * Cancels an order: in one transaction holding the order row, the status change, its ingredients back to stock and
+ * a pending refund of what is left of its payment, so that of two racing cancellations only one does any of it;
+ * then, outside the transaction, the refund through the provider under the refund's id as idempotency key. When
+ * the provider cannot be reached the order stays cancelled with its refund pending, and cancelling again (or the
+ * start-up recovery) finishes the refund, still once.
  */
 export async function cancelOrder(
   db: Kysely<Database>,
+  provider: PaymentProvider,
   user: AuthenticatedUser,
   orderId: string,
   reason: string | undefined,
-): Promise<OrderChangeResult> {
-  return inTransaction(db, async (trx) => {
-    const row = await findOrder(trx, orderId, visibilityFor(user));
-    if (!row) return { ok: false, reason: 'not-found' };
+): Promise<CancelOrderResult> {
+  const cancelled = await inTransaction(db, async (trx) => {
+    const row = await findOrder(trx, orderId, visibilityFor(user), true);
+    if (!row) return { ok: false, reason: 'not-found' } as const;
+    if (row.status === 'cancelled') {
+      const pending = await pendingRefundsOfOrder(trx, row.id);
+      if (pending.length === 0) return { ok: false, reason: 'not-allowed', status: row.status } as const;
+      const lines = (await findOrderLines(trx, [row.id])).get(row.id) ?? [];
+      return { ok: true, order: toOrder(row, lines), refunds: pending } as const;
+    }
     const allowed = user.role === 'staff' ? cancellableByStaff : cancellableByCustomer;
-    if (!allowed.has(row.status)) return { ok: false, reason: 'not-allowed', status: row.status };
+    if (!allowed.has(row.status)) return { ok: false, reason: 'not-allowed', status: row.status } as const;
+    if (await hasUnfinishedAttempt(trx, row.id)) return { ok: false, reason: 'payment-in-progress' } as const;
     const result = await changeStatus(trx, user, row, 'cancelled', reason ?? null);
     if (!result.ok) return result;
     await restoreStock(trx, result.lines);
     const refundReason = reason ?? (user.role === 'staff' ? 'Order cancelled by the Pizza Place.' : 'Order cancelled by the customer.');
-    const refund = await refundPaymentOfOrder(trx, orderId, newId('ref'), refundReason);
-    if (refund) {
-      const payment = (await findPaymentsOfOrder(trx, orderId)).find((found) => found.payment.id === refund.payment_id);
-      if (payment) await recordEvents(trx, [webhookEvent('payment.refunded', toPayment(payment.payment, payment.refund), { occurredAt: refund.created_at })]);
-    }
-    return { ok: true, order: result.order };
+    return { ok: true, order: result.order, refunds: await recordRefundOfOrder(trx, row.id, refundReason) } as const;
   });
+  if (!cancelled.ok) return cancelled;
+  await completeRefunds(db, provider, cancelled.refunds);
+  return { ok: true, order: cancelled.order };
 }
 
 async function changeStatus(

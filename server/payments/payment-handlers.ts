@@ -2,29 +2,41 @@ import type { Handlers } from '../../generated/hono.gen.ts';
 import { currentUser, type AppDependencies, type AppEnv } from '../app-env.ts';
 import { idempotencyKeyReusedProblem, orderNotFoundProblem, replayedHeader } from '../orders/order-handlers.ts';
 import { problem, respondWithProblem } from '../problem.ts';
-import { createTestModePaymentProvider, type PaymentProvider } from './payment-provider.ts';
-import { listOrderPayments, payOrder } from './payment-service.ts';
+import type { PaymentProvider } from './payment-provider.ts';
+import { listOrderPayments, payOrder, refundPayment } from './payment-service.ts';
 
-type PaymentHandlers = Pick<Handlers<AppEnv>, 'payOrder' | 'listOrderPayments'>;
+type PaymentHandlers = Pick<Handlers<AppEnv>, 'payOrder' | 'listOrderPayments' | 'refundPayment'>;
 
 const declineDetails = {
   'card-declined': 'The card was declined. Nothing was charged; try another card.',
   'insufficient-funds': 'The card has insufficient funds. Nothing was charged; try another card.',
 } as const;
 
-/** The Payments operations; cards are charged through `provider` (by default the test-mode fake). */
-export function createPaymentHandlers({ db, changes }: AppDependencies, provider: PaymentProvider = createTestModePaymentProvider()): PaymentHandlers {
+/** The 503 for a provider that could not be reached or did not answer in time. */
+export function providerUnavailableProblem(instance: string) {
+  return problem({
+    type: 'payment-provider-unavailable',
+    detail: 'The card processor did not answer in time. Nothing was charged twice; send the same request again with the same Idempotency-Key.',
+    instance,
+  });
+}
+
+/** The Payments operations; cards are charged and refunded through `provider`. */
+export function createPaymentHandlers({ db, changes }: AppDependencies, provider: PaymentProvider): PaymentHandlers {
+  function reportChange(orderId: string) {
+    changes.orderChanged(orderId);
+    changes.eventsRecorded();
+  }
+
   return {
     payOrder: async (c) => {
       const { orderId } = c.req.valid('param');
       const instance = new URL(c.req.url).pathname;
       const result = await payOrder(db, provider, currentUser(c), orderId, c.req.valid('json'), c.req.valid('header')['idempotency-key']);
       if (result.ok) {
-        if (!result.replayed) {
-          changes.orderChanged(orderId);
-          changes.eventsRecorded();
-        }
-        return c.json(result.response.body, 201, result.replayed ? replayedHeader : {});
+        if ('actionRequired' in result) return c.json(result.actionRequired, 202);
+        if (!result.replayed) reportChange(orderId);
+        return c.json(result.payment, 201, result.replayed ? replayedHeader : {});
       }
       switch (result.reason) {
         case 'idempotency-key-reused':
@@ -32,21 +44,19 @@ export function createPaymentHandlers({ db, changes }: AppDependencies, provider
         case 'order-not-found':
           return respondWithProblem(c, orderNotFoundProblem(orderId, instance));
         case 'order-already-paid':
-          return respondWithProblem(
-            c,
-            problem({ type: 'order-already-paid', detail: `Order ${orderId} has already been paid.`, instance }),
-          );
+          return respondWithProblem(c, problem({ type: 'order-already-paid', detail: `Order ${orderId} has already been paid.`, instance }));
         case 'order-cancelled':
+          return respondWithProblem(c, problem({ type: 'order-cancelled', detail: `Order ${orderId} has been cancelled and cannot be paid.`, instance }));
+        case 'payment-in-progress':
           return respondWithProblem(
             c,
-            problem({ type: 'order-cancelled', detail: `Order ${orderId} has been cancelled and cannot be paid.`, instance }),
+            problem({ type: 'payment-in-progress', detail: `Another payment for order ${orderId} is under way; wait for it, or retry it with its Idempotency-Key.`, instance }),
           );
+        case 'provider-unavailable':
+          c.header('Retry-After', '1');
+          return respondWithProblem(c, providerUnavailableProblem(instance));
         case 'declined':
-          return respondWithProblem(
-            c,
-            problem({ type: 'payment-declined', detail: declineDetails[result.decline], instance }),
-          );
-        case 'unknown-token':
+          if (result.decline !== 'unknown-payment-method') return respondWithProblem(c, problem({ type: 'payment-declined', detail: declineDetails[result.decline], instance }));
           return respondWithProblem(
             c,
             problem({
@@ -54,6 +64,45 @@ export function createPaymentHandlers({ db, changes }: AppDependencies, provider
               detail: 'The payment method token is not one the card processor issued.',
               instance,
               errors: [{ pointer: '/body/paymentMethodToken', detail: 'Must be a token from the card form (in test mode tok_visa or tok_mastercard).' }],
+            }),
+          );
+      }
+    },
+
+    refundPayment: async (c) => {
+      const { orderId, paymentId } = c.req.valid('param');
+      const instance = new URL(c.req.url).pathname;
+      const result = await refundPayment(db, provider, currentUser(c), { orderId, paymentId }, c.req.valid('json'), c.req.valid('header')['idempotency-key']);
+      if (result.ok) {
+        if (!result.replayed) reportChange(orderId);
+        return c.json(result.payment, 201, result.replayed ? replayedHeader : {});
+      }
+      switch (result.reason) {
+        case 'idempotency-key-reused':
+          return respondWithProblem(c, idempotencyKeyReusedProblem(instance));
+        case 'not-found':
+          return respondWithProblem(c, problem({ type: 'not-found', detail: `Order ${orderId} has no payment ${paymentId}.`, instance }));
+        case 'provider-unavailable':
+          c.header('Retry-After', '1');
+          return respondWithProblem(c, providerUnavailableProblem(instance));
+        case 'wrong-currency':
+          return respondWithProblem(
+            c,
+            problem({
+              type: 'validation-failed',
+              detail: `The payment was made in ${result.currency}.`,
+              instance,
+              errors: [{ pointer: '/body/amount/currency', detail: `Must be ${result.currency}, the payment's currency.` }],
+            }),
+          );
+        case 'too-large':
+          return respondWithProblem(
+            c,
+            problem({
+              type: 'refund-too-large',
+              detail: `Only ${(result.leftCents / 100).toFixed(2)} ${result.currency} of payment ${paymentId} is left to refund.`,
+              instance,
+              errors: [{ pointer: '/body/amount/amount', detail: `Must be at most ${result.leftCents}.` }],
             }),
           );
       }

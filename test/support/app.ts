@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { beforeEach } from 'vitest';
-import type { AppEnv } from '../../server/app-env.ts';
+import type { AppDependencies, AppEnv } from '../../server/app-env.ts';
 import { createApp } from '../../server/app.ts';
 import { ChangeFeed } from '../../server/events/change-feed.ts';
 import { OrderTracking } from '../../server/orders/order-tracking.ts';
@@ -41,12 +41,12 @@ export interface TestApp {
 export interface TestAppOptions extends TestDatabaseOptions {}
 
 /** Builds the app over `database` (a test database, or any handle with its configuration), its logs kept in memory. */
-export function createTestApp(database: Pick<TestDatabase, 'db' | 'dialect' | 'config'>): TestApp {
+export function createTestApp(database: Pick<TestDatabase, 'db' | 'dialect' | 'config'>, dependencies: Pick<AppDependencies, 'paymentProvider'> = {}): TestApp {
   const { logger, lines } = memoryLogger();
   const { db, dialect, config } = database;
   const changes = new ChangeFeed();
   const orderTracking = new OrderTracking(db, changes, config.orderTracking, logger);
-  const app = createApp({ config, db, dialect, logger, changes, orderTracking });
+  const app = createApp({ config, db, dialect, logger, changes, orderTracking, ...dependencies });
 
   const request: TestApp['request'] = (path, init = {}) => {
     const { json, token, headers: initHeaders, ...rest } = init;
