@@ -1,4 +1,6 @@
-import { http, HttpResponse, type DefaultBodyType, type HttpHandler, type HttpResponseResolver } from 'msw';
+import { http, HttpResponse, type HttpHandler, type HttpResponseResolver } from 'msw';
+
+import type { Problem } from '../generated/types.gen.ts';
 
 import type { Operation } from './operations.ts';
 
@@ -12,8 +14,12 @@ type TypesOf<Op extends AnyOperation> = NonNullable<Op['~types']>;
 export type PathParamsOf<Op extends AnyOperation> = { [Name in keyof NonNullable<TypesOf<Op>['data']['path']>]: string };
 /** An operation's request body, as a resolver reads it with `await request.json()`. */
 export type RequestBodyOf<Op extends AnyOperation> = [NonNullable<TypesOf<Op>['data']['body']>] extends [never] ? never : NonNullable<TypesOf<Op>['data']['body']>;
-/** Any body the contract lets an operation answer with: its success bodies and its Problem bodies. */
-export type ResponseBodyOf<Op extends AnyOperation> = (TypesOf<Op>['responses'] & TypesOf<Op>['errors'])[keyof TypesOf<Op>['responses'] | keyof TypesOf<Op>['errors']] & DefaultBodyType;
+/** Any body an operation may answer with: its success bodies, the Problem bodies it declares, and a plain Problem (any other status). */
+export type ResponseBodyOf<Op extends AnyOperation> =
+  | Exclude<TypesOf<Op>['responses'][keyof TypesOf<Op>['responses']], void>
+  | TypesOf<Op>['errors'][keyof TypesOf<Op>['errors']]
+  | Problem
+  | null;
 
 /** A resolver of one operation, typed by its contract: its path parameters, its request body and the bodies it may answer with. */
 export type ResolverOf<Op extends AnyOperation> = HttpResponseResolver<PathParamsOf<Op>, RequestBodyOf<Op>, ResponseBodyOf<Op>>;

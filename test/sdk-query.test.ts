@@ -3,7 +3,7 @@ import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
-import { createPizzaPlaceClient, isProblem, type Order } from '../sdk/index.ts';
+import { createPizzaPlaceClient, isProblem, type Order, type Problem } from '../sdk/index.ts';
 import { getOrderHandler, handlers, listOrdersHandler, orderFixture, orderPageFixture, placeOrderHandler } from '../sdk/msw.ts';
 import {
   getOrderOptions, getOrderQueryKey, listMenuItemsOptions, listOrdersInfiniteOptions, listOrdersOptions, listOrdersQueryKey,
@@ -14,7 +14,7 @@ const baseUrl = 'http://api.query.test';
 const server = setupServer(...handlers);
 const client = createPizzaPlaceClient({ baseUrl, token: 'token', retryDelay: 1 });
 const body = { lines: [{ itemId: 'itm_margherita01', size: 'medium' as const, quantity: 1, toppings: [] }], fulfilment: { type: 'pickup' as const } };
-const unavailable = () => HttpResponse.json({ type: 'about:blank', title: 'Service Unavailable', status: 503 }, { status: 503, headers: { 'Retry-After': '0' } });
+const unavailable = () => HttpResponse.json<Problem>({ type: 'about:blank', title: 'Service Unavailable', status: 503 }, { status: 503, headers: { 'Retry-After': '0' } });
 const fresh = () => new QueryClient({ defaultOptions: { queries: { gcTime: Infinity } } });
 
 beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
@@ -33,7 +33,7 @@ describe('TanStack Query helpers with a real QueryClient', () => {
 
   it('refreshes every order list and order after placeOrder succeeds, and no menu query', async () => {
     const queryClient = fresh();
-    await queryClient.fetchQuery(listOrdersOptions({ client, query: { status: 'placed' } }));
+    await queryClient.fetchQuery(listOrdersOptions({ client, query: { status: 'confirmed' } }));
     await queryClient.fetchQuery(listOrdersOptions({ client, query: { limit: 5 } }));
     await queryClient.fetchQuery(getOrderOptions({ client, path: { orderId: 'ord_1' } }));
     await queryClient.fetchQuery(listMenuItemsOptions({ client }));
