@@ -698,6 +698,21 @@ function describeRequest(op: FuzzedOperation, url: string, headers: Headers, pla
   return lines.join('\n        ');
 }
 
+/** The body as text; of an event stream (`watchOrder`, which ends only with the order), what came up to its first event. */
+async function bodyText(response: Response): Promise<string> {
+  if (!/^text\/event-stream/i.test(response.headers.get('Content-Type') ?? '') || !response.body) return response.text();
+  const reader = response.body.getReader();
+  const decoder = new TextDecoder();
+  let text = '';
+  while (!/(^|\n)data:[^\n]*\n\n/.test(text)) {
+    const { done, value } = await reader.read();
+    if (done) return text;
+    text += decoder.decode(value, { stream: true });
+  }
+  await reader.cancel();
+  return text;
+}
+
 async function send(fuzzer: Fuzzer, planned: Planned, tally: Tally, failures: Failure[]): Promise<void> {
   const { op } = fuzzer;
   const path = await resolvePath(fuzzer, planned.path, planned.unencoded);
@@ -716,7 +731,7 @@ async function send(fuzzer: Fuzzer, planned: Planned, tally: Tally, failures: Fa
   // Bytes, not a string: a string body would get `Content-Type: text/plain` added by `Request`.
   const body = planned.body && new TextEncoder().encode(planned.body.text);
   const response = await fuzzer.app.request(url, { method: op.method, headers, ...(body && { body }) });
-  const text = await response.text();
+  const text = await bodyText(response);
   const { status } = response;
 
   tally[planned.kind]++;
