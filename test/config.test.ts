@@ -38,6 +38,7 @@ describe('loadConfig', () => {
       responseValidation: true,
       pricing: { deliveryFeeCents: 399, taxRatePercent: 8, currency: 'USD' },
       shutdownTimeoutMs: 10_000,
+      orderTracking: { retryMs: 3000, heartbeatMs: 15_000, pollIntervalMs: 500, maxStreams: 2000, maxStreamMs: 900_000 },
       webhooks: {
         allowPrivateUrls: true,
         timeoutMs: 10_000,
