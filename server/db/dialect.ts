@@ -120,7 +120,12 @@ function withPreparedStatements(pool: pg.Pool): Pick<pg.Pool, 'connect' | 'end'>
     connect: (async () => {
       const client = await pool.connect();
       let wrapper = clients.get(client);
-      if (!wrapper) clients.set(client, (wrapper = prepared(client)));
+      if (!wrapper) {
+        clients.set(client, (wrapper = prepared(client)));
+        // A connection lost while checked out (the server restarting, a network cut) is reported on the client as well
+        // as to the query in progress; unheard, that event would end the process. The query's caller handles it.
+        client.on('error', () => {});
+      }
       return wrapper;
     }) as pg.Pool['connect'],
     end: () => pool.end(),
@@ -290,6 +295,21 @@ export function isTransientDatabaseError(error: unknown): boolean {
   if (error instanceof Error && error.name === 'TransactionQueueTimeout') return true;
   // node-postgres's pool says so only in its message.
   return error instanceof Error && error.message === 'timeout exceeded when trying to connect';
+}
+
+/** Socket errors of a database that cannot be reached, and PostgreSQL's connection-exception and shutdown codes. */
+const unreachableCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', '57P01', '57P02', '57P03']);
+
+/**
+ * Whether a query failed because the database cannot be reached or is shutting down (PostgreSQL stopped or
+ * restarting, the network cut), not because of the request: answered `503`; the pool opens new connections once it
+ * answers again, without a restart.
+ */
+export function isDatabaseUnreachable(error: unknown): boolean {
+  const code = errorCode(error);
+  if (typeof code === 'string' && (unreachableCodes.has(code) || code.startsWith('08'))) return true;
+  // node-postgres says so only in its messages.
+  return error instanceof Error && /^Connection terminated|not queryable|^connection timeout|Connection terminated due to connection timeout/.test(error.message);
 }
 
 /** Whether a query failed on a CHECK constraint (for example stock going below zero). */

@@ -3,11 +3,13 @@ import { HTTPException } from 'hono/http-exception';
 import type { AppEnv } from '../app-env.ts';
 import { problem, respondWithProblem } from '../problem.ts';
 import type { ProblemType } from '../problem-types.ts';
-import { isTransientDatabaseError } from '../db/dialect.ts';
+import { isDatabaseUnreachable, isTransientDatabaseError } from '../db/dialect.ts';
 import { methodsForPath } from './operations.ts';
 
 /** How long a client is asked to wait when the database was too busy: transactions queue for milliseconds. */
 const BUSY_RETRY_AFTER_SECONDS = 1;
+/** How long a client is asked to wait when the database could not be reached: a restart takes seconds. */
+const UNREACHABLE_RETRY_AFTER_SECONDS = 5;
 
 /** `404 not-found` for a path the contract does not have, `405 method-not-allowed` with `Allow` for a method it lacks. */
 export const notFound: NotFoundHandler<AppEnv> = (c) => {
@@ -56,6 +58,18 @@ export const onError: ErrorHandler<AppEnv> = (error, c) => {
       problem({
         type: 'service-unavailable',
         detail: `The database is too busy to take this request now; try again in ${BUSY_RETRY_AFTER_SECONDS} second(s). Nothing was changed.`,
+        instance: c.req.path,
+      }),
+    );
+  }
+  if (isDatabaseUnreachable(error)) {
+    c.get('logger').warn({ err: error }, 'database unreachable');
+    c.header('Retry-After', String(UNREACHABLE_RETRY_AFTER_SECONDS));
+    return respondWithProblem(
+      c,
+      problem({
+        type: 'service-unavailable',
+        detail: `The database cannot be reached now; try again in ${UNREACHABLE_RETRY_AFTER_SECONDS} seconds. A request with an Idempotency-Key can be sent again as it was.`,
         instance: c.req.path,
       }),
     );

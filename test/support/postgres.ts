@@ -24,6 +24,10 @@ export interface PostgresCluster {
   url: string;
   /** Stops the server and deletes its files. */
   stop(): Promise<void>;
+  /** Shuts the server down (fast: sessions are ended) and keeps its files, as an outage would. */
+  pause(): Promise<void>;
+  /** Starts the server again on the same port after `pause`. */
+  resume(): Promise<void>;
 }
 
 /** The bin directory of the newest PostgreSQL installed the Debian way, if any. */
@@ -98,9 +102,15 @@ export async function startPostgresCluster(): Promise<PostgresCluster> {
         '-c full_page_writes=off',
         '-c max_connections=300',
       ].join(' ');
+      const start = () => pgRun('pg_ctl', ['-D', data, '-l', log, '-w', '-t', '60', '-o', options, 'start']);
       try {
-        await pgRun('pg_ctl', ['-D', data, '-l', log, '-w', '-t', '60', '-o', options, 'start']);
-        return { url: `postgres://postgres@127.0.0.1:${port}/postgres`, stop };
+        await start();
+        return {
+          url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+          stop,
+          pause: async () => void (await pgRun('pg_ctl', ['-D', data, '-m', 'fast', '-w', 'stop'])),
+          resume: async () => void (await start()),
+        };
       } catch (error) {
         // Another process may have taken the port between the probe and the start.
         if (attempt === 3) throw error;
