@@ -32,7 +32,8 @@ export type OpenStreamResult =
   | { ok: false; reason: 'not-found' }
   | { ok: false; reason: 'at-capacity' | 'shutting-down' };
 
-type EndReason = 'final-status' | 'client-gone' | 'lifetime' | 'shutdown';
+/** Why a stream ended; `not-started` when reading the order's events failed before it was answered. */
+type EndReason = 'final-status' | 'client-gone' | 'lifetime' | 'shutdown' | 'not-started';
 
 const encoder = new TextEncoder();
 
@@ -129,7 +130,7 @@ export class OrderTracking {
         this.#streams.add(stream);
         stream.start(chain.find((event) => event.id === lastEventId), eventsAfter(chain, lastEventId));
       } catch (error) {
-        stream.end('client-gone');
+        stream.end('not-started');
         throw error;
       }
       this.#schedulePoll();
