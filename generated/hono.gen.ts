@@ -5,13 +5,20 @@ import type { Env, TypedResponse } from 'hono';
 import type { StatusCode } from 'hono/utils/http-status';
 import * as z from 'zod';
 
-import { zAccount, zAdvanceOrderStatusBody, zAdvanceOrderStatusPath, zBadRequestProblem, zCancelOrderBody, zCancelOrderPath, zChangePasswordBody, zConflictProblem, zContentTooLargeProblem, zCreateMenuItemBody, zCreateWebhookSubscriptionBody, zDeleteWebhookSubscriptionPath, zForbiddenProblem, zGetMenuItemHeaders, zGetMenuItemPath, zGetOrderHeaders, zGetOrderPath, zGetWebhookSubscriptionPath, zHealth, zIngredientList, zInternalErrorProblem, zIssueTokenBody, zListMenuItemsHeaders, zListMenuItemsQuery, zListOrderPaymentsPath, zListOrdersQuery, zListStockAdjustmentsQuery, zListToppingsHeaders, zListWebhookDeliveriesPath, zListWebhookDeliveriesQuery, zListWebhookSubscriptionsQuery, zMenuItem, zMenuItemList, zNotFoundProblem, zOrder, zOrderPage, zOrderQuote, zOutOfStockProblem, zPayment, zPaymentActionRequired, zPaymentList, zPaymentRequiredProblem, zPayOrderBody, zPayOrderHeaders, zPayOrderPath, zPlaceOrderBody, zPlaceOrderHeaders, zQuoteOrderBody, zReadiness, zRecordStockAdjustmentBody, zRedeliverWebhookPath, zRefreshTokenBody, zRefundPaymentBody, zRefundPaymentHeaders, zRefundPaymentPath, zRegisterCustomerBody, zRetireMenuItemPath, zRevokeTokenBody, zRotateWebhookSecretPath, zServiceUnavailableProblem, zStockAdjustment, zStockAdjustmentPage, zTokenResponse, zTooManyRequestsProblem, zToppingList, zUnauthorizedProblem, zUnprocessableContentProblem, zUnsupportedMediaTypeProblem, zUpdateMenuItemBody, zUpdateMenuItemPath, zUpdateWebhookSubscriptionBody, zUpdateWebhookSubscriptionPath, zWatchOrderHeaders, zWatchOrderPath, zWatchOrderResponse, zWebhookDelivery, zWebhookDeliveryPage, zWebhookSecret, zWebhookSubscription, zWebhookSubscriptionPage, zWebhookSubscriptionWithSecret } from './zod.gen.js';
+import { zAccount, zAdvanceOrderStatusBody, zAdvanceOrderStatusPath, zBadRequestProblem, zCancelOrderBody, zCancelOrderPath, zChangePasswordBody, zConflictProblem, zContentTooLargeProblem, zCreateIngredientBody, zCreateMenuItemBody, zCreateWebhookSubscriptionBody, zDeleteWebhookSubscriptionPath, zForbiddenProblem, zGetMenuItemHeaders, zGetMenuItemPath, zGetOrderHeaders, zGetOrderPath, zGetWebhookSubscriptionPath, zHealth, zIngredient, zIngredientPage, zInternalErrorProblem, zIssueTokenBody, zListIngredientsQuery, zListMenuItemsHeaders, zListMenuItemsQuery, zListOrderPaymentsPath, zListOrdersQuery, zListStockAdjustmentsQuery, zListToppingsHeaders, zListWebhookDeliveriesPath, zListWebhookDeliveriesQuery, zListWebhookSubscriptionsQuery, zMenuItem, zMenuItemList, zNotFoundProblem, zOrder, zOrderPage, zOrderQuote, zOutOfStockProblem, zPayment, zPaymentActionRequired, zPaymentList, zPaymentRequiredProblem, zPayOrderBody, zPayOrderHeaders, zPayOrderPath, zPlaceOrderBody, zPlaceOrderHeaders, zQuoteOrderBody, zReadiness, zRecordStockAdjustmentBody, zRedeliverWebhookPath, zRefreshTokenBody, zRefundPaymentBody, zRefundPaymentHeaders, zRefundPaymentPath, zRegisterCustomerBody, zRetireMenuItemPath, zRevokeTokenBody, zRotateWebhookSecretPath, zServiceUnavailableProblem, zStockAdjustment, zStockAdjustmentPage, zTokenResponse, zTooManyRequestsProblem, zToppingList, zUnauthorizedProblem, zUnprocessableContentProblem, zUnsupportedMediaTypeProblem, zUpdateIngredientBody, zUpdateIngredientPath, zUpdateMenuItemBody, zUpdateMenuItemPath, zUpdateWebhookSubscriptionBody, zUpdateWebhookSubscriptionPath, zWatchOrderHeaders, zWatchOrderPath, zWatchOrderResponse, zWebhookDelivery, zWebhookDeliveryPage, zWebhookSecret, zWebhookSubscription, zWebhookSubscriptionPage, zWebhookSubscriptionWithSecret } from './zod.gen.js';
 
 /**
  * Reads a parameter string written as a canonical decimal integer as a number; anything else is left for the schema to reject.
  */
 function readInteger(value: unknown): unknown {
     return typeof value === 'string' && /^(?:0|-?[1-9][0-9]*)$/.test(value) ? Number(value) : value;
+}
+
+/**
+ * Reads `true` and `false` as booleans; anything else is left for the schema to reject.
+ */
+function readBoolean(value: unknown): unknown {
+    return value === 'true' ? true : value === 'false' ? false : value;
 }
 
 /**
@@ -107,7 +114,7 @@ export const createMenuItemRoute = createRoute({
     operationId: 'createMenuItem',
     tags: ['Menu'],
     summary: 'Add an item to the menu',
-    description: 'Staff only. Adds a new item to the menu. Its availability is derived from\ningredient stock, so it is not part of the request.\n',
+    description: 'Staff only. Adds a new item to the menu. Its availability is derived from\ningredient stock, so it is not part of the request. Every size needs a\nrecipe (the ingredients and amounts one unit uses, taken from stock\nwhen it is ordered), unless the item says `stockTracked: false` (a\nbought-in drink nobody counts): an item is never unlimited by mistake.\nA missing recipe or an unknown ingredient answers `422`.\n',
     security: [{ bearerAuth: ['staff'] }],
     request: {
         body: {
@@ -439,7 +446,7 @@ export const updateMenuItemRoute = createRoute({
     operationId: 'updateMenuItem',
     tags: ['Menu'],
     summary: 'Change a menu item',
-    description: 'Staff only. Changes the name, description, sizes or dietary tags of an\nitem; fields left out keep their value, and at least one field must be\ngiven. Orders already placed keep the name and prices they were placed with.\n',
+    description: 'Staff only. Changes the name, description, sizes, recipes, stock tracking\nor dietary tags of an item; fields left out keep their value, and at\nleast one field must be given. `recipes` replaces the recipes of the\nsizes it names. A stock-tracked item must keep a recipe for every size\nit is offered in (`422` otherwise). Orders already placed keep the name\nand prices they were placed with, and give back exactly what they took\nwhen cancelled, whatever the recipe says by then.\n',
     security: [{ bearerAuth: ['staff'] }],
     request: {
         params: z.object({
@@ -2487,8 +2494,15 @@ export const listIngredientsRoute = createRoute({
     operationId: 'listIngredients',
     tags: ['Inventory'],
     summary: 'List ingredients and their stock',
-    description: 'Staff only. Returns every ingredient with its stock level; `lowStock` is\ntrue once the level is at or below the ingredient\'s threshold.\n',
+    description: 'Staff only. Returns ingredients with their stock levels, newest first, a\npage at a time; `lowStock` is true once the level is at or below the\ningredient\'s threshold, and `?lowStock=true` returns only those (what\nto order), `?lowStock=false` only the others.\n',
     security: [{ bearerAuth: ['staff'] }],
+    request: {
+        query: z.object({
+            lowStock: z.preprocess(readBoolean, zListIngredientsQuery.shape.lowStock),
+            cursor: zListIngredientsQuery.shape.cursor,
+            limit: z.preprocess(readInteger, zListIngredientsQuery.shape.limit)
+        })
+    },
     responses: {
         200: {
             description: 'The ingredients.',
@@ -2498,7 +2512,18 @@ export const listIngredientsRoute = createRoute({
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
             },
             content: {
-                'application/json': { schema: zIngredientList }
+                'application/json': { schema: zIngredientPage }
+            }
+        },
+        400: {
+            description: 'The body is not valid JSON, or a path, query or header parameter is invalid; `errors` points at each problem.',
+            headers: {
+                'RateLimit-Policy': { description: 'The quota policy that applies to this operation (IETF draft-ietf-httpapi-ratelimit-headers), e.g. 120 requests per 60-second window.' },
+                RateLimit: { description: 'How much of the quota is left (`r`) and the seconds until the window resets (`t`).' },
+                'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
+            },
+            content: {
+                'application/problem+json': { schema: zBadRequestProblem }
             }
         },
         401: {
@@ -2522,6 +2547,307 @@ export const listIngredientsRoute = createRoute({
             },
             content: {
                 'application/problem+json': { schema: zForbiddenProblem }
+            }
+        },
+        429: {
+            description: 'Too many requests in the current window; wait `Retry-After` seconds.',
+            headers: {
+                'Retry-After': { description: 'How many seconds to wait before trying again.' },
+                'RateLimit-Policy': { description: 'The quota policy that applies to this operation (IETF draft-ietf-httpapi-ratelimit-headers), e.g. 120 requests per 60-second window.' },
+                RateLimit: { description: 'The quota is used up (`r=0`); `t` is the seconds until the window resets, as `Retry-After` says.' },
+                'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
+            },
+            content: {
+                'application/problem+json': { schema: zTooManyRequestsProblem }
+            }
+        },
+        500: {
+            description: 'Something went wrong on the server. The details are in the logs under the `X-Request-Id`.',
+            headers: {
+                'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
+            },
+            content: {
+                'application/problem+json': { schema: zInternalErrorProblem }
+            }
+        },
+        503: {
+            description: 'The database is unreachable, or too busy to take the request in time\n(a lock or statement timeout, or a transaction that kept colliding\nwith others), or the card processor could not be reached or did not\nanswer in time. Nothing was done twice; try again after `Retry-After`\nseconds, with the same `Idempotency-Key` where the operation takes one.\n',
+            headers: {
+                'Retry-After': { description: 'How many seconds to wait before trying again.' },
+                'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
+            },
+            content: {
+                'application/problem+json': { schema: zServiceUnavailableProblem }
+            }
+        }
+    }
+});
+
+/**
+ * Add an ingredient
+ */
+export const createIngredientRoute = createRoute({
+    method: 'post',
+    path: '/inventory/ingredients',
+    operationId: 'createIngredient',
+    tags: ['Inventory'],
+    summary: 'Add an ingredient',
+    description: 'Staff only. Adds an ingredient to keep in stock, starting at 0; record\nits first delivery as a `restock` adjustment. Names are unique (`409`).\n',
+    security: [{ bearerAuth: ['staff'] }],
+    request: {
+        body: {
+            content: {
+                'application/json': { schema: zCreateIngredientBody }
+            },
+            required: true
+        }
+    },
+    responses: {
+        201: {
+            description: 'The ingredient was added.',
+            headers: {
+                Location: { description: 'The URL of the ingredient just added.' },
+                'RateLimit-Policy': { description: 'The quota policy that applies to this operation (IETF draft-ietf-httpapi-ratelimit-headers), e.g. 120 requests per 60-second window.' },
+                RateLimit: { description: 'How much of the quota is left (`r`) and the seconds until the window resets (`t`).' },
+                'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
+            },
+            content: {
+                'application/json': { schema: zIngredient }
+            }
+        },
+        400: {
+            description: 'The body is not valid JSON, or a path, query or header parameter is invalid; `errors` points at each problem.',
+            headers: {
+                'RateLimit-Policy': { description: 'The quota policy that applies to this operation (IETF draft-ietf-httpapi-ratelimit-headers), e.g. 120 requests per 60-second window.' },
+                RateLimit: { description: 'How much of the quota is left (`r`) and the seconds until the window resets (`t`).' },
+                'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
+            },
+            content: {
+                'application/problem+json': { schema: zBadRequestProblem }
+            }
+        },
+        401: {
+            description: 'The access token is missing, expired or invalid, or (when signing in) the email or password is wrong.',
+            headers: {
+                'WWW-Authenticate': { description: 'The authentication scheme to use and why the credentials were refused (RFC 6750).' },
+                'RateLimit-Policy': { description: 'The quota policy that applies to this operation (IETF draft-ietf-httpapi-ratelimit-headers), e.g. 120 requests per 60-second window.' },
+                RateLimit: { description: 'How much of the quota is left (`r`) and the seconds until the window resets (`t`).' },
+                'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
+            },
+            content: {
+                'application/problem+json': { schema: zUnauthorizedProblem }
+            }
+        },
+        403: {
+            description: 'The signed-in account may not do this; staff-only operations answer this to customers.',
+            headers: {
+                'RateLimit-Policy': { description: 'The quota policy that applies to this operation (IETF draft-ietf-httpapi-ratelimit-headers), e.g. 120 requests per 60-second window.' },
+                RateLimit: { description: 'How much of the quota is left (`r`) and the seconds until the window resets (`t`).' },
+                'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
+            },
+            content: {
+                'application/problem+json': { schema: zForbiddenProblem }
+            }
+        },
+        409: {
+            description: 'The request conflicts with the current state of the resource.',
+            headers: {
+                'RateLimit-Policy': { description: 'The quota policy that applies to this operation (IETF draft-ietf-httpapi-ratelimit-headers), e.g. 120 requests per 60-second window.' },
+                RateLimit: { description: 'How much of the quota is left (`r`) and the seconds until the window resets (`t`).' },
+                'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
+            },
+            content: {
+                'application/problem+json': { schema: zConflictProblem }
+            }
+        },
+        413: {
+            description: 'The request body is larger than the 64 KiB the server accepts.',
+            headers: {
+                'RateLimit-Policy': { description: 'The quota policy that applies to this operation (IETF draft-ietf-httpapi-ratelimit-headers), e.g. 120 requests per 60-second window.' },
+                RateLimit: { description: 'How much of the quota is left (`r`) and the seconds until the window resets (`t`).' },
+                'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
+            },
+            content: {
+                'application/problem+json': { schema: zContentTooLargeProblem }
+            }
+        },
+        415: {
+            description: 'The request body is not `application/json`.',
+            headers: {
+                'RateLimit-Policy': { description: 'The quota policy that applies to this operation (IETF draft-ietf-httpapi-ratelimit-headers), e.g. 120 requests per 60-second window.' },
+                RateLimit: { description: 'How much of the quota is left (`r`) and the seconds until the window resets (`t`).' },
+                'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
+            },
+            content: {
+                'application/problem+json': { schema: zUnsupportedMediaTypeProblem }
+            }
+        },
+        422: {
+            description: 'The body is valid JSON but cannot be carried out: it does not match the\nschema, it refers to something that cannot be used (a retired item, a\nsize it is not offered in, an unknown ingredient), an order\'s total would\nexceed the largest amount of money, or it reuses an `Idempotency-Key`\nwith a different body. `errors` points at each cause.\n',
+            headers: {
+                'RateLimit-Policy': { description: 'The quota policy that applies to this operation (IETF draft-ietf-httpapi-ratelimit-headers), e.g. 120 requests per 60-second window.' },
+                RateLimit: { description: 'How much of the quota is left (`r`) and the seconds until the window resets (`t`).' },
+                'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
+            },
+            content: {
+                'application/problem+json': { schema: zUnprocessableContentProblem }
+            }
+        },
+        429: {
+            description: 'Too many requests in the current window; wait `Retry-After` seconds.',
+            headers: {
+                'Retry-After': { description: 'How many seconds to wait before trying again.' },
+                'RateLimit-Policy': { description: 'The quota policy that applies to this operation (IETF draft-ietf-httpapi-ratelimit-headers), e.g. 120 requests per 60-second window.' },
+                RateLimit: { description: 'The quota is used up (`r=0`); `t` is the seconds until the window resets, as `Retry-After` says.' },
+                'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
+            },
+            content: {
+                'application/problem+json': { schema: zTooManyRequestsProblem }
+            }
+        },
+        500: {
+            description: 'Something went wrong on the server. The details are in the logs under the `X-Request-Id`.',
+            headers: {
+                'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
+            },
+            content: {
+                'application/problem+json': { schema: zInternalErrorProblem }
+            }
+        },
+        503: {
+            description: 'The database is unreachable, or too busy to take the request in time\n(a lock or statement timeout, or a transaction that kept colliding\nwith others), or the card processor could not be reached or did not\nanswer in time. Nothing was done twice; try again after `Retry-After`\nseconds, with the same `Idempotency-Key` where the operation takes one.\n',
+            headers: {
+                'Retry-After': { description: 'How many seconds to wait before trying again.' },
+                'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
+            },
+            content: {
+                'application/problem+json': { schema: zServiceUnavailableProblem }
+            }
+        }
+    }
+});
+
+/**
+ * Rename an ingredient or change its threshold
+ */
+export const updateIngredientRoute = createRoute({
+    method: 'patch',
+    path: '/inventory/ingredients/{ingredientId}',
+    operationId: 'updateIngredient',
+    tags: ['Inventory'],
+    summary: 'Rename an ingredient or change its threshold',
+    description: 'Staff only. Changes an ingredient\'s name or low-stock threshold; fields\nleft out keep their value. Its stock changes only through adjustments\nand orders. A name another ingredient has answers `409`.\n',
+    security: [{ bearerAuth: ['staff'] }],
+    request: {
+        params: z.object({
+            ingredientId: zUpdateIngredientPath.shape.ingredientId
+        }),
+        body: {
+            content: {
+                'application/json': { schema: zUpdateIngredientBody }
+            },
+            required: true
+        }
+    },
+    responses: {
+        200: {
+            description: 'The ingredient as it now stands.',
+            headers: {
+                'RateLimit-Policy': { description: 'The quota policy that applies to this operation (IETF draft-ietf-httpapi-ratelimit-headers), e.g. 120 requests per 60-second window.' },
+                RateLimit: { description: 'How much of the quota is left (`r`) and the seconds until the window resets (`t`).' },
+                'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
+            },
+            content: {
+                'application/json': { schema: zIngredient }
+            }
+        },
+        400: {
+            description: 'The body is not valid JSON, or a path, query or header parameter is invalid; `errors` points at each problem.',
+            headers: {
+                'RateLimit-Policy': { description: 'The quota policy that applies to this operation (IETF draft-ietf-httpapi-ratelimit-headers), e.g. 120 requests per 60-second window.' },
+                RateLimit: { description: 'How much of the quota is left (`r`) and the seconds until the window resets (`t`).' },
+                'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
+            },
+            content: {
+                'application/problem+json': { schema: zBadRequestProblem }
+            }
+        },
+        401: {
+            description: 'The access token is missing, expired or invalid, or (when signing in) the email or password is wrong.',
+            headers: {
+                'WWW-Authenticate': { description: 'The authentication scheme to use and why the credentials were refused (RFC 6750).' },
+                'RateLimit-Policy': { description: 'The quota policy that applies to this operation (IETF draft-ietf-httpapi-ratelimit-headers), e.g. 120 requests per 60-second window.' },
+                RateLimit: { description: 'How much of the quota is left (`r`) and the seconds until the window resets (`t`).' },
+                'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
+            },
+            content: {
+                'application/problem+json': { schema: zUnauthorizedProblem }
+            }
+        },
+        403: {
+            description: 'The signed-in account may not do this; staff-only operations answer this to customers.',
+            headers: {
+                'RateLimit-Policy': { description: 'The quota policy that applies to this operation (IETF draft-ietf-httpapi-ratelimit-headers), e.g. 120 requests per 60-second window.' },
+                RateLimit: { description: 'How much of the quota is left (`r`) and the seconds until the window resets (`t`).' },
+                'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
+            },
+            content: {
+                'application/problem+json': { schema: zForbiddenProblem }
+            }
+        },
+        404: {
+            description: 'There is no such resource, or it is not yours to see.',
+            headers: {
+                'RateLimit-Policy': { description: 'The quota policy that applies to this operation (IETF draft-ietf-httpapi-ratelimit-headers), e.g. 120 requests per 60-second window.' },
+                RateLimit: { description: 'How much of the quota is left (`r`) and the seconds until the window resets (`t`).' },
+                'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
+            },
+            content: {
+                'application/problem+json': { schema: zNotFoundProblem }
+            }
+        },
+        409: {
+            description: 'The request conflicts with the current state of the resource.',
+            headers: {
+                'RateLimit-Policy': { description: 'The quota policy that applies to this operation (IETF draft-ietf-httpapi-ratelimit-headers), e.g. 120 requests per 60-second window.' },
+                RateLimit: { description: 'How much of the quota is left (`r`) and the seconds until the window resets (`t`).' },
+                'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
+            },
+            content: {
+                'application/problem+json': { schema: zConflictProblem }
+            }
+        },
+        413: {
+            description: 'The request body is larger than the 64 KiB the server accepts.',
+            headers: {
+                'RateLimit-Policy': { description: 'The quota policy that applies to this operation (IETF draft-ietf-httpapi-ratelimit-headers), e.g. 120 requests per 60-second window.' },
+                RateLimit: { description: 'How much of the quota is left (`r`) and the seconds until the window resets (`t`).' },
+                'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
+            },
+            content: {
+                'application/problem+json': { schema: zContentTooLargeProblem }
+            }
+        },
+        415: {
+            description: 'The request body is not `application/json`.',
+            headers: {
+                'RateLimit-Policy': { description: 'The quota policy that applies to this operation (IETF draft-ietf-httpapi-ratelimit-headers), e.g. 120 requests per 60-second window.' },
+                RateLimit: { description: 'How much of the quota is left (`r`) and the seconds until the window resets (`t`).' },
+                'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
+            },
+            content: {
+                'application/problem+json': { schema: zUnsupportedMediaTypeProblem }
+            }
+        },
+        422: {
+            description: 'The body is valid JSON but cannot be carried out: it does not match the\nschema, it refers to something that cannot be used (a retired item, a\nsize it is not offered in, an unknown ingredient), an order\'s total would\nexceed the largest amount of money, or it reuses an `Idempotency-Key`\nwith a different body. `errors` points at each cause.\n',
+            headers: {
+                'RateLimit-Policy': { description: 'The quota policy that applies to this operation (IETF draft-ietf-httpapi-ratelimit-headers), e.g. 120 requests per 60-second window.' },
+                RateLimit: { description: 'How much of the quota is left (`r`) and the seconds until the window resets (`t`).' },
+                'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
+            },
+            content: {
+                'application/problem+json': { schema: zUnprocessableContentProblem }
             }
         },
         429: {
@@ -3915,6 +4241,8 @@ export const routes = {
     payOrder: payOrderRoute,
     refundPayment: refundPaymentRoute,
     listIngredients: listIngredientsRoute,
+    createIngredient: createIngredientRoute,
+    updateIngredient: updateIngredientRoute,
     listStockAdjustments: listStockAdjustmentsRoute,
     recordStockAdjustment: recordStockAdjustmentRoute,
     watchOrder: watchOrderRoute,
@@ -3971,6 +4299,8 @@ export type Handlers<E extends Env = Env> = {
     payOrder: OperationHandler<typeof payOrderRoute, E>;
     refundPayment: OperationHandler<typeof refundPaymentRoute, E>;
     listIngredients: OperationHandler<typeof listIngredientsRoute, E>;
+    createIngredient: OperationHandler<typeof createIngredientRoute, E>;
+    updateIngredient: OperationHandler<typeof updateIngredientRoute, E>;
     listStockAdjustments: OperationHandler<typeof listStockAdjustmentsRoute, E>;
     recordStockAdjustment: OperationHandler<typeof recordStockAdjustmentRoute, E>;
     watchOrder: OperationHandler<typeof watchOrderRoute, E>;
@@ -4012,6 +4342,8 @@ export function registerHandlers<E extends Env>(app: OpenAPIHono<E>, handlers: H
     app.openapi(payOrderRoute, handlers.payOrder);
     app.openapi(refundPaymentRoute, handlers.refundPayment);
     app.openapi(listIngredientsRoute, handlers.listIngredients);
+    app.openapi(createIngredientRoute, handlers.createIngredient);
+    app.openapi(updateIngredientRoute, handlers.updateIngredient);
     app.openapi(listStockAdjustmentsRoute, handlers.listStockAdjustments);
     app.openapi(recordStockAdjustmentRoute, handlers.recordStockAdjustment);
     app.openapi(watchOrderRoute, handlers.watchOrder);

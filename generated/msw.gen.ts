@@ -2,8 +2,8 @@
 
 import { fixtureOf, handlerOf } from '../sdk/msw-handlers.ts';
 
-import { advanceOrderStatus, cancelOrder, changePassword, checkLiveness, checkReadiness, createMenuItem, createWebhookSubscription, deleteWebhookSubscription, getMe, getMenuItem, getOrder, getWebhookSubscription, issueToken, listIngredients, listMenuItems, listOrderPayments, listOrders, listStockAdjustments, listToppings, listWebhookDeliveries, listWebhookSubscriptions, payOrder, placeOrder, quoteOrder, recordStockAdjustment, redeliverWebhook, refreshToken, refundPayment, registerCustomer, retireMenuItem, revokeToken, rotateWebhookSecret, updateMenuItem, updateWebhookSubscription } from './operations.gen.js';
-import type { Account, Health, IngredientList, MenuItem, MenuItemList, Order, OrderPage, OrderQuote, Payment, PaymentList, Readiness, StockAdjustment, StockAdjustmentPage, TokenResponse, ToppingList, WebhookDelivery, WebhookDeliveryPage, WebhookSecret, WebhookSubscription, WebhookSubscriptionPage, WebhookSubscriptionWithSecret } from './types.gen.js';
+import { advanceOrderStatus, cancelOrder, changePassword, checkLiveness, checkReadiness, createIngredient, createMenuItem, createWebhookSubscription, deleteWebhookSubscription, getMe, getMenuItem, getOrder, getWebhookSubscription, issueToken, listIngredients, listMenuItems, listOrderPayments, listOrders, listStockAdjustments, listToppings, listWebhookDeliveries, listWebhookSubscriptions, payOrder, placeOrder, quoteOrder, recordStockAdjustment, redeliverWebhook, refreshToken, refundPayment, registerCustomer, retireMenuItem, revokeToken, rotateWebhookSecret, updateIngredient, updateMenuItem, updateWebhookSubscription } from './operations.gen.js';
+import type { Account, Health, Ingredient, IngredientPage, MenuItem, MenuItemList, Order, OrderPage, OrderQuote, Payment, PaymentList, Readiness, StockAdjustment, StockAdjustmentPage, TokenResponse, ToppingList, WebhookDelivery, WebhookDeliveryPage, WebhookSecret, WebhookSubscription, WebhookSubscriptionPage, WebhookSubscriptionWithSecret } from './types.gen.js';
 
 /**
  * A `MenuItemList` from the contract's example `fullMenu` of `listMenuItems`, with `overrides` on top.
@@ -657,13 +657,13 @@ export const payOrderHandler = /* @__PURE__ */ handlerOf(payOrder, { status: 201
 export const refundPaymentHandler = /* @__PURE__ */ handlerOf(refundPayment, { status: 201, body: paymentFixture });
 
 /**
- * A `IngredientList` from the contract's example `pantry` of `listIngredients`, with `overrides` on top.
+ * A `IngredientPage` from the contract's example `pantry` of `listIngredients`, with `overrides` on top.
  * @example
  * ```ts
- * const fixture = ingredientListFixture();
+ * const fixture = ingredientPageFixture();
  * ```
  */
-export const ingredientListFixture = /* @__PURE__ */ fixtureOf<IngredientList>({ data: [
+export const ingredientPageFixture = /* @__PURE__ */ fixtureOf<IngredientPage>({ nextCursor: null, data: [
         {
             id: 'ing_FreshBasil01',
             name: 'Fresh basil',
@@ -707,13 +707,47 @@ export const ingredientListFixture = /* @__PURE__ */ fixtureOf<IngredientList>({
     ] });
 
 /**
- * An MSW handler of `listIngredients` (`GET /inventory/ingredients`): answers `200` with `ingredientListFixture()`, or as `resolver` says.
+ * An MSW handler of `listIngredients` (`GET /inventory/ingredients`): answers `200` with `ingredientPageFixture()`, or as `resolver` says.
  * @example
  * ```ts
  * server.use(listIngredientsHandler(() => HttpResponse.json(problem, { status: 503 })));
  * ```
  */
-export const listIngredientsHandler = /* @__PURE__ */ handlerOf(listIngredients, { status: 200, body: ingredientListFixture });
+export const listIngredientsHandler = /* @__PURE__ */ handlerOf(listIngredients, { status: 200, body: ingredientPageFixture });
+
+/**
+ * A `Ingredient` from the contract's example `ricotta` of `createIngredient`, with `overrides` on top.
+ * @example
+ * ```ts
+ * const fixture = ingredientFixture();
+ * ```
+ */
+export const ingredientFixture = /* @__PURE__ */ fixtureOf<Ingredient>({
+    id: 'ing_Ricotta00001',
+    name: 'Ricotta',
+    unit: 'g',
+    stockLevel: 0,
+    lowStockThreshold: 1000,
+    lowStock: true
+});
+
+/**
+ * An MSW handler of `createIngredient` (`POST /inventory/ingredients`): answers `201` with `ingredientFixture()`, or as `resolver` says.
+ * @example
+ * ```ts
+ * server.use(createIngredientHandler(() => HttpResponse.json(problem, { status: 503 })));
+ * ```
+ */
+export const createIngredientHandler = /* @__PURE__ */ handlerOf(createIngredient, { status: 201, body: ingredientFixture });
+
+/**
+ * An MSW handler of `updateIngredient` (`PATCH /inventory/ingredients/{ingredientId}`): answers `200` with `ingredientFixture()`, or as `resolver` says.
+ * @example
+ * ```ts
+ * server.use(updateIngredientHandler(() => HttpResponse.json(problem, { status: 503 })));
+ * ```
+ */
+export const updateIngredientHandler = /* @__PURE__ */ handlerOf(updateIngredient, { status: 200, body: ingredientFixture });
 
 /**
  * A `StockAdjustmentPage` from the contract's example `recent` of `listStockAdjustments`, with `overrides` on top.
@@ -1040,6 +1074,8 @@ export const handlers = [
     /* @__PURE__ */ payOrderHandler(),
     /* @__PURE__ */ refundPaymentHandler(),
     /* @__PURE__ */ listIngredientsHandler(),
+    /* @__PURE__ */ createIngredientHandler(),
+    /* @__PURE__ */ updateIngredientHandler(),
     /* @__PURE__ */ listStockAdjustmentsHandler(),
     /* @__PURE__ */ recordStockAdjustmentHandler(),
     /* @__PURE__ */ listWebhookSubscriptionsHandler(),

@@ -2,7 +2,7 @@
 
 import { operation } from '../sdk/operations.ts';
 
-import type { AdvanceOrderStatusData, AdvanceOrderStatusErrors, AdvanceOrderStatusResponses, CancelOrderData, CancelOrderErrors, CancelOrderResponses, ChangePasswordData, ChangePasswordErrors, ChangePasswordResponses, CheckLivenessData, CheckLivenessErrors, CheckLivenessResponses, CheckReadinessData, CheckReadinessErrors, CheckReadinessResponses, CreateMenuItemData, CreateMenuItemErrors, CreateMenuItemResponses, CreateWebhookSubscriptionData, CreateWebhookSubscriptionErrors, CreateWebhookSubscriptionResponses, DeleteWebhookSubscriptionData, DeleteWebhookSubscriptionErrors, DeleteWebhookSubscriptionResponses, GetMeData, GetMeErrors, GetMenuItemData, GetMenuItemErrors, GetMenuItemResponses, GetMeResponses, GetOrderData, GetOrderErrors, GetOrderResponses, GetWebhookSubscriptionData, GetWebhookSubscriptionErrors, GetWebhookSubscriptionResponses, IssueTokenData, IssueTokenErrors, IssueTokenResponses, ListIngredientsData, ListIngredientsErrors, ListIngredientsResponses, ListMenuItemsData, ListMenuItemsErrors, ListMenuItemsResponses, ListOrderPaymentsData, ListOrderPaymentsErrors, ListOrderPaymentsResponses, ListOrdersData, ListOrdersErrors, ListOrdersResponses, ListStockAdjustmentsData, ListStockAdjustmentsErrors, ListStockAdjustmentsResponses, ListToppingsData, ListToppingsErrors, ListToppingsResponses, ListWebhookDeliveriesData, ListWebhookDeliveriesErrors, ListWebhookDeliveriesResponses, ListWebhookSubscriptionsData, ListWebhookSubscriptionsErrors, ListWebhookSubscriptionsResponses, PayOrderData, PayOrderErrors, PayOrderResponses, PlaceOrderData, PlaceOrderErrors, PlaceOrderResponses, QuoteOrderData, QuoteOrderErrors, QuoteOrderResponses, RecordStockAdjustmentData, RecordStockAdjustmentErrors, RecordStockAdjustmentResponses, RedeliverWebhookData, RedeliverWebhookErrors, RedeliverWebhookResponses, RefreshTokenData, RefreshTokenErrors, RefreshTokenResponses, RefundPaymentData, RefundPaymentErrors, RefundPaymentResponses, RegisterCustomerData, RegisterCustomerErrors, RegisterCustomerResponses, RetireMenuItemData, RetireMenuItemErrors, RetireMenuItemResponses, RevokeTokenData, RevokeTokenErrors, RevokeTokenResponses, RotateWebhookSecretData, RotateWebhookSecretErrors, RotateWebhookSecretResponses, UpdateMenuItemData, UpdateMenuItemErrors, UpdateMenuItemResponses, UpdateWebhookSubscriptionData, UpdateWebhookSubscriptionErrors, UpdateWebhookSubscriptionResponses } from './types.gen.js';
+import type { AdvanceOrderStatusData, AdvanceOrderStatusErrors, AdvanceOrderStatusResponses, CancelOrderData, CancelOrderErrors, CancelOrderResponses, ChangePasswordData, ChangePasswordErrors, ChangePasswordResponses, CheckLivenessData, CheckLivenessErrors, CheckLivenessResponses, CheckReadinessData, CheckReadinessErrors, CheckReadinessResponses, CreateIngredientData, CreateIngredientErrors, CreateIngredientResponses, CreateMenuItemData, CreateMenuItemErrors, CreateMenuItemResponses, CreateWebhookSubscriptionData, CreateWebhookSubscriptionErrors, CreateWebhookSubscriptionResponses, DeleteWebhookSubscriptionData, DeleteWebhookSubscriptionErrors, DeleteWebhookSubscriptionResponses, GetMeData, GetMeErrors, GetMenuItemData, GetMenuItemErrors, GetMenuItemResponses, GetMeResponses, GetOrderData, GetOrderErrors, GetOrderResponses, GetWebhookSubscriptionData, GetWebhookSubscriptionErrors, GetWebhookSubscriptionResponses, IssueTokenData, IssueTokenErrors, IssueTokenResponses, ListIngredientsData, ListIngredientsErrors, ListIngredientsResponses, ListMenuItemsData, ListMenuItemsErrors, ListMenuItemsResponses, ListOrderPaymentsData, ListOrderPaymentsErrors, ListOrderPaymentsResponses, ListOrdersData, ListOrdersErrors, ListOrdersResponses, ListStockAdjustmentsData, ListStockAdjustmentsErrors, ListStockAdjustmentsResponses, ListToppingsData, ListToppingsErrors, ListToppingsResponses, ListWebhookDeliveriesData, ListWebhookDeliveriesErrors, ListWebhookDeliveriesResponses, ListWebhookSubscriptionsData, ListWebhookSubscriptionsErrors, ListWebhookSubscriptionsResponses, PayOrderData, PayOrderErrors, PayOrderResponses, PlaceOrderData, PlaceOrderErrors, PlaceOrderResponses, QuoteOrderData, QuoteOrderErrors, QuoteOrderResponses, RecordStockAdjustmentData, RecordStockAdjustmentErrors, RecordStockAdjustmentResponses, RedeliverWebhookData, RedeliverWebhookErrors, RedeliverWebhookResponses, RefreshTokenData, RefreshTokenErrors, RefreshTokenResponses, RefundPaymentData, RefundPaymentErrors, RefundPaymentResponses, RegisterCustomerData, RegisterCustomerErrors, RegisterCustomerResponses, RetireMenuItemData, RetireMenuItemErrors, RetireMenuItemResponses, RevokeTokenData, RevokeTokenErrors, RevokeTokenResponses, RotateWebhookSecretData, RotateWebhookSecretErrors, RotateWebhookSecretResponses, UpdateIngredientData, UpdateIngredientErrors, UpdateIngredientResponses, UpdateMenuItemData, UpdateMenuItemErrors, UpdateMenuItemResponses, UpdateWebhookSubscriptionData, UpdateWebhookSubscriptionErrors, UpdateWebhookSubscriptionResponses } from './types.gen.js';
 
 /**
  * List the menu
@@ -24,12 +24,16 @@ export const listMenuItems = /* @__PURE__ */ operation<ListMenuItemsData, ListMe
  * Add an item to the menu
  *
  * Staff only. Adds a new item to the menu. Its availability is derived from
- * ingredient stock, so it is not part of the request.
+ * ingredient stock, so it is not part of the request. Every size needs a
+ * recipe (the ingredients and amounts one unit uses, taken from stock
+ * when it is ordered), unless the item says `stockTracked: false` (a
+ * bought-in drink nobody counts): an item is never unlimited by mistake.
+ * A missing recipe or an unknown ingredient answers `422`.
  *
  * `POST /menu/items`
  * @example
  * ```ts
- * const { data, error } = await createMenuItem({ client, body: { name: 'Calzone', description: 'Folded pizza filled with ricotta, mozzarella, ham and mushrooms.', category: 'pizza', sizes: [{ size: 'medium', price: { amount: 1299, currency: 'USD' } }, { size: 'large', price: { amount: 1599, currency: 'USD' } }], dietary: [] } });
+ * const { data, error } = await createMenuItem({ client, body: { name: 'Calzone', description: 'Folded pizza filled with ricotta, mozzarella, ham and mushrooms.', category: 'pizza', sizes: [{ size: 'medium', price: { amount: 1299, currency: 'USD' } }, { size: 'large', price: { amount: 1599, currency: 'USD' } }], dietary: [], recipes: [{ size: 'medium', ingredients: [{ ingredientId: 'ing_PizzaDough01', quantity: 1 }, { ingredientId: 'ing_Mozzarella01', quantity: 100 }] }, { size: 'large', ingredients: [{ ingredientId: 'ing_PizzaDough01', quantity: 1 }, { ingredientId: 'ing_Mozzarella01', quantity: 140 }] }] } });
  * ```
  */
 export const createMenuItem = /* @__PURE__ */ operation<CreateMenuItemData, CreateMenuItemResponses, CreateMenuItemErrors>('createMenuItem', 'POST', '/menu/items', true);
@@ -66,9 +70,13 @@ export const getMenuItem = /* @__PURE__ */ operation<GetMenuItemData, GetMenuIte
 /**
  * Change a menu item
  *
- * Staff only. Changes the name, description, sizes or dietary tags of an
- * item; fields left out keep their value, and at least one field must be
- * given. Orders already placed keep the name and prices they were placed with.
+ * Staff only. Changes the name, description, sizes, recipes, stock tracking
+ * or dietary tags of an item; fields left out keep their value, and at
+ * least one field must be given. `recipes` replaces the recipes of the
+ * sizes it names. A stock-tracked item must keep a recipe for every size
+ * it is offered in (`422` otherwise). Orders already placed keep the name
+ * and prices they were placed with, and give back exactly what they took
+ * when cancelled, whatever the recipe says by then.
  *
  * `PATCH /menu/items/{itemId}`
  * @example
@@ -373,8 +381,10 @@ export const refundPayment = /* @__PURE__ */ operation<RefundPaymentData, Refund
 /**
  * List ingredients and their stock
  *
- * Staff only. Returns every ingredient with its stock level; `lowStock` is
- * true once the level is at or below the ingredient's threshold.
+ * Staff only. Returns ingredients with their stock levels, newest first, a
+ * page at a time; `lowStock` is true once the level is at or below the
+ * ingredient's threshold, and `?lowStock=true` returns only those (what
+ * to order), `?lowStock=false` only the others.
  *
  * `GET /inventory/ingredients`
  * @example
@@ -383,6 +393,35 @@ export const refundPayment = /* @__PURE__ */ operation<RefundPaymentData, Refund
  * ```
  */
 export const listIngredients = /* @__PURE__ */ operation<ListIngredientsData, ListIngredientsResponses, ListIngredientsErrors>('listIngredients', 'GET', '/inventory/ingredients', true);
+
+/**
+ * Add an ingredient
+ *
+ * Staff only. Adds an ingredient to keep in stock, starting at 0; record
+ * its first delivery as a `restock` adjustment. Names are unique (`409`).
+ *
+ * `POST /inventory/ingredients`
+ * @example
+ * ```ts
+ * const { data, error } = await createIngredient({ client, body: { name: 'Ricotta', unit: 'g', lowStockThreshold: 1000 } });
+ * ```
+ */
+export const createIngredient = /* @__PURE__ */ operation<CreateIngredientData, CreateIngredientResponses, CreateIngredientErrors>('createIngredient', 'POST', '/inventory/ingredients', true);
+
+/**
+ * Rename an ingredient or change its threshold
+ *
+ * Staff only. Changes an ingredient's name or low-stock threshold; fields
+ * left out keep their value. Its stock changes only through adjustments
+ * and orders. A name another ingredient has answers `409`.
+ *
+ * `PATCH /inventory/ingredients/{ingredientId}`
+ * @example
+ * ```ts
+ * const { data, error } = await updateIngredient({ client, path: { ingredientId: 'ing_Mozzarella01' }, body: { lowStockThreshold: 2000 } });
+ * ```
+ */
+export const updateIngredient = /* @__PURE__ */ operation<UpdateIngredientData, UpdateIngredientResponses, UpdateIngredientErrors>('updateIngredient', 'PATCH', '/inventory/ingredients/{ingredientId}', true);
 
 /**
  * List stock adjustments

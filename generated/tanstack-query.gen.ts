@@ -2,7 +2,7 @@
 
 import { infiniteQueryOptionsOf, mutationOf, queryKeyOf, queryOptionsOf } from '../sdk/tanstack-query.ts';
 
-import { advanceOrderStatus, cancelOrder, changePassword, checkLiveness, checkReadiness, createMenuItem, createWebhookSubscription, deleteWebhookSubscription, getMe, getMenuItem, getOrder, getWebhookSubscription, issueToken, listIngredients, listMenuItems, listOrderPayments, listOrders, listStockAdjustments, listToppings, listWebhookDeliveries, listWebhookSubscriptions, payOrder, placeOrder, quoteOrder, recordStockAdjustment, redeliverWebhook, refreshToken, refundPayment, registerCustomer, retireMenuItem, revokeToken, rotateWebhookSecret, updateMenuItem, updateWebhookSubscription } from './operations.gen.js';
+import { advanceOrderStatus, cancelOrder, changePassword, checkLiveness, checkReadiness, createIngredient, createMenuItem, createWebhookSubscription, deleteWebhookSubscription, getMe, getMenuItem, getOrder, getWebhookSubscription, issueToken, listIngredients, listMenuItems, listOrderPayments, listOrders, listStockAdjustments, listToppings, listWebhookDeliveries, listWebhookSubscriptions, payOrder, placeOrder, quoteOrder, recordStockAdjustment, redeliverWebhook, refreshToken, refundPayment, registerCustomer, retireMenuItem, revokeToken, rotateWebhookSecret, updateIngredient, updateMenuItem, updateWebhookSubscription } from './operations.gen.js';
 
 /**
  * The TanStack Query key of `listMenuItems` (`GET /menu/items`) for these options; without a `query` it matches every call of it.
@@ -216,6 +216,27 @@ export const listIngredientsQueryKey = /* @__PURE__ */ queryKeyOf(listIngredient
  * List ingredients and their stock
  */
 export const listIngredientsOptions = /* @__PURE__ */ queryOptionsOf(listIngredients);
+
+/**
+ * TanStack Query infinite options of `listIngredients` (`GET /inventory/ingredients`), one page per `nextCursor`: `useInfiniteQuery(listIngredientsInfiniteOptions({ client, … }))`.
+ */
+export const listIngredientsInfiniteOptions = /* @__PURE__ */ infiniteQueryOptionsOf(listIngredients);
+
+/**
+ * TanStack Query mutation options of `createIngredient` (`POST /inventory/ingredients`): `useMutation(createIngredientMutation({ client }))`,
+ * then `mutate({ path, body, … })`. On success it invalidates the queries under the same first path segment.
+ *
+ * Add an ingredient
+ */
+export const createIngredientMutation = /* @__PURE__ */ mutationOf(createIngredient);
+
+/**
+ * TanStack Query mutation options of `updateIngredient` (`PATCH /inventory/ingredients/{ingredientId}`): `useMutation(updateIngredientMutation({ client }))`,
+ * then `mutate({ path, body, … })`. On success it invalidates the queries under the same first path segment.
+ *
+ * Rename an ingredient or change its threshold
+ */
+export const updateIngredientMutation = /* @__PURE__ */ mutationOf(updateIngredient);
 
 /**
  * The TanStack Query key of `listStockAdjustments` (`GET /inventory/adjustments`) for these options; without a `query` it matches every call of it.

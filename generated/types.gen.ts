@@ -101,6 +101,11 @@ export type MenuItemInput = {
     category: MenuCategory;
     sizes: MenuItemSizes;
     dietary?: DietaryTags;
+    /**
+     * Whether ordering the item takes its recipe's ingredients from stock (the default). `false` says on purpose that nobody counts it.
+     */
+    stockTracked?: boolean;
+    recipes?: Recipes;
 };
 
 /**
@@ -117,7 +122,42 @@ export type MenuItemPatch = {
     description?: string;
     sizes?: MenuItemSizes;
     dietary?: DietaryTags;
+    /**
+     * Whether ordering the item takes its recipe's ingredients from stock.
+     */
+    stockTracked?: boolean;
+    recipes?: Recipes;
 };
+
+/**
+ * How much of an ingredient one unit of an item uses.
+ */
+export type RecipeIngredient = {
+    /**
+     * The ingredient (see `GET /inventory/ingredients`).
+     */
+    ingredientId: string;
+    /**
+     * How much, in the ingredient's unit.
+     */
+    quantity: number;
+};
+
+/**
+ * What one unit of an item in one size takes from stock.
+ */
+export type Recipe = {
+    size: ItemSize;
+    /**
+     * The ingredients and amounts, each ingredient at most once.
+     */
+    ingredients: Array<RecipeIngredient>;
+};
+
+/**
+ * One recipe per size the item is offered in, each size at most once.
+ */
+export type Recipes = Array<Recipe>;
 
 /**
  * Every item on the menu (or in one category).
@@ -666,13 +706,49 @@ export type Ingredient = {
 };
 
 /**
- * Every ingredient in stock.
+ * A page of ingredients.
  */
-export type IngredientList = {
+export type IngredientPage = {
     /**
-     * The ingredients, by name.
+     * The ingredients on this page, newest first.
      */
     data: Array<Ingredient>;
+    /**
+     * Pass as `cursor` to get the next page; null on the last page.
+     */
+    nextCursor: string | null;
+};
+
+/**
+ * A new ingredient to keep in stock; it starts at 0.
+ */
+export type IngredientInput = {
+    /**
+     * The ingredient's name, unique.
+     */
+    name: string;
+    /**
+     * The unit stock is counted in.
+     */
+    unit: 'g' | 'ml' | 'piece';
+    /**
+     * At or below this level the ingredient counts as low on stock.
+     */
+    lowStockThreshold: number;
+};
+
+/**
+ * Changes to an ingredient; fields left out keep their value. At least one field is required.
+ */
+export type IngredientPatch = {
+    /**
+     * The new name, unique.
+     */
+    name?: string;
+    /**
+     * The new threshold.
+     */
+    lowStockThreshold?: number;
 };
 
 /**
@@ -1201,7 +1277,7 @@ export type ConflictProblem = Problem & {
     /**
      * What went wrong, one of the problem types of this answer.
      */
-    type?: 'https://pizza-place.example/problems/email-taken' | 'https://pizza-place.example/problems/invalid-transition' | 'https://pizza-place.example/problems/order-already-paid' | 'https://pizza-place.example/problems/order-cancelled' | 'https://pizza-place.example/problems/insufficient-stock' | 'https://pizza-place.example/problems/payment-in-progress';
+    type?: 'https://pizza-place.example/problems/email-taken' | 'https://pizza-place.example/problems/invalid-transition' | 'https://pizza-place.example/problems/order-already-paid' | 'https://pizza-place.example/problems/order-cancelled' | 'https://pizza-place.example/problems/insufficient-stock' | 'https://pizza-place.example/problems/payment-in-progress' | 'https://pizza-place.example/problems/name-taken';
 };
 
 /**
@@ -1505,13 +1581,17 @@ export type IngredientWritable = {
 };
 
 /**
- * Every ingredient in stock.
+ * A page of ingredients.
  */
-export type IngredientListWritable = {
+export type IngredientPageWritable = {
     /**
-     * The ingredients, by name.
+     * The ingredients on this page, newest first.
      */
     data: Array<IngredientWritable>;
+    /**
+     * Pass as `cursor` to get the next page; null on the last page.
+     */
+    nextCursor: string | null;
 };
 
 /**
@@ -1726,6 +1806,11 @@ export type Limit = number;
  *
  */
 export type IdempotencyKey = string;
+
+/**
+ * The id of an ingredient.
+ */
+export type IngredientId = string;
 
 /**
  * The id of a payment.
@@ -3131,11 +3216,28 @@ export type RefundPaymentResponse = RefundPaymentResponses[keyof RefundPaymentRe
 export type ListIngredientsData = {
     body?: never;
     path?: never;
-    query?: never;
+    query?: {
+        /**
+         * Only ingredients at or below their threshold (`true`), or only those above it (`false`).
+         */
+        lowStock?: boolean;
+        /**
+         * The `nextCursor` of the previous page. Leave it out for the first page.
+         */
+        cursor?: string;
+        /**
+         * The most items to return in one page.
+         */
+        limit?: number;
+    };
     url: '/inventory/ingredients';
 };
 
 export type ListIngredientsErrors = {
+    /**
+     * The body is not valid JSON, or a path, query or header parameter is invalid; `errors` points at each problem.
+     */
+    400: BadRequestProblem;
     /**
      * The access token is missing, expired or invalid, or (when signing in) the email or password is wrong.
      */
@@ -3169,10 +3271,161 @@ export type ListIngredientsResponses = {
     /**
      * The ingredients.
      */
-    200: IngredientList;
+    200: IngredientPage;
 };
 
 export type ListIngredientsResponse = ListIngredientsResponses[keyof ListIngredientsResponses];
+
+export type CreateIngredientData = {
+    body: IngredientInput;
+    path?: never;
+    query?: never;
+    url: '/inventory/ingredients';
+};
+
+export type CreateIngredientErrors = {
+    /**
+     * The body is not valid JSON, or a path, query or header parameter is invalid; `errors` points at each problem.
+     */
+    400: BadRequestProblem;
+    /**
+     * The access token is missing, expired or invalid, or (when signing in) the email or password is wrong.
+     */
+    401: UnauthorizedProblem;
+    /**
+     * The signed-in account may not do this; staff-only operations answer this to customers.
+     */
+    403: ForbiddenProblem;
+    /**
+     * The request conflicts with the current state of the resource.
+     */
+    409: ConflictProblem;
+    /**
+     * The request body is larger than the 64 KiB the server accepts.
+     */
+    413: ContentTooLargeProblem;
+    /**
+     * The request body is not `application/json`.
+     */
+    415: UnsupportedMediaTypeProblem;
+    /**
+     * The body is valid JSON but cannot be carried out: it does not match the
+     * schema, it refers to something that cannot be used (a retired item, a
+     * size it is not offered in, an unknown ingredient), an order's total would
+     * exceed the largest amount of money, or it reuses an `Idempotency-Key`
+     * with a different body. `errors` points at each cause.
+     *
+     */
+    422: UnprocessableContentProblem;
+    /**
+     * Too many requests in the current window; wait `Retry-After` seconds.
+     */
+    429: TooManyRequestsProblem;
+    /**
+     * Something went wrong on the server. The details are in the logs under the `X-Request-Id`.
+     */
+    500: InternalErrorProblem;
+    /**
+     * The database is unreachable, or too busy to take the request in time
+     * (a lock or statement timeout, or a transaction that kept colliding
+     * with others), or the card processor could not be reached or did not
+     * answer in time. Nothing was done twice; try again after `Retry-After`
+     * seconds, with the same `Idempotency-Key` where the operation takes one.
+     *
+     */
+    503: ServiceUnavailableProblem;
+};
+
+export type CreateIngredientError = CreateIngredientErrors[keyof CreateIngredientErrors];
+
+export type CreateIngredientResponses = {
+    /**
+     * The ingredient was added.
+     */
+    201: Ingredient;
+};
+
+export type CreateIngredientResponse = CreateIngredientResponses[keyof CreateIngredientResponses];
+
+export type UpdateIngredientData = {
+    body: IngredientPatch;
+    path: {
+        /**
+         * The id of an ingredient.
+         */
+        ingredientId: string;
+    };
+    query?: never;
+    url: '/inventory/ingredients/{ingredientId}';
+};
+
+export type UpdateIngredientErrors = {
+    /**
+     * The body is not valid JSON, or a path, query or header parameter is invalid; `errors` points at each problem.
+     */
+    400: BadRequestProblem;
+    /**
+     * The access token is missing, expired or invalid, or (when signing in) the email or password is wrong.
+     */
+    401: UnauthorizedProblem;
+    /**
+     * The signed-in account may not do this; staff-only operations answer this to customers.
+     */
+    403: ForbiddenProblem;
+    /**
+     * There is no such resource, or it is not yours to see.
+     */
+    404: NotFoundProblem;
+    /**
+     * The request conflicts with the current state of the resource.
+     */
+    409: ConflictProblem;
+    /**
+     * The request body is larger than the 64 KiB the server accepts.
+     */
+    413: ContentTooLargeProblem;
+    /**
+     * The request body is not `application/json`.
+     */
+    415: UnsupportedMediaTypeProblem;
+    /**
+     * The body is valid JSON but cannot be carried out: it does not match the
+     * schema, it refers to something that cannot be used (a retired item, a
+     * size it is not offered in, an unknown ingredient), an order's total would
+     * exceed the largest amount of money, or it reuses an `Idempotency-Key`
+     * with a different body. `errors` points at each cause.
+     *
+     */
+    422: UnprocessableContentProblem;
+    /**
+     * Too many requests in the current window; wait `Retry-After` seconds.
+     */
+    429: TooManyRequestsProblem;
+    /**
+     * Something went wrong on the server. The details are in the logs under the `X-Request-Id`.
+     */
+    500: InternalErrorProblem;
+    /**
+     * The database is unreachable, or too busy to take the request in time
+     * (a lock or statement timeout, or a transaction that kept colliding
+     * with others), or the card processor could not be reached or did not
+     * answer in time. Nothing was done twice; try again after `Retry-After`
+     * seconds, with the same `Idempotency-Key` where the operation takes one.
+     *
+     */
+    503: ServiceUnavailableProblem;
+};
+
+export type UpdateIngredientError = UpdateIngredientErrors[keyof UpdateIngredientErrors];
+
+export type UpdateIngredientResponses = {
+    /**
+     * The ingredient as it now stands.
+     */
+    200: Ingredient;
+};
+
+export type UpdateIngredientResponse = UpdateIngredientResponses[keyof UpdateIngredientResponses];
 
 export type ListStockAdjustmentsData = {
     body?: never;

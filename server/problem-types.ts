@@ -19,6 +19,7 @@ export const problemTypes = {
   'order-cancelled': { status: 409, title: 'Order cancelled', response: 'Conflict' },
   'insufficient-stock': { status: 409, title: 'Stock level out of range', response: 'Conflict' },
   'payment-in-progress': { status: 409, title: 'Payment in progress', response: 'Conflict' },
+  'name-taken': { status: 409, title: 'Name already in use', response: 'Conflict' },
   'out-of-stock': { status: 409, title: 'Out of stock', response: 'OutOfStock' },
   'content-too-large': { status: 413, title: 'Request body too large', response: 'ContentTooLarge' },
   'unsupported-media-type': { status: 415, title: 'Unsupported media type', response: 'UnsupportedMediaType' },

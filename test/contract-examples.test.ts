@@ -52,7 +52,7 @@ describe("the contract's Location examples are what the server sends", () => {
     const created = await app.request('/menu/items', {
       method: 'POST',
       token: await app.tokenFor('staff'),
-      json: { name: 'Calzone', description: 'Folded.', category: 'pizza', sizes: [{ size: 'large', price: { amount: 1599, currency: 'USD' } }] },
+      json: { name: 'Calzone', description: 'Folded.', category: 'pizza', sizes: [{ size: 'large', price: { amount: 1599, currency: 'USD' } }], stockTracked: false },
     });
     expect(created.status).toBe(201);
     const shape = (location: string) => location.replace(/[a-z]{3}_[A-Za-z0-9]{8,40}$/, '<id>');

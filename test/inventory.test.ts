@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import type { Ingredient, IngredientList, Problem, StockAdjustment, StockAdjustmentPage, ValidationProblem } from '../generated/types.gen.ts';
+import type { Ingredient, IngredientPage, Problem, StockAdjustment, StockAdjustmentPage, ValidationProblem } from '../generated/types.gen.ts';
 import { seededIds } from '../server/db/seed.ts';
 import { useTestApp, type TestApp } from './support/app.ts';
 import { describeEachDatabase } from './support/database.ts';
@@ -7,9 +7,9 @@ import { describeEachDatabase } from './support/database.ts';
 const { ingredients } = seededIds;
 
 async function ingredient(app: TestApp, token: string, id: string): Promise<Ingredient> {
-  const response = await app.request('/inventory/ingredients', { token });
+  const response = await app.request('/inventory/ingredients?limit=100', { token });
   expect(response.status).toBe(200);
-  return ((await response.json()) as IngredientList).data.find((each) => each.id === id)!;
+  return ((await response.json()) as IngredientPage).data.find((each) => each.id === id)!;
 }
 
 function adjust(app: TestApp, token: string, json: Record<string, unknown>): Promise<Response> {
@@ -19,12 +19,12 @@ function adjust(app: TestApp, token: string, json: Record<string, unknown>): Pro
 describeEachDatabase('inventory', (kind) => {
   const testApp = useTestApp(kind);
 
-  it('lists every ingredient by name with its stock, flagging those at or below their threshold', async () => {
+  it('lists every ingredient with its stock, flagging those at or below their threshold', async () => {
     const app = testApp();
     const token = await app.tokenFor('staff');
-    const response = await app.request('/inventory/ingredients', { token });
+    const response = await app.request('/inventory/ingredients?limit=100', { token });
     expect(response.status).toBe(200);
-    const { data } = (await response.json()) as IngredientList;
+    const { data } = (await response.json()) as IngredientPage;
     expect(data).toHaveLength(Object.keys(ingredients).length);
     expect(data.find((each) => each.id === ingredients.basil)).toEqual({
       id: ingredients.basil,
@@ -171,7 +171,7 @@ describeEachDatabase('inventory', (kind) => {
   it('answers 403 to a customer on every inventory operation', async () => {
     const app = testApp();
     const token = await app.tokenFor('customer');
-    expect((await app.request('/inventory/ingredients', { token })).status).toBe(403);
+    expect((await app.request('/inventory/ingredients?limit=100', { token })).status).toBe(403);
     expect((await app.request('/inventory/adjustments', { token })).status).toBe(403);
     expect((await adjust(app, token, { ingredientId: ingredients.basil, delta: -600, reason: 'waste' })).status).toBe(403);
     const staff = await app.tokenFor('staff');

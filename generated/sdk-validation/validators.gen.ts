@@ -2,7 +2,7 @@
 
 import * as z from 'zod/mini';
 
-import { zAdvanceOrderStatusBody, zAdvanceOrderStatusPath, zAdvanceOrderStatusResponse, zCancelOrderBody, zCancelOrderPath, zCancelOrderResponse, zChangePasswordBody, zChangePasswordResponse, zCheckLivenessResponse, zCheckReadinessResponse, zCreateMenuItemBody, zCreateMenuItemResponse, zCreateWebhookSubscriptionBody, zCreateWebhookSubscriptionResponse, zDeleteWebhookSubscriptionPath, zDeleteWebhookSubscriptionResponse, zGetMenuItemHeaders, zGetMenuItemPath, zGetMenuItemResponse, zGetMeResponse, zGetOrderHeaders, zGetOrderPath, zGetOrderResponse, zGetWebhookSubscriptionPath, zGetWebhookSubscriptionResponse, zIssueTokenBody, zIssueTokenResponse, zListIngredientsResponse, zListMenuItemsHeaders, zListMenuItemsQuery, zListMenuItemsResponse, zListOrderPaymentsPath, zListOrderPaymentsResponse, zListOrdersQuery, zListOrdersResponse, zListStockAdjustmentsQuery, zListStockAdjustmentsResponse, zListToppingsHeaders, zListToppingsResponse, zListWebhookDeliveriesPath, zListWebhookDeliveriesQuery, zListWebhookDeliveriesResponse, zListWebhookSubscriptionsQuery, zListWebhookSubscriptionsResponse, zPayOrderBody, zPayOrderHeaders, zPayOrderPath, zPayOrderResponse, zPlaceOrderBody, zPlaceOrderHeaders, zPlaceOrderResponse, zQuoteOrderBody, zQuoteOrderResponse, zRecordStockAdjustmentBody, zRecordStockAdjustmentResponse, zRedeliverWebhookPath, zRedeliverWebhookResponse, zRefreshTokenBody, zRefreshTokenResponse, zRefundPaymentBody, zRefundPaymentHeaders, zRefundPaymentPath, zRefundPaymentResponse, zRegisterCustomerBody, zRegisterCustomerResponse, zRetireMenuItemPath, zRetireMenuItemResponse, zRevokeTokenBody, zRevokeTokenResponse, zRotateWebhookSecretPath, zRotateWebhookSecretResponse, zUpdateMenuItemBody, zUpdateMenuItemPath, zUpdateMenuItemResponse, zUpdateWebhookSubscriptionBody, zUpdateWebhookSubscriptionPath, zUpdateWebhookSubscriptionResponse, zWatchOrderHeaders, zWatchOrderPath, zWatchOrderResponse } from './zod.gen.js';
+import { zAdvanceOrderStatusBody, zAdvanceOrderStatusPath, zAdvanceOrderStatusResponse, zCancelOrderBody, zCancelOrderPath, zCancelOrderResponse, zChangePasswordBody, zChangePasswordResponse, zCheckLivenessResponse, zCheckReadinessResponse, zCreateIngredientBody, zCreateIngredientResponse, zCreateMenuItemBody, zCreateMenuItemResponse, zCreateWebhookSubscriptionBody, zCreateWebhookSubscriptionResponse, zDeleteWebhookSubscriptionPath, zDeleteWebhookSubscriptionResponse, zGetMenuItemHeaders, zGetMenuItemPath, zGetMenuItemResponse, zGetMeResponse, zGetOrderHeaders, zGetOrderPath, zGetOrderResponse, zGetWebhookSubscriptionPath, zGetWebhookSubscriptionResponse, zIssueTokenBody, zIssueTokenResponse, zListIngredientsQuery, zListIngredientsResponse, zListMenuItemsHeaders, zListMenuItemsQuery, zListMenuItemsResponse, zListOrderPaymentsPath, zListOrderPaymentsResponse, zListOrdersQuery, zListOrdersResponse, zListStockAdjustmentsQuery, zListStockAdjustmentsResponse, zListToppingsHeaders, zListToppingsResponse, zListWebhookDeliveriesPath, zListWebhookDeliveriesQuery, zListWebhookDeliveriesResponse, zListWebhookSubscriptionsQuery, zListWebhookSubscriptionsResponse, zPayOrderBody, zPayOrderHeaders, zPayOrderPath, zPayOrderResponse, zPlaceOrderBody, zPlaceOrderHeaders, zPlaceOrderResponse, zQuoteOrderBody, zQuoteOrderResponse, zRecordStockAdjustmentBody, zRecordStockAdjustmentResponse, zRedeliverWebhookPath, zRedeliverWebhookResponse, zRefreshTokenBody, zRefreshTokenResponse, zRefundPaymentBody, zRefundPaymentHeaders, zRefundPaymentPath, zRefundPaymentResponse, zRegisterCustomerBody, zRegisterCustomerResponse, zRetireMenuItemPath, zRetireMenuItemResponse, zRevokeTokenBody, zRevokeTokenResponse, zRotateWebhookSecretPath, zRotateWebhookSecretResponse, zUpdateIngredientBody, zUpdateIngredientPath, zUpdateIngredientResponse, zUpdateMenuItemBody, zUpdateMenuItemPath, zUpdateMenuItemResponse, zUpdateWebhookSubscriptionBody, zUpdateWebhookSubscriptionPath, zUpdateWebhookSubscriptionResponse, zWatchOrderHeaders, zWatchOrderPath, zWatchOrderResponse } from './zod.gen.js';
 
 /**
  * One operation's validators; each resolves to the parsed value or throws a zod error.
@@ -336,9 +336,35 @@ export const listIngredientsValidators: OperationValidators = {
     request: async (data) => await z.object({
         body: z.optional(z.never()),
         path: z.optional(z.never()),
-        query: z.optional(z.never())
+        query: z.optional(zListIngredientsQuery)
     }).parseAsync(data),
     response: async (data) => await zListIngredientsResponse.parseAsync(data)
+};
+
+/**
+ * Validators of `createIngredient` (`POST /inventory/ingredients`).
+ */
+export const createIngredientValidators: OperationValidators = {
+    operation: 'POST /inventory/ingredients',
+    request: async (data) => await z.object({
+        body: zCreateIngredientBody,
+        path: z.optional(z.never()),
+        query: z.optional(z.never())
+    }).parseAsync(data),
+    response: async (data) => await zCreateIngredientResponse.parseAsync(data)
+};
+
+/**
+ * Validators of `updateIngredient` (`PATCH /inventory/ingredients/{ingredientId}`).
+ */
+export const updateIngredientValidators: OperationValidators = {
+    operation: 'PATCH /inventory/ingredients/{ingredientId}',
+    request: async (data) => await z.object({
+        body: zUpdateIngredientBody,
+        path: zUpdateIngredientPath,
+        query: z.optional(z.never())
+    }).parseAsync(data),
+    response: async (data) => await zUpdateIngredientResponse.parseAsync(data)
 };
 
 /**
@@ -543,6 +569,8 @@ export const validators: ReadonlyArray<OperationValidators> = [
     payOrderValidators,
     refundPaymentValidators,
     listIngredientsValidators,
+    createIngredientValidators,
+    updateIngredientValidators,
     listStockAdjustmentsValidators,
     recordStockAdjustmentValidators,
     watchOrderValidators,

@@ -74,6 +74,27 @@ export const zMenuItem = /* @__PURE__ */ z.object({
 });
 
 /**
+ * How much of an ingredient one unit of an item uses.
+ */
+export const zRecipeIngredient = /* @__PURE__ */ z.strictObject({
+    ingredientId: /* @__PURE__ */ z.string().check(/* @__PURE__ */ z.maxLength(44), /* @__PURE__ */ z.regex(/^[a-z]{3}_[A-Za-z0-9]{8,40}$/)),
+    quantity: /* @__PURE__ */ z.int().check(/* @__PURE__ */ z.gte(1), /* @__PURE__ */ z.lte(1000000))
+});
+
+/**
+ * What one unit of an item in one size takes from stock.
+ */
+export const zRecipe = /* @__PURE__ */ z.strictObject({
+    size: zItemSize,
+    ingredients: /* @__PURE__ */ z.array(zRecipeIngredient).check(/* @__PURE__ */ z.minLength(1), /* @__PURE__ */ z.maxLength(30))
+});
+
+/**
+ * One recipe per size the item is offered in, each size at most once.
+ */
+export const zRecipes = /* @__PURE__ */ z.array(zRecipe).check(/* @__PURE__ */ z.maxLength(4));
+
+/**
  * A new menu item.
  */
 export const zMenuItemInput = /* @__PURE__ */ z.strictObject({
@@ -81,7 +102,9 @@ export const zMenuItemInput = /* @__PURE__ */ z.strictObject({
     description: /* @__PURE__ */ z.string().check(/* @__PURE__ */ z.maxLength(500), /* @__PURE__ */ z.regex(/^[^\x00-\x1F\x7F]*$/)),
     category: zMenuCategory,
     sizes: zMenuItemSizes,
-    dietary: /* @__PURE__ */ z.optional(zDietaryTags)
+    dietary: /* @__PURE__ */ z.optional(zDietaryTags),
+    stockTracked: /* @__PURE__ */ z._default(/* @__PURE__ */ z.optional(/* @__PURE__ */ z.boolean()), true),
+    recipes: /* @__PURE__ */ z.optional(zRecipes)
 });
 
 /**
@@ -91,7 +114,9 @@ export const zMenuItemPatch = /* @__PURE__ */ z.strictObject({
     name: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.string().check(/* @__PURE__ */ z.minLength(1), /* @__PURE__ */ z.maxLength(80), /* @__PURE__ */ z.regex(/^[^\x00-\x1F\x7F]*$/))),
     description: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.string().check(/* @__PURE__ */ z.maxLength(500), /* @__PURE__ */ z.regex(/^[^\x00-\x1F\x7F]*$/))),
     sizes: /* @__PURE__ */ z.optional(zMenuItemSizes),
-    dietary: /* @__PURE__ */ z.optional(zDietaryTags)
+    dietary: /* @__PURE__ */ z.optional(zDietaryTags),
+    stockTracked: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.boolean()),
+    recipes: /* @__PURE__ */ z.optional(zRecipes)
 }).check(/* @__PURE__ */ z.refine(value => Object.keys(value).length >= 1, 'Must have at least 1 property.'));
 
 /**
@@ -398,11 +423,33 @@ export const zIngredient = /* @__PURE__ */ z.object({
 });
 
 /**
- * Every ingredient in stock.
+ * A page of ingredients.
  */
-export const zIngredientList = /* @__PURE__ */ z.object({
-    data: /* @__PURE__ */ z.array(zIngredient).check(/* @__PURE__ */ z.maxLength(500))
+export const zIngredientPage = /* @__PURE__ */ z.object({
+    data: /* @__PURE__ */ z.array(zIngredient).check(/* @__PURE__ */ z.maxLength(100)),
+    nextCursor: /* @__PURE__ */ z.nullable(/* @__PURE__ */ z.string().check(/* @__PURE__ */ z.maxLength(200), /* @__PURE__ */ z.regex(/^[A-Za-z0-9_-]+$/)))
 });
+
+/**
+ * A new ingredient to keep in stock; it starts at 0.
+ */
+export const zIngredientInput = /* @__PURE__ */ z.strictObject({
+    name: /* @__PURE__ */ z.string().check(/* @__PURE__ */ z.minLength(1), /* @__PURE__ */ z.maxLength(80), /* @__PURE__ */ z.regex(/^[^\x00-\x1F\x7F]*$/)),
+    unit: /* @__PURE__ */ z.enum([
+        'g',
+        'ml',
+        'piece'
+    ]),
+    lowStockThreshold: /* @__PURE__ */ z.int().check(/* @__PURE__ */ z.gte(0), /* @__PURE__ */ z.lte(1000000000))
+});
+
+/**
+ * Changes to an ingredient; fields left out keep their value. At least one field is required.
+ */
+export const zIngredientPatch = /* @__PURE__ */ z.strictObject({
+    name: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.string().check(/* @__PURE__ */ z.minLength(1), /* @__PURE__ */ z.maxLength(80), /* @__PURE__ */ z.regex(/^[^\x00-\x1F\x7F]*$/))),
+    lowStockThreshold: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.int().check(/* @__PURE__ */ z.gte(0), /* @__PURE__ */ z.lte(1000000000)))
+}).check(/* @__PURE__ */ z.refine(value => Object.keys(value).length >= 1, 'Must have at least 1 property.'));
 
 /**
  * Why stock changed.
@@ -757,7 +804,8 @@ export const zConflictProblem = /* @__PURE__ */ z.intersection(zProblem, /* @__P
         'https://pizza-place.example/problems/order-already-paid',
         'https://pizza-place.example/problems/order-cancelled',
         'https://pizza-place.example/problems/insufficient-stock',
-        'https://pizza-place.example/problems/payment-in-progress'
+        'https://pizza-place.example/problems/payment-in-progress',
+        'https://pizza-place.example/problems/name-taken'
     ]))
 }));
 
@@ -954,10 +1002,11 @@ export const zIngredientWritable = /* @__PURE__ */ z.object({
 });
 
 /**
- * Every ingredient in stock.
+ * A page of ingredients.
  */
-export const zIngredientListWritable = /* @__PURE__ */ z.object({
-    data: /* @__PURE__ */ z.array(zIngredientWritable).check(/* @__PURE__ */ z.maxLength(500))
+export const zIngredientPageWritable = /* @__PURE__ */ z.object({
+    data: /* @__PURE__ */ z.array(zIngredientWritable).check(/* @__PURE__ */ z.maxLength(100)),
+    nextCursor: /* @__PURE__ */ z.nullable(/* @__PURE__ */ z.string().check(/* @__PURE__ */ z.maxLength(200), /* @__PURE__ */ z.regex(/^[A-Za-z0-9_-]+$/)))
 });
 
 /**
@@ -1105,6 +1154,11 @@ export const zLimit = /* @__PURE__ */ z._default(/* @__PURE__ */ z.int().check(/
  *
  */
 export const zIdempotencyKey = /* @__PURE__ */ z.string().check(/* @__PURE__ */ z.minLength(8), /* @__PURE__ */ z.maxLength(128), /* @__PURE__ */ z.regex(/^[\x21-\x7E]+$/));
+
+/**
+ * The id of an ingredient.
+ */
+export const zIngredientId = /* @__PURE__ */ z.string().check(/* @__PURE__ */ z.maxLength(44), /* @__PURE__ */ z.regex(/^[a-z]{3}_[A-Za-z0-9]{8,40}$/));
 
 /**
  * The id of a payment.
@@ -1352,10 +1406,34 @@ export const zRefundPaymentPath = /* @__PURE__ */ z.object({
  */
 export const zRefundPaymentResponse = zPayment;
 
+export const zListIngredientsQuery = /* @__PURE__ */ z.object({
+    lowStock: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.boolean()),
+    cursor: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.string().check(/* @__PURE__ */ z.maxLength(200), /* @__PURE__ */ z.regex(/^[A-Za-z0-9_-]+$/))),
+    limit: /* @__PURE__ */ z._default(/* @__PURE__ */ z.optional(/* @__PURE__ */ z.int().check(/* @__PURE__ */ z.gte(1), /* @__PURE__ */ z.lte(100))), 20)
+});
+
 /**
  * The ingredients.
  */
-export const zListIngredientsResponse = zIngredientList;
+export const zListIngredientsResponse = zIngredientPage;
+
+export const zCreateIngredientBody = zIngredientInput;
+
+/**
+ * The ingredient was added.
+ */
+export const zCreateIngredientResponse = zIngredient;
+
+export const zUpdateIngredientBody = zIngredientPatch;
+
+export const zUpdateIngredientPath = /* @__PURE__ */ z.object({
+    ingredientId: /* @__PURE__ */ z.string().check(/* @__PURE__ */ z.maxLength(44), /* @__PURE__ */ z.regex(/^[a-z]{3}_[A-Za-z0-9]{8,40}$/))
+});
+
+/**
+ * The ingredient as it now stands.
+ */
+export const zUpdateIngredientResponse = zIngredient;
 
 export const zListStockAdjustmentsQuery = /* @__PURE__ */ z.object({
     ingredientId: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.string().check(/* @__PURE__ */ z.maxLength(44), /* @__PURE__ */ z.regex(/^[a-z]{3}_[A-Za-z0-9]{8,40}$/))),

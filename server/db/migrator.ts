@@ -6,6 +6,7 @@ import * as webhookRoundAttempts from './migrations/2026-12-03-0900-webhook-roun
 import * as signInFailures from './migrations/2026-12-05-0900-sign-in-failures.ts';
 import * as sessions from './migrations/2026-12-04-0900-sessions.ts';
 import * as paymentAttempts from './migrations/2026-12-04-1000-payment-attempts.ts';
+import * as stockTakes from './migrations/2026-12-04-1100-stock-takes.ts';
 
 /** Every migration, by name; listed here rather than read from a directory so they load from any cwd and bundle. */
 const migrations: Record<string, Migration> = {
@@ -15,6 +16,7 @@ const migrations: Record<string, Migration> = {
   '2026-12-03-0900-webhook-round-attempts': webhookRoundAttempts,
   '2026-12-04-0900-sessions': sessions,
   '2026-12-04-1000-payment-attempts': paymentAttempts,
+  '2026-12-04-1100-stock-takes': stockTakes,
   '2026-12-05-0900-sign-in-failures': signInFailures,
 };
 

@@ -74,6 +74,8 @@ export interface MenuItemsTable {
   dietary: Generated<JsonText<Dietary[]>>;
   /** Set when the item leaves the menu; orders keep pointing at it. */
   retired_at: Timestamp | null;
+  /** 1: ordering it takes its recipe from stock (a size without a recipe cannot be ordered); 0: nobody counts it. */
+  stock_tracked: Generated<number>;
   created_at: Generated<Timestamp>;
   updated_at: Generated<Timestamp>;
 }
@@ -99,6 +101,14 @@ export interface IngredientsTable {
   /** Never below zero (a CHECK enforces it). */
   stock_level: number;
   low_stock_threshold: number;
+  created_at: Generated<Timestamp>;
+}
+
+/** Exactly what an order took from stock, per ingredient; cancelling the order gives back this, whatever the menu says by then. */
+export interface OrderStockTakesTable {
+  order_id: string;
+  ingredient_id: string;
+  quantity: number;
 }
 
 /** How much of an ingredient one unit of an item in one size uses. */
@@ -319,6 +329,7 @@ export interface Database {
   stock_adjustments: StockAdjustmentsTable;
   orders: OrdersTable;
   order_lines: OrderLinesTable;
+  order_stock_takes: OrderStockTakesTable;
   order_events: OrderEventsTable;
   payments: PaymentsTable;
   payment_attempts: PaymentAttemptsTable;

@@ -2,13 +2,37 @@ import type { Handlers } from '../../generated/hono.gen.ts';
 import { currentUser, type AppDependencies, type AppEnv } from '../app-env.ts';
 import { decodeCursor, invalidCursorProblem } from '../pagination.ts';
 import { problem, respondWithProblem } from '../problem.ts';
-import { listIngredients, listStockAdjustments, recordStockAdjustment } from './inventory-service.ts';
+import { createIngredient, listIngredients, listStockAdjustments, recordStockAdjustment, updateIngredient } from './inventory-service.ts';
 
-type InventoryHandlers = Pick<Handlers<AppEnv>, 'listIngredients' | 'recordStockAdjustment' | 'listStockAdjustments'>;
+type InventoryHandlers = Pick<
+  Handlers<AppEnv>,
+  'listIngredients' | 'createIngredient' | 'updateIngredient' | 'recordStockAdjustment' | 'listStockAdjustments'
+>;
 
 export function createInventoryHandlers({ db, changes }: AppDependencies): InventoryHandlers {
+  const nameTaken = (name: string, instance: string) => problem({ type: 'name-taken', detail: `There is already an ingredient called ${name}.`, instance });
+
   return {
-    listIngredients: async (c) => c.json({ data: await listIngredients(db) }, 200),
+    listIngredients: async (c) => {
+      const { lowStock, cursor, limit } = c.req.valid('query');
+      const after = decodeCursor(cursor);
+      if (after === 'malformed') return respondWithProblem(c, invalidCursorProblem(c.req.path));
+      return c.json(await listIngredients(db, { lowStock, after, limit }), 200);
+    },
+
+    createIngredient: async (c) => {
+      const result = await createIngredient(db, c.req.valid('json'));
+      if (!result.ok) return respondWithProblem(c, nameTaken(result.name, c.req.path));
+      return c.json(result.ingredient, 201, { Location: `/inventory/ingredients/${result.ingredient.id}` });
+    },
+
+    updateIngredient: async (c) => {
+      const { ingredientId } = c.req.valid('param');
+      const result = await updateIngredient(db, ingredientId, c.req.valid('json'));
+      if (result.ok) return c.json(result.ingredient, 200);
+      if (result.reason === 'name-taken') return respondWithProblem(c, nameTaken(result.name, c.req.path));
+      return respondWithProblem(c, problem({ type: 'not-found', detail: `There is no ingredient ${ingredientId}.`, instance: c.req.path }));
+    },
 
     recordStockAdjustment: async (c) => {
       const input = c.req.valid('json');
@@ -25,10 +49,7 @@ export function createInventoryHandlers({ db, changes }: AppDependencies): Inven
             result.reason === 'zero-delta'
               ? { pointer: '/body/delta', detail: 'Must not be 0; a positive delta adds stock, a negative one takes it away.' }
               : { pointer: '/body/ingredientId', detail: `There is no ingredient ${input.ingredientId}.` };
-          return respondWithProblem(
-            c,
-            problem({ type: 'validation-failed', detail: error.detail, instance, errors: [error] }),
-          );
+          return respondWithProblem(c, problem({ type: 'validation-failed', detail: error.detail, instance, errors: [error] }));
         }
         case 'below-zero':
         case 'above-maximum': {

@@ -1,10 +1,47 @@
 import { sql, type CompiledQuery, type Kysely } from 'kysely';
-import { executeTogether, lockForUpdate } from '../db/dialect.ts';
+import { currentTimestamp, executeTogether, lockForUpdate } from '../db/dialect.ts';
 import type { Database, NewRow, Row } from '../db/tables.ts';
 import { olderThan, type PagePosition } from '../pagination.ts';
 
-export function selectIngredients(db: Kysely<Database>): Promise<Row<'ingredients'>[]> {
-  return db.selectFrom('ingredients').selectAll().orderBy('name').orderBy('id').execute();
+/** Newest first, `limit` rows at most after `after`; `lowStock` keeps only those at or below (true) or above (false) their threshold. */
+export function selectIngredients(
+  db: Kysely<Database>,
+  filter: { lowStock?: boolean | undefined; after?: PagePosition | undefined; limit: number },
+): Promise<Row<'ingredients'>[]> {
+  const { lowStock, after, limit } = filter;
+  return db
+    .selectFrom('ingredients')
+    .selectAll()
+    .$if(lowStock !== undefined, (query) => query.where('stock_level', lowStock ? '<=' : '>', (eb) => eb.ref('low_stock_threshold')))
+    .$if(after !== undefined, (query) => query.where(olderThan(after!)))
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(limit)
+    .execute();
+}
+
+export function insertIngredient(db: Kysely<Database>, ingredient: Omit<NewRow<'ingredients'>, 'created_at'>): Promise<Row<'ingredients'>> {
+  return db
+    .insertInto('ingredients')
+    .values({ ...ingredient, created_at: currentTimestamp(db) })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+export function updateIngredientColumns(
+  db: Kysely<Database>,
+  id: string,
+  changes: { name?: string; low_stock_threshold?: number },
+): Promise<Row<'ingredients'> | undefined> {
+  return db.updateTable('ingredients').set(changes).where('id', '=', id).returningAll().executeTakeFirst();
+}
+
+/** The ids among `ids` that are ingredients. */
+export async function existingIngredientIds(db: Kysely<Database>, ids: Iterable<string>): Promise<Set<string>> {
+  const unique = [...new Set(ids)];
+  if (unique.length === 0) return new Set();
+  const rows = await db.selectFrom('ingredients').select('id').where('id', 'in', unique).execute();
+  return new Set(rows.map((row) => row.id));
 }
 
 /** The ingredients' current stock levels, without locking them (for a quote, which reserves nothing). */

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
-import type { Ingredient, StockAdjustment, StockAdjustmentInput } from '../../generated/types.gen.ts';
+import type { Ingredient, IngredientInput, IngredientPatch, StockAdjustment, StockAdjustmentInput } from '../../generated/types.gen.ts';
+import { isUniqueViolation } from '../db/dialect.ts';
 import { newId } from '../db/ids.ts';
 import { inTransaction } from '../db/transaction.ts';
 import type { Database, Row } from '../db/tables.ts';
@@ -7,7 +8,9 @@ import { invalidateMenuCache } from '../menu/menu-cache.ts';
 import { recordEvents, stockLowEvents } from '../webhooks/outbox.ts';
 import { pageOf, type Page, type PagePosition } from '../pagination.ts';
 import {
+  insertIngredient,
   insertStockAdjustment,
+  updateIngredientColumns,
   selectIngredientsForUpdate,
   selectIngredients,
   selectStockAdjustments,
@@ -23,8 +26,44 @@ export type StockAdjustmentResult =
   | { ok: false; reason: 'unknown-ingredient' }
   | { ok: false; reason: 'below-zero' | 'above-maximum'; ingredient: Ingredient };
 
-export async function listIngredients(db: Kysely<Database>): Promise<Ingredient[]> {
-  return (await selectIngredients(db)).map(toIngredient);
+/** A page of ingredients, newest first, optionally only those low (or not low) on stock. */
+export async function listIngredients(
+  db: Kysely<Database>,
+  query: { lowStock?: boolean | undefined; after?: PagePosition | undefined; limit: number },
+): Promise<Page<Ingredient>> {
+  const rows = await selectIngredients(db, { ...query, limit: query.limit + 1 });
+  const page = pageOf(rows.map((row) => ({ ...toIngredient(row), createdAt: row.created_at })), query.limit);
+  return { data: page.data.map(({ createdAt: _, ...ingredient }) => ingredient), nextCursor: page.nextCursor };
+}
+
+export type IngredientCreated = { ok: true; ingredient: Ingredient } | { ok: false; reason: 'name-taken'; name: string };
+export type IngredientChange = IngredientCreated | { ok: false; reason: 'not-found' };
+
+/** Adds an ingredient with no stock yet; a name in use is refused. */
+export async function createIngredient(db: Kysely<Database>, input: IngredientInput): Promise<IngredientCreated> {
+  try {
+    const row = await insertIngredient(db, { id: newId('ing'), name: input.name, unit: input.unit, stock_level: 0, low_stock_threshold: input.lowStockThreshold });
+    return { ok: true, ingredient: toIngredient(row) };
+  } catch (error) {
+    if (isUniqueViolation(error)) return { ok: false, reason: 'name-taken', name: input.name };
+    throw error;
+  }
+}
+
+/** Renames an ingredient or changes its threshold. */
+export async function updateIngredient(db: Kysely<Database>, id: string, patch: IngredientPatch): Promise<IngredientChange> {
+  try {
+    const row = await updateIngredientColumns(db, id, {
+      ...(patch.name !== undefined && { name: patch.name }),
+      ...(patch.lowStockThreshold !== undefined && { low_stock_threshold: patch.lowStockThreshold }),
+    });
+    if (!row) return { ok: false, reason: 'not-found' };
+    invalidateMenuCache(db);
+    return { ok: true, ingredient: toIngredient(row) };
+  } catch (error) {
+    if (isUniqueViolation(error)) return { ok: false, reason: 'name-taken', name: patch.name ?? '' };
+    throw error;
+  }
 }
 
 /**

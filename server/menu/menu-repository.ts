@@ -32,15 +32,26 @@ export function selectMenuItemSizes(db: Kysely<Database>, itemId?: string): Prom
       eb
         .case()
         .when(
-          eb.exists(
-            eb
-              .selectFrom('recipes as recipe')
-              .innerJoin('ingredients as ingredient', 'ingredient.id', 'recipe.ingredient_id')
-              .select(eb.lit(1).as('short'))
-              .whereRef('recipe.item_id', '=', 'offered.item_id')
-              .whereRef('recipe.size', '=', 'offered.size')
-              .whereRef('ingredient.stock_level', '<', 'recipe.quantity'),
-          ),
+          eb.or([
+            eb.exists(
+              eb
+                .selectFrom('recipes as recipe')
+                .innerJoin('ingredients as ingredient', 'ingredient.id', 'recipe.ingredient_id')
+                .select(eb.lit(1).as('short'))
+                .whereRef('recipe.item_id', '=', 'offered.item_id')
+                .whereRef('recipe.size', '=', 'offered.size')
+                .whereRef('ingredient.stock_level', '<', 'recipe.quantity'),
+            ),
+            // A stock-tracked size without a recipe cannot be ordered (it would otherwise sell forever).
+            eb.and([
+              eb('item.stock_tracked', '=', 1),
+              eb.not(
+                eb.exists(
+                  eb.selectFrom('recipes as any_recipe').select(eb.lit(1).as('any')).whereRef('any_recipe.item_id', '=', 'offered.item_id').whereRef('any_recipe.size', '=', 'offered.size'),
+                ),
+              ),
+            ]),
+          ]),
         )
         .then(eb.lit(0))
         .else(eb.lit(1))
@@ -82,8 +93,8 @@ export function selectToppings(db: Kysely<Database>): Promise<ToppingRow[]> {
 }
 
 /** The item unless it is unknown or retired. */
-export function selectCurrentMenuItem(db: Kysely<Database>, id: string): Promise<Pick<Row<'menu_items'>, 'id' | 'category'> | undefined> {
-  return db.selectFrom('menu_items').select(['id', 'category']).where('id', '=', id).where('retired_at', 'is', null).executeTakeFirst();
+export function selectCurrentMenuItem(db: Kysely<Database>, id: string): Promise<Pick<Row<'menu_items'>, 'id' | 'category' | 'stock_tracked'> | undefined> {
+  return db.selectFrom('menu_items').select(['id', 'category', 'stock_tracked']).where('id', '=', id).where('retired_at', 'is', null).executeTakeFirst();
 }
 
 export async function insertMenuItem(
@@ -98,11 +109,25 @@ export async function insertMenuItem(
     .execute();
 }
 
+/** Makes `recipes` the recipes of the sizes they name; other sizes keep theirs. */
+export async function replaceRecipes(db: Kysely<Database>, itemId: string, recipes: Array<{ size: Size; uses: Array<{ ingredientId: string; quantity: number }> }>): Promise<void> {
+  if (recipes.length === 0) return;
+  await db.deleteFrom('recipes').where('item_id', '=', itemId).where('size', 'in', recipes.map((recipe) => recipe.size)).execute();
+  const rows = recipes.flatMap(({ size, uses }) => uses.map(({ ingredientId, quantity }) => ({ item_id: itemId, size, ingredient_id: ingredientId, quantity })));
+  if (rows.length > 0) await db.insertInto('recipes').values(rows).execute();
+}
+
+/** The sizes of the item that have a recipe. */
+export async function sizesWithRecipes(db: Kysely<Database>, itemId: string): Promise<Set<Size>> {
+  const rows = await db.selectFrom('recipes').select('size').distinct().where('item_id', '=', itemId).execute();
+  return new Set(rows.map((row) => row.size));
+}
+
 /** Changes the item's columns and stamps `updated_at`. */
 export async function updateMenuItemColumns(
   db: Kysely<Database>,
   id: string,
-  changes: Pick<RowUpdate<'menu_items'>, 'name' | 'description' | 'dietary'>,
+  changes: Pick<RowUpdate<'menu_items'>, 'name' | 'description' | 'dietary' | 'stock_tracked'>,
 ): Promise<void> {
   await db
     .updateTable('menu_items')

@@ -6,6 +6,7 @@ import type {
   MenuItemList,
   MenuItemPatch,
   MenuItemSizes,
+  Recipes,
   Topping,
   ToppingList,
 } from '../../generated/types.gen.ts';
@@ -16,10 +17,13 @@ import type { Database, Size } from '../db/tables.ts';
 import { precompress, type PrecompressedBody } from '../http/content-coding.ts';
 import { etagOf, type Representation } from '../http/etag.ts';
 import type { ValidationError } from '../problem.ts';
+import { existingIngredientIds } from '../inventory/inventory-repository.ts';
 import { cachedMenu, invalidateMenuCache } from './menu-cache.ts';
 import {
   insertMenuItem,
   replaceMenuItemSizes,
+  replaceRecipes,
+  sizesWithRecipes,
   retireMenuItem as retireMenuItemRow,
   selectCurrentMenuItem,
   selectMenuItemSizes,
@@ -94,18 +98,71 @@ function representationsOf(snapshot: MenuSnapshot): Array<Representation<unknown
   return [...snapshot.lists.values(), ...snapshot.items.values(), snapshot.toppings];
 }
 
+/**
+ * Adds an item to the menu with its recipes. A stock-tracked item (the default) needs a recipe for every size, of
+ * existing ingredients; only an item marked `stockTracked: false` may have none.
+ */
 export async function createMenuItem(db: Kysely<Database>, input: MenuItemInput, currency: string): Promise<MenuItemCreated> {
   const errors = sizeErrors(input.sizes, input.category, currency);
   if (errors.length) return { ok: false, reason: 'invalid', errors };
+  const stockTracked = input.stockTracked ?? true;
   const id = newId('itm');
-  await inTransaction(db, (trx) =>
-    insertMenuItem(
+  const refused = await inTransaction(db, async (trx): Promise<MenuItemCreated | undefined> => {
+    const recipeProblems = await recipeErrors(trx, input.recipes ?? [], input.sizes.map(({ size }) => size), new Set(), stockTracked);
+    if (recipeProblems.length) return { ok: false, reason: 'invalid', errors: recipeProblems };
+    await insertMenuItem(
       trx,
-      { id, name: input.name, description: input.description, category: input.category, dietary: toJsonText(input.dietary ?? []), retired_at: null },
+      {
+        id,
+        name: input.name,
+        description: input.description,
+        category: input.category,
+        dietary: toJsonText(input.dietary ?? []),
+        retired_at: null,
+        stock_tracked: stockTracked ? 1 : 0,
+      },
       toStoredSizes(input.sizes),
-    ),
-  );
-  return { ok: true, item: await readChangedItem(db, id, currency) };
+    );
+    await replaceRecipes(trx, id, toStoredRecipes(input.recipes ?? []));
+    return undefined;
+  });
+  return refused ?? { ok: true, item: await readChangedItem(db, id, currency) };
+}
+
+/**
+ * What is wrong with `recipes` for an item offered in `sizes`: a size it is not offered in or named twice, an
+ * ingredient that does not exist or is named twice; and, for a stock-tracked item, a size left without a recipe
+ * (`kept`: the sizes that keep the recipe they have).
+ */
+async function recipeErrors(db: Kysely<Database>, recipes: Recipes, sizes: readonly Size[], kept: ReadonlySet<Size>, stockTracked: boolean): Promise<ValidationError[]> {
+  const errors: ValidationError[] = [];
+  const known = await existingIngredientIds(db, recipes.flatMap((recipe) => recipe.ingredients.map((use) => use.ingredientId)));
+  recipes.forEach((recipe, index) => {
+    const pointer = `/body/recipes/${index}`;
+    if (!sizes.includes(recipe.size)) errors.push({ pointer: `${pointer}/size`, detail: `The item is not offered in size ${recipe.size}.` });
+    else if (recipes.findIndex((other) => other.size === recipe.size) !== index) errors.push({ pointer: `${pointer}/size`, detail: `Must not repeat a size; ${recipe.size} already has a recipe.` });
+    recipe.ingredients.forEach((use, useIndex) => {
+      if (!known.has(use.ingredientId)) errors.push({ pointer: `${pointer}/ingredients/${useIndex}/ingredientId`, detail: `There is no ingredient ${use.ingredientId}.` });
+      else if (recipe.ingredients.findIndex((other) => other.ingredientId === use.ingredientId) !== useIndex) {
+        errors.push({ pointer: `${pointer}/ingredients/${useIndex}/ingredientId`, detail: `Must not repeat an ingredient; add the amounts up.` });
+      }
+    });
+  });
+  if (stockTracked) {
+    const covered = new Set([...kept, ...recipes.map((recipe) => recipe.size)]);
+    const missing = sizes.filter((size) => !covered.has(size));
+    if (missing.length > 0) {
+      errors.push({
+        pointer: '/body/recipes',
+        detail: `Must give a recipe for ${missing.join(', ')}: a stock-tracked item takes its recipe from stock. Say stockTracked: false for an item nobody counts.`,
+      });
+    }
+  }
+  return errors;
+}
+
+function toStoredRecipes(recipes: Recipes): Array<{ size: Size; uses: Array<{ ingredientId: string; quantity: number }> }> {
+  return recipes.map(({ size, ingredients }) => ({ size, uses: ingredients }));
 }
 
 /** Changes the fields `patch` has; `sizes` replaces the whole set. */
@@ -118,18 +175,28 @@ export async function updateMenuItem(
   const refused = await inTransaction(db, async (trx): Promise<Exclude<MenuItemChanged, { ok: true }> | undefined> => {
     const current = await selectCurrentMenuItem(trx, id);
     if (!current) return { ok: false, reason: 'not-found' };
-    if (patch.name === undefined && patch.description === undefined && patch.sizes === undefined && patch.dietary === undefined) {
-      return { ok: false, reason: 'invalid', errors: [{ pointer: '/body', detail: 'Must have at least one of the properties name, description, sizes, dietary.' }] };
+    if (Object.values(patch).every((value) => value === undefined)) {
+      return {
+        ok: false,
+        reason: 'invalid',
+        errors: [{ pointer: '/body', detail: 'Must have at least one of the properties name, description, sizes, dietary, stockTracked, recipes.' }],
+      };
     }
     if (patch.sizes) {
       const errors = sizeErrors(patch.sizes, current.category, currency);
       if (errors.length) return { ok: false, reason: 'invalid', errors };
-      await replaceMenuItemSizes(trx, id, toStoredSizes(patch.sizes));
     }
+    const sizes = patch.sizes?.map(({ size }) => size) ?? [...new Set((await selectMenuItemSizes(trx, id)).map((row) => row.size))];
+    const stockTracked = patch.stockTracked ?? current.stock_tracked === 1;
+    const recipeProblems = await recipeErrors(trx, patch.recipes ?? [], sizes, await sizesWithRecipes(trx, id), stockTracked);
+    if (recipeProblems.length) return { ok: false, reason: 'invalid', errors: recipeProblems };
+    if (patch.sizes) await replaceMenuItemSizes(trx, id, toStoredSizes(patch.sizes));
+    await replaceRecipes(trx, id, toStoredRecipes(patch.recipes ?? []));
     await updateMenuItemColumns(trx, id, {
       ...(patch.name !== undefined && { name: patch.name }),
       ...(patch.description !== undefined && { description: patch.description }),
       ...(patch.dietary !== undefined && { dietary: toJsonText(patch.dietary) }),
+      ...(patch.stockTracked !== undefined && { stock_tracked: patch.stockTracked ? 1 : 0 }),
     });
     return undefined;
   });

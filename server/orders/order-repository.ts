@@ -14,6 +14,8 @@ export interface MenuItemForOrder {
   id: string;
   name: string;
   retired: boolean;
+  /** Whether ordering it takes its recipe from stock. */
+  stockTracked: boolean;
   /** Price in cents of each size the item is offered in. */
   prices: Map<Size, number>;
   /** What one unit of each size uses. */
@@ -53,6 +55,7 @@ export async function findMenuItemsForOrder(db: Kysely<Database>, itemIds: strin
       'menu_items.id',
       'menu_items.name',
       'menu_items.retired_at',
+      'menu_items.stock_tracked',
       'menu_item_sizes.size',
       'menu_item_sizes.price_cents',
       'recipes.ingredient_id',
@@ -64,7 +67,7 @@ export async function findMenuItemsForOrder(db: Kysely<Database>, itemIds: strin
   for (const row of rows) {
     let item = items.get(row.id);
     if (!item) {
-      item = { id: row.id, name: row.name, retired: row.retired_at !== null, prices: new Map(), recipes: new Map() };
+      item = { id: row.id, name: row.name, retired: row.retired_at !== null, stockTracked: row.stock_tracked === 1, prices: new Map(), recipes: new Map() };
       items.set(row.id, item);
     }
     if (row.size === null || row.price_cents === null) continue;
@@ -202,6 +205,20 @@ export async function insertOrderEvent(db: Kysely<Database>, event: OrderStatusE
     { id: event.id, occurredAt: event.occurredAt },
   );
   await writeTogether(db, insertOrderEventRow.compile(db, event), outboxInsert(db, [webhook]), ...alongside);
+}
+
+/** The statement that keeps what an order took from stock, to run with the statement that takes it. */
+export function insertStockTakesQuery(db: Kysely<Database>, orderId: string, taken: ReadonlyMap<string, number>): CompiledQuery {
+  return db
+    .insertInto('order_stock_takes')
+    .values([...taken].map(([ingredientId, quantity]) => ({ order_id: orderId, ingredient_id: ingredientId, quantity })))
+    .compile();
+}
+
+/** What the order took from stock, per ingredient. */
+export async function findStockTakes(db: Kysely<Database>, orderId: string): Promise<Map<string, number>> {
+  const rows = await db.selectFrom('order_stock_takes').select(['ingredient_id', 'quantity']).where('order_id', '=', orderId).execute();
+  return new Map(rows.map((row) => [row.ingredient_id, row.quantity]));
 }
 
 /** The order if the caller may see it; `lock` holds it until the transaction ends. */

@@ -21,9 +21,11 @@ import {
   findOrder,
   findOrderLines,
   findOrderWithLines,
+  findStockTakes,
   findToppingsForOrder,
   insertOrder,
   insertOrderEvent,
+  insertStockTakesQuery,
   listOrders as listOrderRows,
   type IngredientUse,
   type NewOrderLine,
@@ -105,7 +107,8 @@ export function placeOrder(
       const placed = webhookEvent('order.placed', order, { occurredAt: order.createdAt });
       // Last, and in one statement with keeping the response under the key and the event in the outbox, so that
       // the hot ingredient rows stay locked for as short a time as possible: that statement and the commit.
-      const taken = await takeStock(trx, priced.ingredients, [keep(response), outboxInsert(trx, [placed])]);
+      const keepTakes = priced.ingredients.size > 0 ? [insertStockTakesQuery(trx, id, priced.ingredients)] : [];
+      const taken = await takeStock(trx, priced.ingredients, [keep(response), outboxInsert(trx, [placed]), ...keepTakes]);
       if (!taken.ok) return taken;
       // Rare (an ingredient crossing its threshold), so its own statement costs the common case nothing.
       await recordEvents(trx, stockLowEvents([...taken.levels.values()], negated(priced.ingredients)));
@@ -171,6 +174,9 @@ async function priceOrder(
     else if (sizePrice === undefined) {
       const offered = [...item.prices.keys()].join(', ');
       errors.push({ pointer: `${pointer}/size`, detail: `${item.name} is not offered in size ${line.size}; it comes in ${offered}.` });
+    } else if (item.stockTracked && !item.recipes.get(line.size)?.length) {
+      // Never sold as if unlimited: a tracked item must say what it takes from stock.
+      errors.push({ pointer: `${pointer}/size`, detail: `${item.name} in size ${line.size} has no recipe yet, so it cannot be ordered.` });
     }
     const lineToppings: StoredLineTopping[] = [];
     (line.toppings ?? []).forEach((toppingId, toppingIndex) => {
@@ -189,7 +195,7 @@ async function priceOrder(
       unitPriceCents,
       lineTotalCents: unitPriceCents * line.quantity,
     });
-    addUses(ingredients, item.recipes.get(line.size), line.quantity);
+    if (item.stockTracked) addUses(ingredients, item.recipes.get(line.size), line.quantity);
     for (const topping of lineToppings) addUses(ingredients, toppings.get(topping.id)!.uses, line.quantity);
   });
   if (errors.length > 0) return { ok: false, reason: 'unorderable', errors };
@@ -327,7 +333,7 @@ export async function cancelOrder(
     if (await hasUnfinishedAttempt(trx, row.id)) return { ok: false, reason: 'payment-in-progress' } as const;
     const result = await changeStatus(trx, user, row, 'cancelled', reason ?? null);
     if (!result.ok) return result;
-    await restoreStock(trx, result.lines);
+    await addToStockLevels(trx, await findStockTakes(trx, row.id));
     const refundReason = reason ?? (user.role === 'staff' ? 'Order cancelled by the Pizza Place.' : 'Order cancelled by the customer.');
     return { ok: true, order: result.order, refunds: await recordRefundOfOrder(trx, row.id, refundReason) } as const;
   });
@@ -356,21 +362,6 @@ async function changeStatus(
   });
   const lines = (await findOrderLines(trx, [row.id])).get(row.id) ?? [];
   return { ok: true, order: toOrder(changed, lines), lines };
-}
-
-/** Puts back what the order's lines took: recipes and topping ingredients cannot be edited, so this is exactly what was taken. */
-async function restoreStock(trx: Kysely<Database>, lines: OrderLineRow[]): Promise<void> {
-  const lineToppings = lines.map((line) => parseJsonText(line.toppings));
-  const [items, toppings] = await Promise.all([
-    findMenuItemsForOrder(trx, [...new Set(lines.map((line) => line.item_id))]),
-    findToppingsForOrder(trx, [...new Set(lineToppings.flat().map((topping) => topping.id))]),
-  ]);
-  const amounts = new Map<string, number>();
-  lines.forEach((line, index) => {
-    addUses(amounts, items.get(line.item_id)?.recipes.get(line.size), line.quantity);
-    for (const topping of lineToppings[index]!) addUses(amounts, toppings.get(topping.id)?.uses, line.quantity);
-  });
-  await addToStockLevels(trx, amounts);
 }
 
 function toStoredAddress(address: Address): StoredAddress {
