@@ -29,6 +29,7 @@ export {
   type ContractIssue, type HttpErrorStatus, type OperationError, type PizzaPlaceErrorKind, type PizzaPlaceErrorOf, type ProblemOf,
 } from './errors.ts';
 export { paginate, pages, type Page, type PaginatedOperation } from './pagination.ts';
+export { createSession, webStorageTokens, type Session, type SessionOptions, type SessionTokens, type TokenStore } from './session.ts';
 export { watchOrder, type TrackedOrderEvent, type WatchOrderOptions } from './watch-order.ts';
 export type { CallOptions, DataShape, Failure, NotModified, Operation, OptionsOf, Result, Route, Success } from './operations.ts';
 export {
