@@ -107,9 +107,9 @@ interface Checkout {
 
 /**
  * Puts two medium Margheritas with Extra Mozzarella in the cart, creates the account and places the order.
- * Resolves to the subtotal the cart estimated before the order was placed.
+ * Resolves to the subtotal the cart estimated and the total the server quoted before the order was placed.
  */
-async function placeMargheritaOrder(page: Page, storefront: Storefront, { fulfilment, customer }: Checkout): Promise<string> {
+async function placeMargheritaOrder(page: Page, storefront: Storefront, { fulfilment, customer }: Checkout): Promise<{ estimatedSubtotal: string; quotedTotal: string }> {
   await page.goto(storefront.url);
   const margherita = menuEntry(page, 'Margherita');
   await margherita.waitFor();
@@ -136,9 +136,14 @@ async function placeMargheritaOrder(page: Page, storefront: Storefront, { fulfil
     await checkout.getByLabel('Pickup at the counter').check();
   }
   const estimatedSubtotal = await text(page, 'cart-subtotal');
+  await page.getByTestId('quote').waitFor();
+  await page.waitForFunction(() => document.querySelector('[data-testid="quote-total"]')?.textContent !== '');
+  // The quote follows the fulfilment chosen: wait for the one asked for last.
+  await page.waitForTimeout(300);
+  const quotedTotal = await text(page, 'quote-total');
   await page.getByTestId('place-order').click();
   await settle(page.getByTestId('order'), page.getByTestId('checkout-error'));
-  return estimatedSubtotal;
+  return { estimatedSubtotal, quotedTotal };
 }
 
 async function pay(page: Page, paymentMethodToken: 'tok_visa' | 'tok_chargeDeclined'): Promise<void> {
@@ -243,7 +248,7 @@ describeInChromium('the storefront in Chromium', () => {
     });
 
     it('takes a delivery order from cart to payment and shows the status and totals the mock documents, then its event stream live', async () => {
-      const estimatedSubtotal = await placeMargheritaOrder(page(), storefront!, { fulfilment: 'delivery', customer: ada });
+      const { estimatedSubtotal } = await placeMargheritaOrder(page(), storefront!, { fulfilment: 'delivery', customer: ada });
       expect(estimatedSubtotal).toBe('$26.98'); // 2 × (11.99 medium + 1.50 Extra Mozzarella), from the documented menu
       const placed = documentedExample<Order>('placeOrder');
       expect(await text(page(), 'order-id')).toBe(placed.id);
@@ -320,7 +325,7 @@ describeInChromium('the storefront in Chromium', () => {
     const grace: Customer = { name: 'Grace Hopper', email: 'grace@example.com', password: 'a-long-enough-password' };
 
     it("takes a pickup order from cart to payment, showing the server's totals and the status confirmed", async () => {
-      const estimatedSubtotal = await placeMargheritaOrder(page(), storefront!, { fulfilment: 'pickup', customer: grace });
+      const { estimatedSubtotal } = await placeMargheritaOrder(page(), storefront!, { fulfilment: 'pickup', customer: grace });
       const orderId = await text(page(), 'order-id');
       const placed = await serverOrder(grace, orderId);
       expect(placed.status).toBe('awaiting_payment');
@@ -335,6 +340,29 @@ describeInChromium('the storefront in Chromium', () => {
       const paid = await serverOrder(grace, orderId);
       expect(paid.status).toBe('confirmed');
       expect(await shownTotals(page())).toEqual(formattedTotals(paid));
+      expect(pageErrors).toEqual([]);
+    });
+
+    it('shows the quote before ordering, stays signed in across an expired access token, and shows the refund after cancelling', async () => {
+      const { quotedTotal } = await placeMargheritaOrder(page(), storefront!, { fulfilment: 'pickup', customer: grace });
+      const orderId = await text(page(), 'order-id');
+      const placed = await serverOrder(grace, orderId);
+      expect(quotedTotal).toBe(formatMoney(placed.total));
+
+      // The access token runs out: the page's session refreshes it by itself, and the customer notices nothing.
+      await page().evaluate(() => {
+        const key = 'pizza-place-session';
+        const tokens = JSON.parse(sessionStorage.getItem(key)!);
+        sessionStorage.setItem(key, JSON.stringify({ ...tokens, accessToken: 'an.expired.token', accessTokenExpiresAt: Date.now() - 1_000 }));
+      });
+      await pay(page(), 'tok_visa');
+      await settle(page().getByTestId('payment-result'), page().getByTestId('payment-error'));
+      expect(await text(page(), 'payment-result')).toMatch(/^Paid /);
+
+      await page().getByTestId('cancel-order').click();
+      await page().getByTestId('refunds').filter({ hasText: 'Refund of' }).waitFor();
+      expect(await text(page(), 'refunds')).toBe(`Refund of ${formatMoney(placed.total)} made.`);
+      expect(await page().getByTestId('order-status').getAttribute('data-status')).toBe('cancelled');
       expect(pageErrors).toEqual([]);
     });
 

@@ -1,6 +1,7 @@
 import {
-  createPizzaPlaceClient, getMe, getOrder, isPizzaPlaceError, isProblem, issueToken, listMenuItems, listToppings, payOrder, placeOrder,
-  registerCustomer, watchOrder, type Address, type Fulfilment, type ItemSize, type MenuItem, type Order, type OrderStatus, type Topping,
+  cancelOrder, createSession, getMe, getOrder, isPizzaPlaceError, isProblem, listMenuItems, listOrderPayments, listToppings, payOrder, placeOrder,
+  quoteOrder, registerCustomer, watchOrder, webStorageTokens, type Address, type Fulfilment, type ItemSize, type MenuItem, type Order,
+  type OrderStatus, type Topping,
 } from '@pizza-place/api';
 import { estimateLine, estimateSubtotal, toOrderLines, type CartLine } from './cart.ts';
 import { byTestId, h, say } from './dom.ts';
@@ -8,8 +9,9 @@ import { formatMoney } from './money.ts';
 
 const apiBaseUrl = import.meta.env.VITE_API_BASE_URL || 'http://127.0.0.1:4010';
 
-let accessToken: string | undefined;
-const client = createPizzaPlaceClient({ baseUrl: apiBaseUrl, token: () => accessToken });
+/** Signed in once, the page stays signed in (this tab, reloads included): the session refreshes its access token itself. */
+const session = createSession({ baseUrl: apiBaseUrl, store: webStorageTokens(sessionStorage), onSignedOut: () => showSignedOut() });
+const client = session.client;
 
 const cart: CartLine[] = [];
 const toppingNames = new Map<string, string>();
@@ -115,10 +117,48 @@ function renderCart(): void {
   const subtotal = estimateSubtotal(cart);
   byTestId('cart-subtotal').textContent = subtotal ? formatMoney(subtotal) : '–';
   updateCheckout();
+  void showQuote();
+}
+
+let quoted = 0;
+
+/** What the kitchen would charge for the cart now (subtotal, delivery fee, tax, total) and whether it can be made, before ordering. */
+async function showQuote(): Promise<void> {
+  const asked = ++quoted;
+  const quote = byTestId('quote');
+  if (cart.length === 0) {
+    quote.hidden = true;
+    return;
+  }
+  const { data, error } = await quoteOrder({ client, body: { lines: toOrderLines(cart), fulfilment: chosenFulfilment() } });
+  if (asked !== quoted) return; // the cart changed again meanwhile
+  quote.hidden = false;
+  if (error) {
+    say(byTestId('quote-status'), describeFailure(error));
+    return;
+  }
+  byTestId('quote-subtotal').textContent = formatMoney(data.subtotal);
+  byTestId('quote-delivery-fee').textContent = formatMoney(data.deliveryFee);
+  byTestId('quote-tax').textContent = formatMoney(data.tax);
+  byTestId('quote-total').textContent = formatMoney(data.total);
+  say(byTestId('quote-status'), data.available ? undefined : `Not enough ${data.shortages.map((shortage) => shortage.ingredientName).join(', ')} right now.`);
+}
+
+/** The fulfilment picked at checkout, with a placeholder address until one is typed: fees do not depend on it. */
+function chosenFulfilment(): Fulfilment {
+  const data = new FormData(byTestId<HTMLFormElement>('checkout-form'));
+  if (data.get('fulfilment') !== 'delivery') return { type: 'pickup' };
+  return { type: 'delivery', address: { line1: filled(data, 'line1') ?? 'to be given', city: filled(data, 'city') ?? 'to be given', postalCode: filled(data, 'postalCode') ?? '000' } };
+}
+
+function showSignedOut(): void {
+  byTestId('account-status').textContent = 'Not signed in.';
+  byTestId('sign-out').hidden = true;
+  updateCheckout();
 }
 
 function updateCheckout(): void {
-  const ready = accessToken !== undefined && cart.length > 0;
+  const ready = session.signedIn && cart.length > 0;
   byTestId<HTMLButtonElement>('place-order').disabled = !ready;
   byTestId('checkout-hint').hidden = ready;
 }
@@ -173,6 +213,17 @@ function showOrder(order: Order): void {
   byTestId('order-tax').textContent = formatMoney(order.tax);
   byTestId('order-total').textContent = formatMoney(order.total);
   byTestId('payment-form').hidden = order.status !== 'awaiting_payment';
+  byTestId('cancel-order').hidden = order.status !== 'awaiting_payment' && order.status !== 'confirmed';
+}
+
+/** The refunds made on the order's payments, as the customer reads them after cancelling. */
+async function showRefunds(order: Order): Promise<void> {
+  const { data } = await listOrderPayments({ client, path: { orderId: order.id }, throwOnError: true });
+  const refunds = data.data.flatMap((payment) => payment.refunds);
+  say(
+    byTestId('refunds'),
+    refunds.length === 0 ? undefined : refunds.map((refund) => `Refund of ${formatMoney(refund.amount)} ${refund.status === 'succeeded' ? 'made' : 'on its way'}.`).join(' '),
+  );
 }
 
 const accountForm = byTestId<HTMLFormElement>('account-form');
@@ -182,21 +233,32 @@ accountForm.addEventListener('submit', (event) => {
   const email = String(data.get('email'));
   const password = String(data.get('password'));
   const register = (event.submitter as HTMLButtonElement | null)?.value === 'register';
-  accessToken = undefined;
-  updateCheckout();
   void attempt(accountForm, byTestId('account-error'), async () => {
-    if (register) await registerCustomer({ client, body: { email, password, name: String(data.get('name')) }, throwOnError: true });
-    accessToken = (await issueToken({ client, body: { email, password }, throwOnError: true })).data.accessToken;
-    const { data: me } = await getMe({ client, throwOnError: true });
-    byTestId('account-status').textContent = `Signed in as ${me.name} (${me.email}).`;
+    if (session.signedIn) await session.signOut();
     updateCheckout();
+    if (register) await registerCustomer({ client, body: { email, password, name: String(data.get('name')) }, throwOnError: true });
+    const { error } = await session.signIn({ email, password });
+    if (error) throw error;
+    await showAccount();
   });
+});
+
+async function showAccount(): Promise<void> {
+  const { data: me } = await getMe({ client, throwOnError: true });
+  byTestId('account-status').textContent = `Signed in as ${me.name} (${me.email}).`;
+  byTestId('sign-out').hidden = false;
+  updateCheckout();
+}
+
+byTestId('sign-out').addEventListener('click', () => {
+  void session.signOut().then(showSignedOut);
 });
 
 const checkoutForm = byTestId<HTMLFormElement>('checkout-form');
 checkoutForm.addEventListener('change', () => {
   const address = byTestId<HTMLFieldSetElement>('delivery-address');
   address.hidden = address.disabled = new FormData(checkoutForm).get('fulfilment') !== 'delivery';
+  void showQuote();
 });
 checkoutForm.addEventListener('submit', (event) => {
   event.preventDefault();
@@ -241,6 +303,12 @@ paymentForm.addEventListener('submit', (event) => {
       body: { paymentMethodToken },
       throwOnError: true,
     });
+    if (payment.status === 'requires_action') {
+      // The card issuer wants the customer to confirm (3-D Secure): there, then pay again with the same key.
+      say(byTestId('payment-result'), 'Your bank asks you to confirm this payment.');
+      window.open(payment.nextAction.url, '_blank', 'noopener');
+      return;
+    }
     const { data: paid } = await getOrder({ client, path: { orderId: order.id }, throwOnError: true });
     showOrder(paid);
     say(byTestId('payment-result'), `Paid ${formatMoney(payment.amount)} with ${payment.card.brand} ending in ${payment.card.last4}.`);
@@ -248,6 +316,18 @@ paymentForm.addEventListener('submit', (event) => {
   });
 });
 
+byTestId('cancel-order').addEventListener('click', () => {
+  const order = currentOrder;
+  if (!order) return;
+  void attempt(paymentForm, byTestId('payment-error'), async () => {
+    const { data: cancelled } = await cancelOrder({ client, path: { orderId: order.id }, body: {}, throwOnError: true });
+    stopFollowing();
+    showOrder(cancelled);
+    await showRefunds(cancelled);
+  });
+});
+
 byTestId('api-base-url').textContent = apiBaseUrl;
 renderCart();
 void loadMenu();
+if (session.signedIn) void showAccount().catch(() => showSignedOut());
