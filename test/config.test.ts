@@ -26,6 +26,7 @@ describe('loadConfig', () => {
       database: { kind: 'sqlite', path: './data/pizza-place.db', lockTimeoutMs: 2000 },
       jwt: { secret: DEVELOPMENT_JWT_SECRET, issuer: 'pizza-place', audience: 'pizza-place-api', ttlSeconds: 900 },
       sessions: { refreshTtlSeconds: 30 * 86_400, accountCheckIntervalMs: 5000 },
+      payments: { provider: 'test-mode', timeoutMs: 10_000 },
       staff: { email: 'staff@pizza-place.test', password: DEVELOPMENT_STAFF_PASSWORD },
       corsOrigins: ['http://localhost:5173'],
       tls: null,
