@@ -14,9 +14,18 @@ export function databaseEnv(config: Config): Record<string, string> {
   return config.database.kind === 'postgres' ? { DATABASE_URL: config.database.url } : { SQLITE_PATH: config.database.path };
 }
 
-/** Runs `server/index.ts` as its own process, the way `npm start` does; `env.PORT` says where. */
-export function startServerProcess(env: Record<string, string>): ServerProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/index.ts'], {
+export interface ServerProcessOptions {
+  /** @default node with tsx running `server/index.ts`, the way `npm start` does */
+  command?: [string, ...string[]];
+  /** @default this process's working directory (the repository) */
+  cwd?: string;
+}
+
+/** Runs the server as its own process, the way `npm start` does unless told otherwise; `env.PORT` says where. */
+export function startServerProcess(env: Record<string, string>, options: ServerProcessOptions = {}): ServerProcess {
+  const [program, ...args] = options.command ?? [process.execPath, '--import', 'tsx', 'server/index.ts'];
+  const child = spawn(program, args, {
+    ...(options.cwd !== undefined && { cwd: options.cwd }),
     env: { PATH: process.env.PATH, NODE_ENV: 'test', HOST: '127.0.0.1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
