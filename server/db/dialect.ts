@@ -312,8 +312,3 @@ export function isDatabaseUnreachable(error: unknown): boolean {
   return error instanceof Error && /^Connection terminated|not queryable|^connection timeout|Connection terminated due to connection timeout/.test(error.message);
 }
 
-/** Whether a query failed on a CHECK constraint (for example stock going below zero). */
-export function isCheckViolation(error: unknown): boolean {
-  const code = errorCode(error);
-  return code === '23514' || code === 'SQLITE_CONSTRAINT_CHECK';
-}

@@ -1,5 +1,7 @@
-import { sql, type Kysely } from 'kysely';
-import { dialectOf } from '../dialect.ts';
+import { PostgresAdapter, sql, type Kysely } from 'kysely';
+
+// A landed migration never changes, so it imports nothing that may.
+const dialectOf = (db: Kysely<any>) => (db.getExecutor().adapter instanceof PostgresAdapter ? 'postgres' : 'sqlite');
 
 // A landed migration never changes: the columns below are spelled out here rather than derived.
 

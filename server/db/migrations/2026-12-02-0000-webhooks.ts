@@ -1,5 +1,11 @@
-import { sql, type Kysely } from 'kysely';
-import { currentTimestamp } from '../dialect.ts';
+import { PostgresAdapter, sql, type Kysely } from 'kysely';
+
+// A landed migration never changes, so it imports nothing that may: the database's clock is spelled out here.
+function currentTimestamp(db: Kysely<any>) {
+  return db.getExecutor().adapter instanceof PostgresAdapter
+    ? sql`to_char(now() at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`
+    : sql`strftime('%Y-%m-%dT%H:%M:%fZ', 'now')`;
+}
 
 // A landed migration never changes: the allowed values below are spelled out here rather than imported.
 
