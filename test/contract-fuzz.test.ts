@@ -8,6 +8,7 @@
  *
  * - be below 500, with a status the operation declares;
  * - for a 4xx, be an `application/problem+json` Problem whose `status` is the HTTP status;
+ * - have a JSON body (any status) that Ajv finds valid under the schema the contract gives that status and media type;
  * - never be a 2xx to a request the contract forbids.
  *
  * "Forbids" is not the generator's intention but a verdict on what was actually sent: Ajv (JSON Schema
@@ -18,7 +19,9 @@
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import ajvFormats from 'ajv-formats';
 import fc from 'fast-check';
-import { afterAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { hashPassword } from '../server/accounts/password.ts';
+import { signAccessToken } from '../server/auth/jwt.ts';
 import { toTimestamp } from '../server/db/dialect.ts';
 import { newId } from '../server/db/ids.ts';
 import { seededIds } from '../server/db/seed.ts';
@@ -36,11 +39,23 @@ const SEED = 20_261_201;
 const VALID_PER_AUTH_STATE = 12;
 /** Body mutations per operation, spread over the kinds of mutation before any kind gets a second one. */
 const BODY_MUTATIONS_PER_OPERATION = 80;
+/**
+ * How many times the counts above an operation gets when its requests cost no password hash (a tenth of a second
+ * or more each): the volume that takes the pass past 10,000 requests in about a minute per database.
+ */
+const VOLUME = 5;
+/** Operations whose requests hash or check a password: half the valid requests above, the mutations as they are. */
+const passwordOperations = new Set(['registerCustomer', 'issueToken', 'changePassword']);
 /** Drawn bodies whose every place gets mutated (a second and third reach places the first lacks). */
 const MUTATION_BASES = 3;
 const TIMEOUT_MS = 30_000;
 /** Limits high enough that the fuzzing reaches the handlers instead of 429. */
-const NO_RATE_LIMITS = { RATE_LIMIT_PER_MINUTE: '1000000', TOKEN_RATE_LIMIT_PER_MINUTE: '1000000' };
+const NO_RATE_LIMITS = {
+  RATE_LIMIT_PER_MINUTE: '1000000',
+  TOKEN_RATE_LIMIT_PER_MINUTE: '1000000',
+  SIGN_IN_ACCOUNT_FAILURES: '1000000',
+  SIGN_IN_CLIENT_FAILURES: '1000000',
+};
 
 // ---------------------------------------------------------------- the contract's operations
 
@@ -104,8 +119,18 @@ const fuzzedOperations: FuzzedOperation[] = operations().map((op) => {
   };
 });
 
-/** One document for both sides: the contract's schemas, plus each parameter's and request body's schema under a name. */
-const document = { components: { schemas: spec.components.schemas, parameterSchemas, bodySchemas } };
+/** Each operation's JSON response schemas, by `operationId status mediaType`, to check every answer's body. */
+const responseSchemas: Record<string, JsonSchema> = {};
+for (const op of operations()) {
+  for (const [status, response] of Object.entries(op.operation.responses as Record<string, object>)) {
+    for (const [mediaType, content] of Object.entries((resolve(response) as { content?: Record<string, { schema?: JsonSchema }> }).content ?? {})) {
+      if (content.schema && /json$/.test(mediaType)) responseSchemas[`${op.operationId} ${status.toUpperCase()} ${mediaType}`] = content.schema;
+    }
+  }
+}
+
+/** One document for both sides: the contract's schemas, plus each parameter's, request body's and response's schema under a name. */
+const document = { components: { schemas: spec.components.schemas, parameterSchemas, bodySchemas, responseSchemas } };
 const contract = new Contract(document);
 
 const CONTRACT_ID = 'https://pizza-place.example/openapi/pizza-place.yaml';
@@ -280,9 +305,25 @@ function authStates(op: FuzzedOperation): AuthState[] {
   return ['anonymous', 'customer', ...(op.ownedOrder ? ['other customer' as const] : []), 'staff'];
 }
 
+/** Password hashes made once per run: hashing (a tenth of a second or more) for every operation's accounts would take most of the run. */
+const passwordHashes = new Map<string, Promise<string>>();
+
+/**
+ * An access token for `customer`, stored with its password as registering would store it (so signing in with it
+ * works), and signed as signing in would sign it, without a password hash per operation.
+ */
+async function customerToken(app: TestApp, customer: typeof owner): Promise<string> {
+  let hash = passwordHashes.get(customer.password);
+  if (!hash) passwordHashes.set(customer.password, (hash = hashPassword(customer.password)));
+  const id = newId('usr');
+  await app.db.insertInto('users').values({ id, email: customer.email, name: customer.name, password_hash: await hash, role: 'customer' }).execute();
+  return signAccessToken({ id, role: 'customer', tokenVersion: 0 }, app.config.jwt).token;
+}
+
 async function prepare(app: TestApp, op: FuzzedOperation): Promise<Fuzzer> {
-  const tokens: Fuzzer['tokens'] = { staff: await app.tokenFor('staff'), customer: await app.tokenFor(owner) };
-  if (op.ownedOrder) tokens['other customer'] = await app.tokenFor(otherCustomer);
+  const staff = signAccessToken({ id: seededIds.staff, role: 'staff', tokenVersion: 0 }, app.config.jwt).token;
+  const tokens: Fuzzer['tokens'] = { staff, customer: await customerToken(app, owner) };
+  if (op.ownedOrder) tokens['other customer'] = await customerToken(app, otherCustomer);
 
   const menu = await json<{ data: Array<{ id: string; category: string; sizes: Array<{ size: string }> }> }>(await app.request('/menu/items'), 200, 'listing the menu');
   const sizes = new Map(menu.data.map((item) => [item.id, item.sizes.map((s) => s.size)]));
@@ -424,10 +465,11 @@ function drawnRequest(fuzzer: Fuzzer, auth: AuthState, body: () => unknown, plai
 function validRequests(fuzzer: Fuzzer): Planned[] {
   const { op } = fuzzer;
   const states = authStates(op);
+  const perState = passwordOperations.has(op.id) ? VALID_PER_AUTH_STATE / 2 : VALID_PER_AUTH_STATE * VOLUME;
   // The first bodies drawn are the bases of the mutations.
   let drawn = MUTATION_BASES;
-  const body = () => realistic(fuzzer, pool(fuzzer, op.body!.pointer, MUTATION_BASES + states.length * VALID_PER_AUTH_STATE)[drawn++]);
-  return states.flatMap((auth) => Array.from({ length: VALID_PER_AUTH_STATE }, () => drawnRequest(fuzzer, auth, body)));
+  const body = () => realistic(fuzzer, pool(fuzzer, op.body!.pointer, MUTATION_BASES + states.length * perState)[drawn++]);
+  return states.flatMap((auth) => Array.from({ length: perState }, () => drawnRequest(fuzzer, auth, body)));
 }
 
 /** Whether a header value can be sent at all (`Headers` refuses NUL, CR, LF and anything beyond Latin-1). */
@@ -652,6 +694,22 @@ function securityObjection(op: FuzzedOperation, auth: AuthState, existingOrder: 
 }
 
 /** What is wrong with a 4xx body, if anything: it must be a Problem with the response's status. */
+/** What is wrong with an answer's JSON body under the schema the contract gives the status and media type, if anything. */
+function bodyFault(op: FuzzedOperation, status: number, contentType: string | null, text: string): string | undefined {
+  const mediaType = contentType?.split(';')[0]!.trim().toLowerCase();
+  if (mediaType === undefined || !/json$/.test(mediaType)) return undefined;
+  const key = [String(status), `${String(status)[0]}XX`, 'DEFAULT'].map((declared) => `${op.id} ${declared} ${mediaType}`).find((name) => name in responseSchemas);
+  if (key === undefined) return `its ${status} is ${mediaType}, which the contract does not declare for it`;
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    return `its ${status} body is not JSON`;
+  }
+  const objections = schemaObjections(`#/components/responseSchemas/${key.replaceAll('/', '~1')}`, body);
+  return objections.length > 0 ? `its ${status} body breaks the contract's schema: ${objections.join('; ')}` : undefined;
+}
+
 function problemFault(status: number, contentType: string | null, text: string): string | undefined {
   const mediaType = contentType?.split(';')[0]!.trim().toLowerCase();
   if (mediaType !== 'application/problem+json') return `its ${status} is ${mediaType ?? 'without a media type'}, not application/problem+json`;
@@ -745,6 +803,10 @@ async function send(fuzzer: Fuzzer, planned: Planned, tally: Tally, failures: Fa
     const fault = problemFault(status, response.headers.get('Content-Type'), text);
     if (fault) findings.push(fault);
   }
+  if (status < 500 && declares(op, status)) {
+    const fault = bodyFault(op, status, response.headers.get('Content-Type'), text);
+    if (fault) findings.push(fault);
+  }
   if (status >= 200 && status < 300 && forbidden.length > 0) findings.push(`it accepted what the contract forbids: ${forbidden.join('; ')}`);
   if (status >= 200 && status < 300 && op.consumes && path.existing) {
     for (const source of fuzzer.existing.values()) source.usedUp();
@@ -776,11 +838,11 @@ function report(op: FuzzedOperation, sent: number, failures: Failure[]): string 
   return lines.join('\n');
 }
 
-function summary(kind: DatabaseKind, tally: Tally): string {
+function summary(kind: DatabaseKind, tally: Tally, seconds: number): string {
   const n = (value: number) => value.toLocaleString('en-US');
   const statuses = [...tally.statuses].sort(([a], [b]) => a - b).map(([status, count]) => `${status}×${n(count)}`).join(', ');
   return (
-    `contract fuzz [${kind}]: ${n(tally.valid + tally.mutated)} requests over ${tally.operations} operations ` +
+    `contract fuzz [${kind}]: ${n(tally.valid + tally.mutated)} requests over ${tally.operations} operations in ${seconds.toFixed(0)} s ` +
     `(${n(tally.valid)} valid, ${n(tally.mutated)} mutated; ${n(tally.forbidden)} of them forbidden by the contract or its security); ` +
     `statuses ${statuses}; ${tally.failures === 0 ? '0 failures' : `${n(tally.failures)} failures in ${tally.failingOperations.join(', ')}`}`
   );
@@ -789,7 +851,9 @@ function summary(kind: DatabaseKind, tally: Tally): string {
 describeEachDatabase('every operation keeps to the contract under generated requests', (kind) => {
   const testApp = useTestApp(kind, { env: NO_RATE_LIMITS });
   const tally: Tally = { operations: 0, valid: 0, mutated: 0, forbidden: 0, statuses: new Map(), failures: 0, failingOperations: [] };
-  afterAll(() => console.info(summary(kind, tally)));
+  let startedAt = 0;
+  beforeAll(() => void (startedAt = performance.now()));
+  afterAll(() => console.info(summary(kind, tally, (performance.now() - startedAt) / 1000)));
 
   it.each(fuzzedOperations.map((op) => [op.id, op] as const))(
     'answers every generated request to %s with a declared status, never 5xx, and never accepts what the contract forbids',
