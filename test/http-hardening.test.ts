@@ -6,9 +6,9 @@ import { accountAccess, standingFromDatabase } from '../server/auth/account-acce
 import { signAccessToken } from '../server/auth/jwt.ts';
 import { seededIds } from '../server/db/seed.ts';
 import { zProblem, zValidationProblem } from '../generated/zod.gen.ts';
-import { useTestApp } from './support/app.ts';
+import { createTestApp, useTestApp } from './support/app.ts';
 import { describeEachDatabase, useTestDatabase } from './support/database.ts';
-import { placeOrder, postOrder, pickupMargherita } from './support/orders.ts';
+import { deliveryOrder, placeOrder, postOrder, pickupMargherita } from './support/orders.ts';
 import { startTestServer } from './support/server.ts';
 
 /** Writes `text` on a fresh socket and collects everything the server sends until it closes or goes quiet. */
@@ -97,12 +97,20 @@ describe('a 304 on the wire', () => {
     const origin = 'http://localhost:5173';
     const server = await startTestServer(database().config, { corsOrigins: [origin] });
     try {
-      const paths = ['/menu/items', '/menu/items?category=drink', `/menu/items/${seededIds.items.cola}`, `/menu/items/${seededIds.items.margherita}`, '/menu/toppings'];
+      // An order of many lines is over the compression threshold; a small one is not.
+      const app = createTestApp(database());
+      const token = await app.tokenFor('customer');
+      const pizzas = [seededIds.items.margherita, seededIds.items.pepperoni, seededIds.items.quattroFormaggi, seededIds.items.veganGarden];
+      const lines = pizzas.flatMap((itemId) => ['small', 'medium', 'large'].map((size) => ({ itemId, size, quantity: 1, toppings: [seededIds.toppings.mushrooms] })));
+      const orders = [await placeOrder(app, token, { ...deliveryOrder, lines }), await placeOrder(app, token)];
+      const paths = ['/menu/items', '/menu/items?category=drink', `/menu/items/${seededIds.items.cola}`, `/menu/items/${seededIds.items.margherita}`, '/menu/toppings', ...orders.map((order) => `/orders/${order.id}`)];
+      let compressedOrder = false;
       for (const path of paths) {
         for (const encoding of ['gzip', 'br;q=1, gzip;q=0.5', 'identity', undefined]) {
-          const asked = { origin, ...(encoding !== undefined && { 'accept-encoding': encoding }) };
+          const asked = { origin, authorization: `Bearer ${token}`, ...(encoding !== undefined && { 'accept-encoding': encoding }) };
           const full = await rawGet(`${server.url}${path}`, asked);
           expect(full.status, path).toBe(200);
+          if (path.startsWith('/orders/') && full.headers['content-encoding'] === 'gzip') compressedOrder = true;
           const etag = String(full.headers.etag);
           const notModified = await rawGet(`${server.url}${path}`, { ...asked, 'if-none-match': etag });
           expect(notModified.status, `${path} ${encoding}`).toBe(304);
@@ -113,6 +121,7 @@ describe('a 304 on the wire', () => {
           expect((await rawGet(`${server.url}${path}`, { ...asked, 'if-none-match': otherForm })).status).toBe(304);
         }
       }
+      expect(compressedOrder, 'an order read was large enough to be compressed').toBe(true);
     } finally {
       await server.close();
     }
