@@ -148,8 +148,12 @@ function schemaObjections(pointer: string, value: unknown): string[] {
   return (validate.errors ?? []).slice(0, 2).map((error) => `${error.instancePath || '/'} ${error.message ?? error.keyword}`);
 }
 
+function typesOf(parameter: Parameter): string[] {
+  return [contract.resolve(parameter.pointer).node.type].flat();
+}
+
 function isNumeric(parameter: Parameter): boolean {
-  const types = [contract.resolve(parameter.pointer).node.type].flat();
+  const types = typesOf(parameter);
   return types.includes('integer') || types.includes('number');
 }
 
@@ -159,7 +163,10 @@ function isNumeric(parameter: Parameter): boolean {
  * the schema's type.
  */
 function decodeParameter(parameter: Parameter, text: string): unknown {
-  if (!isNumeric(parameter)) return text;
+  const types = typesOf(parameter);
+  // A boolean is read from the text JSON writes for it (`true`, `false`) and nothing else.
+  if (types.includes('boolean')) return text === 'true' ? true : text === 'false' ? false : text;
+  if (!types.includes('integer') && !types.includes('number')) return text;
   const number = Number(text);
   return Number.isFinite(number) && JSON.stringify(number) === text ? number : text;
 }
@@ -199,6 +206,7 @@ const newMenuItem = {
   description: 'Made for one request.',
   category: 'pizza',
   sizes: [{ size: 'medium', price: { amount: 1000, currency: 'USD' } }],
+  recipes: [{ size: 'medium', ingredients: [{ ingredientId: seededIds.ingredients.dough, quantity: 250 }] }],
 };
 
 /** A resource a request can succeed on, made when first asked for and again after a request used it up. */
@@ -253,6 +261,9 @@ async function webhookSubscription(app: TestApp, staff: string): Promise<{ subsc
 /** The subscription made last for each app: a `deliveryId` is one of its deliveries, so a path names both of one subscription. */
 const latestSubscription = new WeakMap<TestApp, Promise<{ subscriptionId: string; deliveryIds: string[] }>>();
 
+/** The order made last for each app: a `paymentId` is one of its payments, so a path names both of one order. */
+const latestPaidOrder = new WeakMap<TestApp, string>();
+
 /** Makes the resources an operation's path needs, keyed by parameter name. */
 function existingResource(app: TestApp, op: FuzzedOperation, tokens: Fuzzer['tokens'], name: string): () => Promise<string> {
   switch (name) {
@@ -264,7 +275,23 @@ function existingResource(app: TestApp, op: FuzzedOperation, tokens: Fuzzer['tok
       };
     case 'orderId':
       // Only an order awaiting payment can be paid; every other operation is fine with a paid one.
-      return async () => (op.id === 'payOrder' ? placeOrder(app, tokens.customer!) : placePaidOrder(app, tokens.customer!)).then((order) => order.id);
+      return async () => {
+        const order = await (op.id === 'payOrder' ? placeOrder(app, tokens.customer!) : placePaidOrder(app, tokens.customer!));
+        latestPaidOrder.set(app, order.id);
+        return order.id;
+      };
+    case 'paymentId':
+      // A payment of the order the same path names.
+      return async () => {
+        const orderId = latestPaidOrder.get(app) ?? (await placePaidOrder(app, tokens.customer!)).id;
+        const payments = await app.request(`/orders/${orderId}/payments`, { token: tokens.staff });
+        return (await json<{ data: Array<{ id: string }> }>(payments, 200, 'listing payments')).data[0]!.id;
+      };
+    case 'ingredientId':
+      return async () => {
+        const created = await app.request('/inventory/ingredients', { method: 'POST', token: tokens.staff, json: { name: `Fuzz ${newId('ing')}`, unit: 'g', lowStockThreshold: 10 } });
+        return (await json<{ id: string }>(created, 201, 'creating an ingredient')).id;
+      };
     case 'subscriptionId':
       return async () => {
         const made = webhookSubscription(app, tokens.staff!);

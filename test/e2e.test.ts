@@ -103,7 +103,13 @@ async function dayAtThePizzaPlace(baseUrl: string, staffCredentials: { email: st
 
   const created = await createMenuItem({
     client: staff,
-    body: { name: 'Diavola', description: 'Spicy salami and chilli.', category: 'pizza', sizes: [{ size: 'medium', price: { amount: 1399, currency: 'USD' } }] },
+    body: {
+      name: 'Diavola',
+      description: 'Spicy salami and chilli.',
+      category: 'pizza',
+      sizes: [{ size: 'medium', price: { amount: 1399, currency: 'USD' } }],
+      recipes: [{ size: 'medium', ingredients: [{ ingredientId: 'ing_pizzaDough01', quantity: 250 }, { ingredientId: 'ing_pepperoni01', quantity: 70 }] }],
+    },
     throwOnError: true,
   });
   const updated = await updateMenuItem({ client: staff, path: { itemId: created.data.id }, body: { description: 'Spicy salami, chilli and honey.' }, throwOnError: true });

@@ -85,6 +85,16 @@ export function createPaymentHandlers({ db, changes }: AppDependencies, provider
         case 'provider-unavailable':
           c.header('Retry-After', '1');
           return respondWithProblem(c, providerUnavailableProblem(instance));
+        case 'nothing-to-refund':
+          return respondWithProblem(
+            c,
+            problem({
+              type: 'validation-failed',
+              detail: 'A refund gives back at least one cent.',
+              instance,
+              errors: [{ pointer: '/body/amount/amount', detail: 'Must be at least 1.' }],
+            }),
+          );
         case 'wrong-currency':
           return respondWithProblem(
             c,

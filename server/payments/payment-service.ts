@@ -222,7 +222,7 @@ export async function completeRefunds(db: Kysely<Database>, provider: PaymentPro
 
 export type RefundPaymentResult =
   | { ok: true; payment: Payment; replayed: boolean }
-  | { ok: false; reason: 'not-found' | 'idempotency-key-reused' | 'provider-unavailable' }
+  | { ok: false; reason: 'not-found' | 'idempotency-key-reused' | 'provider-unavailable' | 'nothing-to-refund' }
   | { ok: false; reason: 'wrong-currency'; currency: string }
   | { ok: false; reason: 'too-large'; leftCents: number; currency: string };
 
@@ -235,6 +235,7 @@ export async function refundPayment(
   input: RefundRequest,
   idempotencyKey: string,
 ): Promise<RefundPaymentResult> {
+  if (input.amount.amount === 0) return { ok: false, reason: 'nothing-to-refund' };
   const hash = requestHash({ ...target, body: input });
   const started = await inTransaction(db, async (trx): Promise<Exclude<RefundPaymentResult, { ok: true }> | { refund: RefundRow; replayed: boolean }> => {
     const earlier = await findRefundByKeyForUpdate(trx, user.id, idempotencyKey);
