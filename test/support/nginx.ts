@@ -7,6 +7,8 @@ import { freePort } from './free-port.ts';
 import { scratchParent } from './postgres.ts';
 
 export const nginxPath = '/usr/sbin/nginx';
+/** The uid and gid of Debian's `nobody`, which nginx runs as when the tests run as root. */
+const NOBODY = 65534;
 
 /** Why the nginx tests cannot run here, if they cannot; in CI (which installs Debian's nginx) that is an error. */
 export function nginxUnavailableReason(): string | undefined {
@@ -68,11 +70,14 @@ ${servers}
   );
   const asRoot = process.getuid?.() === 0;
   if (asRoot) {
-    await chown(directory, 65534, 65534);
+    await chown(directory, NOBODY, NOBODY);
     await chmod(directory, 0o755);
   }
-  const command = asRoot ? ['runuser', '-u', 'nobody', '--', nginxPath] : [nginxPath];
-  const child: ChildProcess = spawn(command[0]!, [...command.slice(1), '-p', directory, '-c', configFile, '-e', 'stderr'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // Spawned as `nobody` directly (not through runuser), so that the signals below reach nginx itself.
+  const child: ChildProcess = spawn(nginxPath, ['-p', directory, '-c', configFile, '-e', 'stderr'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    ...(asRoot && { uid: NOBODY, gid: NOBODY }),
+  });
   let output = '';
   child.stdout!.on('data', (chunk) => (output += chunk));
   child.stderr!.on('data', (chunk) => (output += chunk));
