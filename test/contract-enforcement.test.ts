@@ -11,7 +11,7 @@ async function addItemPricedAt(app: TestApp, amount: number): Promise<string> {
   const response = await app.request('/menu/items', {
     method: 'POST',
     token: await app.tokenFor('staff'),
-    json: { name: `Banquet ${amount}`, description: 'A feast for a whole wedding.', category: 'pizza', sizes: [{ size: 'large', price: { amount, currency: 'USD' } }] },
+    json: { name: `Banquet ${amount}`, description: 'A feast for a whole wedding.', category: 'pizza', sizes: [{ size: 'large', price: { amount, currency: 'USD' } }], stockTracked: false },
   });
   expect(response.status).toBe(201);
   return ((await response.json()) as { id: string }).id;

@@ -5,6 +5,7 @@ import {
   advanceOrderStatus, cancelOrder, checkLiveness, checkReadiness, createMenuItem, createPizzaPlaceClient, getMe, getMenuItem,
   getOrder, isProblem, issueToken, listIngredients, listMenuItems, listOrderPayments, listOrders, listStockAdjustments, listToppings,
   payOrder, placeOrder, recordStockAdjustment, registerCustomer, retireMenuItem, updateMenuItem, type PizzaPlaceClient,
+  changePassword, createIngredient, quoteOrder, refreshToken, refundPayment, revokeToken, updateIngredient,
 } from '../sdk/index.ts';
 import { startPrism, type RunningPrism } from './support/prism.ts';
 import { operations } from './support/spec.ts';
@@ -51,6 +52,18 @@ describe('the SDK against the Prism mock', () => {
       registerCustomer: registerCustomer({ client, body: { email: 'ada@example.com', password: 'correct horse battery', name: 'Ada Lovelace' } }),
       issueToken: issueToken({ client, body: { email: 'ada@example.com', password: 'correct horse battery' } }),
       getMe: getMe({ client }),
+      refreshToken: refreshToken({ client, body: { refreshToken: 'rt_Vq3xJk9LmP2sT7wY4zA8bC1dE6fG0hI5jK2lM9nO3pQ' } }),
+      revokeToken: revokeToken({ client, body: { refreshToken: 'rt_Vq3xJk9LmP2sT7wY4zA8bC1dE6fG0hI5jK2lM9nO3pQ' } }),
+      changePassword: changePassword({ client, body: { currentPassword: 'correct horse battery', newPassword: 'battery staple horse correct' } }),
+      quoteOrder: quoteOrder({ client, body: { lines: [{ itemId, size: 'medium', quantity: 1 }], fulfilment: { type: 'pickup' } } }),
+      refundPayment: refundPayment({
+        client,
+        path: { orderId, paymentId: 'pay_8fKq2LmN4pXz' },
+        headers: { 'Idempotency-Key': idempotencyKey },
+        body: { amount: { amount: 269, currency: 'USD' }, reason: 'The cola was missing.' },
+      }),
+      createIngredient: createIngredient({ client, body: { name: 'Ricotta', unit: 'g', lowStockThreshold: 1000 } }),
+      updateIngredient: updateIngredient({ client, path: { ingredientId: 'ing_mozzarella01' }, body: { lowStockThreshold: 2000 } }),
       listOrders: listOrders({ client, query: { limit: 10 } }),
       placeOrder: placeOrder({
         client,
