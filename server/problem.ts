@@ -79,6 +79,26 @@ function boundedErrors(errors: ValidationError[]): ValidationError[] {
   }));
 }
 
+/** The `instance` of a problem about the request `c` answers: its path and query, as the client sent them. */
+export function instanceOf(c: Context): string {
+  const url = c.req.url;
+  return url.slice(url.indexOf('/', url.indexOf('//') + 2));
+}
+
+/** 404 for something that does not exist, or that the caller may not see: `what` names it (`order ord_…`). */
+export function notFoundProblem(what: string, instance: string) {
+  return problem({ type: 'not-found', detail: `There is no ${what}.`, instance });
+}
+
+/** 422 for a body that reads as the schema says but breaks a rule beyond it; `errors` point at each cause. */
+export function invalidBodyProblem(errors: ValidationError[], instance: string) {
+  return problem({ type: 'validation-failed', detail: problemCount(errors), instance, errors });
+}
+
+function problemCount(errors: readonly unknown[]): string {
+  return `The request has ${errors.length} ${errors.length === 1 ? 'problem' : 'problems'}.`;
+}
+
 /**
  * Answers with `body` as `application/problem+json` under its own status. The response is typed
  * like `c.json(body, status)`, so a handler's return still has to match a status its route declares.
@@ -111,7 +131,7 @@ export function validationProblem(
 ) {
   const root = pointerRoots[target];
   const errors = validationErrorsOf(error.issues, root);
-  const detail = `The request has ${errors.length} ${errors.length === 1 ? 'problem' : 'problems'}.`;
+  const detail = problemCount(errors);
   const type = root === 'body' ? ('validation-failed' as const) : ('invalid-parameter' as const);
   return problem({ type, detail, errors, instance });
 }

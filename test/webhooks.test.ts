@@ -398,7 +398,7 @@ describeEachDatabase('webhook delivery', (kind) => {
     expect((await redeliver(other.id, delivered!.id)).status).toBe(404);
     const unknown = await redeliver(id, 'dlv_NoSuchDelivery001');
     expect(unknown.status).toBe(404);
-    expect(await unknown.json()).toMatchObject({ detail: `Webhook subscription ${id} has no delivery dlv_NoSuchDelivery001.` });
+    expect(await unknown.json()).toMatchObject({ detail: `There is no delivery dlv_NoSuchDelivery001 of webhook subscription ${id}.` });
 
     const queued = await redeliver(id, delivered!.id);
     expect(queued.status).toBe(202);

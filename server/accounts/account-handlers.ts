@@ -1,7 +1,7 @@
 import type { Handlers } from '../../generated/hono.gen.ts';
 import { currentUser, type AppDependencies, type AppEnv } from '../app-env.ts';
 import type { AccountAccess } from '../auth/account-access.ts';
-import { problem, respondWithProblem } from '../problem.ts';
+import { instanceOf, problem, respondWithProblem } from '../problem.ts';
 import { changePassword, getAccount, issueToken, registerCustomer } from './account-service.ts';
 import { refreshSession, revokeSession } from './session-service.ts';
 
@@ -16,7 +16,7 @@ export function createAccountHandlers(deps: AppDependencies, access: AccountAcce
     registerCustomer: async (c) => {
       const result = await registerCustomer(db, c.req.valid('json'));
       if (!result.ok) {
-        return respondWithProblem(c, problem({ type: 'email-taken', detail: `There is already an account for ${result.email}.`, instance: c.req.path }));
+        return respondWithProblem(c, problem({ type: 'email-taken', detail: `There is already an account for ${result.email}.`, instance: instanceOf(c) }));
       }
       return c.json(result.account, 201, { Location: '/me' });
     },
@@ -25,7 +25,7 @@ export function createAccountHandlers(deps: AppDependencies, access: AccountAcce
       const result = await issueToken(db, config, c.req.valid('json'));
       if (!result.ok) {
         c.header('WWW-Authenticate', 'Bearer realm="pizza-place"');
-        return respondWithProblem(c, problem({ type: 'invalid-credentials', detail: 'The email or password is wrong.', instance: c.req.path }));
+        return respondWithProblem(c, problem({ type: 'invalid-credentials', detail: 'The email or password is wrong.', instance: instanceOf(c) }));
       }
       return c.json(result.token, 200, noStore);
     },
@@ -36,7 +36,7 @@ export function createAccountHandlers(deps: AppDependencies, access: AccountAcce
         c.header('WWW-Authenticate', 'Bearer realm="pizza-place", error="invalid_token"');
         return respondWithProblem(
           c,
-          problem({ type: 'invalid-refresh-token', detail: 'The refresh token is not valid (unknown, expired, used or revoked); sign in again.', instance: c.req.path }),
+          problem({ type: 'invalid-refresh-token', detail: 'The refresh token is not valid (unknown, expired, used or revoked); sign in again.', instance: instanceOf(c) }),
         );
       }
       return c.json(result.token, 200, noStore);
@@ -51,7 +51,7 @@ export function createAccountHandlers(deps: AppDependencies, access: AccountAcce
       const account = await getAccount(db, currentUser(c).id);
       if (!account) {
         c.header('WWW-Authenticate', 'Bearer realm="pizza-place", error="invalid_token"');
-        return respondWithProblem(c, problem({ type: 'unauthorized', detail: 'The account of this access token no longer exists.', instance: c.req.path }));
+        return respondWithProblem(c, problem({ type: 'unauthorized', detail: 'The account of this access token no longer exists.', instance: instanceOf(c) }));
       }
       return c.json(account, 200);
     },
@@ -65,14 +65,14 @@ export function createAccountHandlers(deps: AppDependencies, access: AccountAcce
       }
       if (result.reason === 'account-gone') {
         c.header('WWW-Authenticate', 'Bearer realm="pizza-place", error="invalid_token"');
-        return respondWithProblem(c, problem({ type: 'unauthorized', detail: 'The account of this access token no longer exists.', instance: c.req.path }));
+        return respondWithProblem(c, problem({ type: 'unauthorized', detail: 'The account of this access token no longer exists.', instance: instanceOf(c) }));
       }
       return respondWithProblem(
         c,
         problem({
           type: 'wrong-password',
           detail: 'The current password is wrong.',
-          instance: c.req.path,
+          instance: instanceOf(c),
           errors: [{ pointer: '/body/currentPassword', detail: "Is not the account's password." }],
         }),
       );

@@ -1,7 +1,7 @@
 import type { Handlers } from '../../generated/hono.gen.ts';
 import { currentUser, type AppDependencies, type AppEnv } from '../app-env.ts';
 import { decodeCursor, invalidCursorProblem } from '../pagination.ts';
-import { problem, respondWithProblem } from '../problem.ts';
+import { instanceOf, notFoundProblem, problem, respondWithProblem } from '../problem.ts';
 import { createIngredient, listIngredients, listStockAdjustments, recordStockAdjustment, updateIngredient } from './inventory-service.ts';
 
 type InventoryHandlers = Pick<
@@ -16,13 +16,13 @@ export function createInventoryHandlers({ db, changes }: AppDependencies): Inven
     listIngredients: async (c) => {
       const { lowStock, cursor, limit } = c.req.valid('query');
       const after = decodeCursor(cursor);
-      if (after === 'malformed') return respondWithProblem(c, invalidCursorProblem(c.req.path));
+      if (after === 'malformed') return respondWithProblem(c, invalidCursorProblem(instanceOf(c)));
       return c.json(await listIngredients(db, { lowStock, after, limit }), 200);
     },
 
     createIngredient: async (c) => {
       const result = await createIngredient(db, c.req.valid('json'));
-      if (!result.ok) return respondWithProblem(c, nameTaken(result.name, c.req.path));
+      if (!result.ok) return respondWithProblem(c, nameTaken(result.name, instanceOf(c)));
       return c.json(result.ingredient, 201, { Location: `/inventory/ingredients/${result.ingredient.id}` });
     },
 
@@ -30,8 +30,8 @@ export function createInventoryHandlers({ db, changes }: AppDependencies): Inven
       const { ingredientId } = c.req.valid('param');
       const result = await updateIngredient(db, ingredientId, c.req.valid('json'));
       if (result.ok) return c.json(result.ingredient, 200);
-      if (result.reason === 'name-taken') return respondWithProblem(c, nameTaken(result.name, c.req.path));
-      return respondWithProblem(c, problem({ type: 'not-found', detail: `There is no ingredient ${ingredientId}.`, instance: c.req.path }));
+      if (result.reason === 'name-taken') return respondWithProblem(c, nameTaken(result.name, instanceOf(c)));
+      return respondWithProblem(c, notFoundProblem(`ingredient ${ingredientId}`, instanceOf(c)));
     },
 
     recordStockAdjustment: async (c) => {
@@ -41,7 +41,7 @@ export function createInventoryHandlers({ db, changes }: AppDependencies): Inven
         changes.eventsRecorded();
         return c.json(result.adjustment, 201);
       }
-      const instance = c.req.path;
+      const instance = instanceOf(c);
       switch (result.reason) {
         case 'zero-delta':
         case 'unknown-ingredient': {
@@ -70,7 +70,7 @@ export function createInventoryHandlers({ db, changes }: AppDependencies): Inven
     listStockAdjustments: async (c) => {
       const { ingredientId, cursor, limit } = c.req.valid('query');
       const after = decodeCursor(cursor);
-      if (after === 'malformed') return respondWithProblem(c, invalidCursorProblem(c.req.path));
+      if (after === 'malformed') return respondWithProblem(c, invalidCursorProblem(instanceOf(c)));
       return c.json(await listStockAdjustments(db, { ingredientId, after, limit }), 200);
     },
   };

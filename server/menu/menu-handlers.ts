@@ -1,7 +1,7 @@
 import type { Handlers } from '../../generated/hono.gen.ts';
 import type { AppDependencies, AppEnv } from '../app-env.ts';
 import { sendRepresentation } from '../http/etag.ts';
-import { problem, respondWithProblem, type ValidationError } from '../problem.ts';
+import { instanceOf, invalidBodyProblem, notFoundProblem, respondWithProblem, type ValidationError } from '../problem.ts';
 import { createMenuItem, menuSnapshot, retireMenuItem, updateMenuItem } from './menu-service.ts';
 
 type MenuHandlers = Pick<
@@ -10,16 +10,11 @@ type MenuHandlers = Pick<
 >;
 
 function itemNotFound(itemId: string, instance: string) {
-  return problem({ type: 'not-found', detail: `There is no menu item ${itemId}.`, instance });
+  return notFoundProblem(`menu item ${itemId}`, instance);
 }
 
 function invalidMenuItem(errors: ValidationError[], instance: string) {
-  return problem({
-    type: 'validation-failed',
-    detail: `The request has ${errors.length} ${errors.length === 1 ? 'problem' : 'problems'}.`,
-    instance,
-    errors,
-  });
+  return invalidBodyProblem(errors, instance);
 }
 
 export function createMenuHandlers({ db, config }: AppDependencies): MenuHandlers {
@@ -35,7 +30,7 @@ export function createMenuHandlers({ db, config }: AppDependencies): MenuHandler
     getMenuItem: async (c) => {
       const { itemId } = c.req.valid('param');
       const representation = (await menuSnapshot(db, currency)).items.get(itemId);
-      if (!representation) return respondWithProblem(c, itemNotFound(itemId, c.req.path));
+      if (!representation) return respondWithProblem(c, itemNotFound(itemId, instanceOf(c)));
       return sendRepresentation(c, representation, c.req.valid('header')['if-none-match']);
     },
 
@@ -46,7 +41,7 @@ export function createMenuHandlers({ db, config }: AppDependencies): MenuHandler
 
     createMenuItem: async (c) => {
       const result = await createMenuItem(db, c.req.valid('json'), currency);
-      if (!result.ok) return respondWithProblem(c, invalidMenuItem(result.errors, c.req.path));
+      if (!result.ok) return respondWithProblem(c, invalidMenuItem(result.errors, instanceOf(c)));
       return c.json(result.item, 201, { Location: `/menu/items/${result.item.id}` });
     },
 
@@ -54,14 +49,14 @@ export function createMenuHandlers({ db, config }: AppDependencies): MenuHandler
       const { itemId } = c.req.valid('param');
       const result = await updateMenuItem(db, itemId, c.req.valid('json'), currency);
       if (result.ok) return c.json(result.item, 200);
-      if (result.reason === 'not-found') return respondWithProblem(c, itemNotFound(itemId, c.req.path));
-      return respondWithProblem(c, invalidMenuItem(result.errors, c.req.path));
+      if (result.reason === 'not-found') return respondWithProblem(c, itemNotFound(itemId, instanceOf(c)));
+      return respondWithProblem(c, invalidMenuItem(result.errors, instanceOf(c)));
     },
 
     retireMenuItem: async (c) => {
       const { itemId } = c.req.valid('param');
       const result = await retireMenuItem(db, itemId);
-      if (!result.ok) return respondWithProblem(c, itemNotFound(itemId, c.req.path));
+      if (!result.ok) return respondWithProblem(c, itemNotFound(itemId, instanceOf(c)));
       return c.body(null, 204);
     },
   };

@@ -4,7 +4,7 @@ import { currentUser, type AppDependencies, type AppEnv } from '../app-env.ts';
 import { representationOf, sendRepresentation } from '../http/etag.ts';
 import { invalidCursorProblem } from '../pagination.ts';
 import type { PaymentProvider } from '../payments/payment-provider.ts';
-import { problem, respondWithProblem } from '../problem.ts';
+import { instanceOf, notFoundProblem, problem, respondWithProblem } from '../problem.ts';
 import {
   advanceOrderStatus,
   cancelOrder,
@@ -18,14 +18,8 @@ import {
 
 type OrderHandlers = Pick<Handlers<AppEnv>, 'placeOrder' | 'quoteOrder' | 'listOrders' | 'getOrder' | 'cancelOrder' | 'advanceOrderStatus'>;
 
-/** The request's path (and query), the `instance` of a problem about it. */
-function instanceOf(url: string): string {
-  const { pathname, search } = new URL(url);
-  return pathname + search;
-}
-
 export function orderNotFoundProblem(orderId: string, instance: string) {
-  return problem({ type: 'not-found', detail: `There is no order ${orderId}.`, instance });
+  return notFoundProblem(`order ${orderId}`, instance);
 }
 
 /** An amount in minor units as a person reads it: `21,600,000.00 USD`. */
@@ -54,7 +48,7 @@ export function createOrderHandlers({ db, config, changes }: AppDependencies, pa
 
   /** Answers a failed status change: 404 when the caller may not see the order, 409 when it cannot move. */
   function respondWithChangeProblem(c: Context<AppEnv>, result: Exclude<OrderChangeResult, { ok: true }>, orderId: string, target: string) {
-    const instance = instanceOf(c.req.url);
+    const instance = instanceOf(c);
     if (result.reason === 'not-found') return respondWithProblem(c, orderNotFoundProblem(orderId, instance));
     return respondWithProblem(c, problem({ type: 'invalid-transition', detail: `Order ${orderId} is ${result.status} and cannot move to ${target}.`, instance }));
   }
@@ -80,12 +74,12 @@ export function createOrderHandlers({ db, config, changes }: AppDependencies, pa
   return {
     quoteOrder: async (c) => {
       const result = await quoteOrder(db, config.pricing, c.req.valid('json'));
-      if (!result.ok) return respondWithProblem(c, unpriceableProblem(result, instanceOf(c.req.url)));
+      if (!result.ok) return respondWithProblem(c, unpriceableProblem(result, instanceOf(c)));
       return c.json(result.quote, 200);
     },
 
     placeOrder: async (c) => {
-      const instance = instanceOf(c.req.url);
+      const instance = instanceOf(c);
       const result = await placeOrder(db, config.pricing, currentUser(c), c.req.valid('json'), c.req.valid('header')['idempotency-key']);
       if (result.ok) {
         if (!result.replayed) reportChange(result.response.body.id);
@@ -112,14 +106,14 @@ export function createOrderHandlers({ db, config, changes }: AppDependencies, pa
 
     listOrders: async (c) => {
       const page = await listOrders(db, currentUser(c), c.req.valid('query'));
-      if (page === 'malformed-cursor') return respondWithProblem(c, invalidCursorProblem(instanceOf(c.req.url)));
+      if (page === 'malformed-cursor') return respondWithProblem(c, invalidCursorProblem(instanceOf(c)));
       return c.json(page, 200);
     },
 
     getOrder: async (c) => {
       const { orderId } = c.req.valid('param');
       const order = await getOrder(db, currentUser(c), orderId);
-      if (!order) return respondWithProblem(c, orderNotFoundProblem(orderId, instanceOf(c.req.url)));
+      if (!order) return respondWithProblem(c, orderNotFoundProblem(orderId, instanceOf(c)));
       return sendRepresentation(c, representationOf(order), c.req.valid('header')['if-none-match']);
     },
 
@@ -133,7 +127,7 @@ export function createOrderHandlers({ db, config, changes }: AppDependencies, pa
       if (result.reason === 'payment-in-progress') {
         return respondWithProblem(
           c,
-          problem({ type: 'payment-in-progress', detail: `A payment for order ${orderId} is under way; cancel it once it is done.`, instance: instanceOf(c.req.url) }),
+          problem({ type: 'payment-in-progress', detail: `A payment for order ${orderId} is under way; cancel it once it is done.`, instance: instanceOf(c) }),
         );
       }
       return respondWithChangeProblem(c, result, orderId, 'cancelled');

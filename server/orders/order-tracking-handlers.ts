@@ -1,7 +1,7 @@
 import type { TypedResponse } from 'hono';
 import type { Handlers } from '../../generated/hono.gen.ts';
 import { currentUser, type AppDependencies, type AppEnv } from '../app-env.ts';
-import { problem, respondWithProblem } from '../problem.ts';
+import { instanceOf, problem, respondWithProblem } from '../problem.ts';
 import { orderNotFoundProblem } from './order-handlers.ts';
 
 type OrderTrackingHandlers = Pick<Handlers<AppEnv>, 'watchOrder'>;
@@ -16,7 +16,7 @@ export function createOrderTrackingHandlers({ orderTracking }: AppDependencies):
       const { orderId } = c.req.valid('param');
       const opened = await orderTracking.open(currentUser(c), orderId, c.req.valid('header')['last-event-id'], c.get('logger'));
       if (!opened.ok) {
-        const instance = new URL(c.req.url).pathname;
+        const instance = instanceOf(c);
         if (opened.reason === 'not-found') return respondWithProblem(c, orderNotFoundProblem(orderId, instance));
         c.header('Retry-After', String(RETRY_WHEN_FULL_SECONDS));
         const detail =

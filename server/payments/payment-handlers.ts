@@ -1,7 +1,7 @@
 import type { Handlers } from '../../generated/hono.gen.ts';
 import { currentUser, type AppDependencies, type AppEnv } from '../app-env.ts';
 import { idempotencyKeyReusedProblem, orderNotFoundProblem, replayedHeader } from '../orders/order-handlers.ts';
-import { problem, respondWithProblem } from '../problem.ts';
+import { instanceOf, notFoundProblem, problem, respondWithProblem } from '../problem.ts';
 import type { PaymentProvider } from './payment-provider.ts';
 import { listOrderPayments, payOrder, refundPayment } from './payment-service.ts';
 
@@ -31,7 +31,7 @@ export function createPaymentHandlers({ db, changes }: AppDependencies, provider
   return {
     payOrder: async (c) => {
       const { orderId } = c.req.valid('param');
-      const instance = new URL(c.req.url).pathname;
+      const instance = instanceOf(c);
       const result = await payOrder(db, provider, currentUser(c), orderId, c.req.valid('json'), c.req.valid('header')['idempotency-key']);
       if (result.ok) {
         if ('actionRequired' in result) return c.json(result.actionRequired, 202);
@@ -71,7 +71,7 @@ export function createPaymentHandlers({ db, changes }: AppDependencies, provider
 
     refundPayment: async (c) => {
       const { orderId, paymentId } = c.req.valid('param');
-      const instance = new URL(c.req.url).pathname;
+      const instance = instanceOf(c);
       const result = await refundPayment(db, provider, currentUser(c), { orderId, paymentId }, c.req.valid('json'), c.req.valid('header')['idempotency-key']);
       if (result.ok) {
         if (!result.replayed) reportChange(orderId);
@@ -81,7 +81,7 @@ export function createPaymentHandlers({ db, changes }: AppDependencies, provider
         case 'idempotency-key-reused':
           return respondWithProblem(c, idempotencyKeyReusedProblem(instance));
         case 'not-found':
-          return respondWithProblem(c, problem({ type: 'not-found', detail: `Order ${orderId} has no payment ${paymentId}.`, instance }));
+          return respondWithProblem(c, notFoundProblem(`payment ${paymentId} on order ${orderId}`, instance));
         case 'provider-unavailable':
           c.header('Retry-After', '1');
           return respondWithProblem(c, providerUnavailableProblem(instance));
@@ -121,7 +121,7 @@ export function createPaymentHandlers({ db, changes }: AppDependencies, provider
     listOrderPayments: async (c) => {
       const { orderId } = c.req.valid('param');
       const payments = await listOrderPayments(db, currentUser(c), orderId);
-      if (!payments) return respondWithProblem(c, orderNotFoundProblem(orderId, new URL(c.req.url).pathname));
+      if (!payments) return respondWithProblem(c, orderNotFoundProblem(orderId, instanceOf(c)));
       return c.json({ data: payments }, 200);
     },
   };

@@ -1,7 +1,7 @@
 import type { Handlers } from '../../generated/hono.gen.ts';
 import { currentUser, type AppDependencies, type AppEnv } from '../app-env.ts';
 import { decodeCursor, invalidCursorProblem } from '../pagination.ts';
-import { problem, respondWithProblem, type ValidationError } from '../problem.ts';
+import { instanceOf, invalidBodyProblem, notFoundProblem, respondWithProblem, type ValidationError } from '../problem.ts';
 import {
   changeSubscription,
   createSubscription,
@@ -29,11 +29,11 @@ type WebhookHandlers = Pick<
 const noStore = { 'Cache-Control': 'no-store' } as const;
 
 function subscriptionNotFound(subscriptionId: string, instance: string) {
-  return problem({ type: 'not-found', detail: `There is no webhook subscription ${subscriptionId}.`, instance });
+  return notFoundProblem(`webhook subscription ${subscriptionId}`, instance);
 }
 
 function invalidSubscription(errors: ValidationError[], instance: string) {
-  return problem({ type: 'validation-failed', detail: errors.map((error) => error.detail).join(' '), instance, errors });
+  return invalidBodyProblem(errors, instance);
 }
 
 export function createWebhookHandlers({ db, config, changes }: AppDependencies): WebhookHandlers {
@@ -42,21 +42,21 @@ export function createWebhookHandlers({ db, config, changes }: AppDependencies):
   return {
     createWebhookSubscription: async (c) => {
       const result = await createSubscription(db, c.req.valid('json'), currentUser(c).id, policy);
-      if (!result.ok) return respondWithProblem(c, invalidSubscription(result.errors, c.req.path));
+      if (!result.ok) return respondWithProblem(c, invalidSubscription(result.errors, instanceOf(c)));
       return c.json(result.value, 201, { Location: `/webhooks/subscriptions/${result.value.id}`, ...noStore });
     },
 
     listWebhookSubscriptions: async (c) => {
       const { cursor, limit } = c.req.valid('query');
       const after = decodeCursor(cursor);
-      if (after === 'malformed') return respondWithProblem(c, invalidCursorProblem(c.req.path));
+      if (after === 'malformed') return respondWithProblem(c, invalidCursorProblem(instanceOf(c)));
       return c.json(await listSubscriptions(db, { after, limit }), 200);
     },
 
     getWebhookSubscription: async (c) => {
       const { subscriptionId } = c.req.valid('param');
       const subscription = await getSubscription(db, subscriptionId);
-      if (!subscription) return respondWithProblem(c, subscriptionNotFound(subscriptionId, c.req.path));
+      if (!subscription) return respondWithProblem(c, subscriptionNotFound(subscriptionId, instanceOf(c)));
       return c.json(subscription, 200);
     },
 
@@ -64,20 +64,20 @@ export function createWebhookHandlers({ db, config, changes }: AppDependencies):
       const { subscriptionId } = c.req.valid('param');
       const result = await changeSubscription(db, subscriptionId, c.req.valid('json'), policy);
       if (result.ok) return c.json(result.value, 200);
-      if (result.reason === 'not-found') return respondWithProblem(c, subscriptionNotFound(subscriptionId, c.req.path));
-      return respondWithProblem(c, invalidSubscription(result.errors, c.req.path));
+      if (result.reason === 'not-found') return respondWithProblem(c, subscriptionNotFound(subscriptionId, instanceOf(c)));
+      return respondWithProblem(c, invalidSubscription(result.errors, instanceOf(c)));
     },
 
     deleteWebhookSubscription: async (c) => {
       const { subscriptionId } = c.req.valid('param');
-      if (!(await removeSubscription(db, subscriptionId))) return respondWithProblem(c, subscriptionNotFound(subscriptionId, c.req.path));
+      if (!(await removeSubscription(db, subscriptionId))) return respondWithProblem(c, subscriptionNotFound(subscriptionId, instanceOf(c)));
       return c.body(null, 204);
     },
 
     rotateWebhookSecret: async (c) => {
       const { subscriptionId } = c.req.valid('param');
       const secret = await rotateSecret(db, subscriptionId);
-      if (!secret) return respondWithProblem(c, subscriptionNotFound(subscriptionId, c.req.path));
+      if (!secret) return respondWithProblem(c, subscriptionNotFound(subscriptionId, instanceOf(c)));
       return c.json(secret, 200, noStore);
     },
 
@@ -85,9 +85,9 @@ export function createWebhookHandlers({ db, config, changes }: AppDependencies):
       const { subscriptionId } = c.req.valid('param');
       const { cursor, limit } = c.req.valid('query');
       const after = decodeCursor(cursor);
-      if (after === 'malformed') return respondWithProblem(c, invalidCursorProblem(c.req.path));
+      if (after === 'malformed') return respondWithProblem(c, invalidCursorProblem(instanceOf(c)));
       const page = await listDeliveries(db, subscriptionId, { after, limit });
-      if (!page) return respondWithProblem(c, subscriptionNotFound(subscriptionId, c.req.path));
+      if (!page) return respondWithProblem(c, subscriptionNotFound(subscriptionId, instanceOf(c)));
       return c.json(page, 200);
     },
 
@@ -97,7 +97,7 @@ export function createWebhookHandlers({ db, config, changes }: AppDependencies):
       if (!delivery) {
         return respondWithProblem(
           c,
-          problem({ type: 'not-found', detail: `Webhook subscription ${subscriptionId} has no delivery ${deliveryId}.`, instance: c.req.path }),
+          notFoundProblem(`delivery ${deliveryId} of webhook subscription ${subscriptionId}`, instanceOf(c)),
         );
       }
       // The delivery is due now: wake this instance's worker rather than wait for its next poll.
