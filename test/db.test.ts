@@ -119,6 +119,7 @@ describeEachDatabase('migrations', (kind) => {
         '2026-12-04-1000-payment-attempts',
         '2026-12-04-1100-stock-takes',
         '2026-12-05-0900-sign-in-failures',
+        '2026-12-06-0900-idempotency-keeps-results',
       ]);
       expect(await migrateToLatest(database.db)).toEqual([]);
       const existing = (await database.db.introspection.getTables()).map((table) => table.name);

@@ -25,6 +25,23 @@ describeEachDatabase('Idempotency-Key', (kind) => {
     expect(await stockOf(app, ingredients.dough)).toBe(40_000 - 250);
   });
 
+  it('keeps the order placed, not an HTTP answer, and still replays keys kept as answers by earlier versions', async () => {
+    const app = testApp();
+    const customer = await app.tokenFor('customer');
+    const first = await postOrder(app, customer, pickupMargherita, key);
+    const order = await first.json();
+    const kept = await app.db.selectFrom('idempotency_keys').select(['response_status', 'response_body', 'response_headers']).executeTakeFirstOrThrow();
+    expect({ ...kept, response_body: JSON.parse(kept.response_body!) }).toEqual({ response_status: null, response_body: order, response_headers: null });
+    // As 0.1 kept it: the answer's status and headers beside the body.
+    await app.db
+      .updateTable('idempotency_keys')
+      .set({ response_status: 201, response_headers: JSON.stringify({ Location: `/orders/${order.id}` }) })
+      .execute();
+    const retry = await postOrder(app, customer, pickupMargherita, key);
+    expect([retry.status, retry.headers.get('Location'), await retry.json()]).toEqual([201, `/orders/${order.id}`, order]);
+    await expect(app.db.updateTable('idempotency_keys').set({ response_body: null }).execute()).rejects.toThrow();
+  });
+
   it('treats the same body with its properties in another order as the same request', async () => {
     const app = testApp();
     const customer = await app.tokenFor('customer');

@@ -7,6 +7,7 @@ import * as signInFailures from './migrations/2026-12-05-0900-sign-in-failures.t
 import * as sessions from './migrations/2026-12-04-0900-sessions.ts';
 import * as paymentAttempts from './migrations/2026-12-04-1000-payment-attempts.ts';
 import * as stockTakes from './migrations/2026-12-04-1100-stock-takes.ts';
+import * as idempotencyKeepsResults from './migrations/2026-12-06-0900-idempotency-keeps-results.ts';
 
 /** Every migration, by name; listed here rather than read from a directory so they load from any cwd and bundle. */
 const migrations: Record<string, Migration> = {
@@ -18,6 +19,7 @@ const migrations: Record<string, Migration> = {
   '2026-12-04-1000-payment-attempts': paymentAttempts,
   '2026-12-04-1100-stock-takes': stockTakes,
   '2026-12-05-0900-sign-in-failures': signInFailures,
+  '2026-12-06-0900-idempotency-keeps-results': idempotencyKeepsResults,
 };
 
 export function createMigrator(db: Kysely<any>): Migrator {

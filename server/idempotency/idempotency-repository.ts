@@ -1,5 +1,5 @@
 import type { CompiledQuery, Kysely } from 'kysely';
-import { parseJsonText, toJsonText, type Timestamp } from '../db/dialect.ts';
+import type { Timestamp } from '../db/dialect.ts';
 import { precompiledQuery } from '../db/precompiled-query.ts';
 import type { Database } from '../db/tables.ts';
 
@@ -10,11 +10,13 @@ export interface KeyScope {
   key: string;
 }
 
-/** A response kept so that a retry with the same key gets it again. */
+/**
+ * What the work of a request produced, kept so that a retry with the same key gets it again: a domain result (the
+ * order placed), not an HTTP answer, which the handler makes from it each time. (Keys kept by versions that stored
+ * answers still hold their status and headers in `response_status` and `response_headers`; nothing reads them.)
+ */
 export interface StoredResponse<Body = unknown> {
-  status: number;
   body: Body;
-  headers: Record<string, string>;
 }
 
 export interface StoredKey {
@@ -25,12 +27,7 @@ export interface StoredKey {
 }
 
 function responseColumns(response: StoredResponse) {
-  return {
-    status: 'done' as const,
-    response_status: response.status,
-    response_body: JSON.stringify(response.body),
-    response_headers: toJsonText(response.headers),
-  };
+  return { status: 'done' as const, response_status: null, response_body: JSON.stringify(response.body), response_headers: null };
 }
 
 interface NewKey {
@@ -103,14 +100,7 @@ const selectKey = precompiledQuery((db, scope: KeyScope) =>
 export async function findKey(db: Kysely<Database>, scope: KeyScope): Promise<StoredKey | undefined> {
   const [row] = await selectKey(db, scope);
   if (!row) return undefined;
-  const response =
-    row.status === 'done' && row.response_status !== null
-      ? {
-          status: row.response_status,
-          body: row.response_body === null ? null : (JSON.parse(row.response_body) as unknown),
-          headers: row.response_headers === null ? {} : parseJsonText(row.response_headers),
-        }
-      : undefined;
+  const response = row.status === 'done' ? { body: row.response_body === null ? null : (JSON.parse(row.response_body) as unknown) } : undefined;
   return { requestHash: row.request_hash, expiresAt: row.expires_at, response };
 }
 

@@ -27,6 +27,11 @@ function formatCents(cents: number, currency: string): string {
   return `${(cents / 100).toLocaleString('en', { minimumFractionDigits: 2, maximumFractionDigits: 2 })} ${currency}`;
 }
 
+/** Where an order is read, for the `Location` of the order just placed. */
+function orderLocation(orderId: string): string {
+  return `/orders/${orderId}`;
+}
+
 export const replayedHeader = { 'Idempotent-Replayed': 'true' } as const;
 
 export function idempotencyKeyReusedProblem(instance: string) {
@@ -83,7 +88,7 @@ export function createOrderHandlers({ db, config, changes }: AppDependencies, pa
       const result = await placeOrder(db, config.pricing, currentUser(c), c.req.valid('json'), c.req.valid('header')['idempotency-key']);
       if (result.ok) {
         if (!result.replayed) reportChange(result.response.body.id);
-        return c.json(result.response.body, 201, { ...result.response.headers, ...(result.replayed && replayedHeader) });
+        return c.json(result.response.body, 201, { Location: orderLocation(result.response.body.id), ...(result.replayed && replayedHeader) });
       }
       switch (result.reason) {
         case 'idempotency-key-reused':

@@ -61,10 +61,6 @@ export function visibilityFor(user: AuthenticatedUser): Visibility {
   return { customerId: user.role === 'staff' ? undefined : user.id };
 }
 
-export function orderLocation(orderId: string): string {
-  return `/orders/${orderId}`;
-}
-
 /**
  * Places an order at most once per `Idempotency-Key`: prices it from the menu, takes its ingredients from stock
  * and stores it, all in one transaction, so a short ingredient leaves everything as it was.
@@ -103,7 +99,7 @@ export function placeOrder(
         newId('evt'),
       );
       const order = toOrder(stored.order, stored.lines);
-      const response = { status: 201, body: order, headers: { Location: orderLocation(id) } };
+      const response = { body: order };
       const placed = webhookEvent('order.placed', order, { occurredAt: order.createdAt });
       // Last, and in one statement with keeping the response under the key and the event in the outbox, so that
       // the hot ingredient rows stay locked for as short a time as possible: that statement and the commit.
