@@ -808,7 +808,7 @@ export const issueTokenRoute = createRoute({
         200: {
             description: 'An access token.',
             headers: {
-                'Cache-Control': { description: 'Token responses must not be stored by any cache.' },
+                'Cache-Control': { description: 'The answer is private (it holds a token, a secret or a customer\'s data) and must not be stored by any cache.' },
                 'RateLimit-Policy': { description: 'The quota policy that applies to this operation (IETF draft-ietf-httpapi-ratelimit-headers), e.g. 120 requests per 60-second window.' },
                 RateLimit: { description: 'How much of the quota is left (`r`) and the seconds until the window resets (`t`).' },
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
@@ -930,7 +930,7 @@ export const refreshTokenRoute = createRoute({
         200: {
             description: 'A new access token and a new refresh token.',
             headers: {
-                'Cache-Control': { description: 'Token responses must not be stored by any cache.' },
+                'Cache-Control': { description: 'The answer is private (it holds a token, a secret or a customer\'s data) and must not be stored by any cache.' },
                 'RateLimit-Policy': { description: 'The quota policy that applies to this operation (IETF draft-ietf-httpapi-ratelimit-headers), e.g. 120 requests per 60-second window.' },
                 RateLimit: { description: 'How much of the quota is left (`r`) and the seconds until the window resets (`t`).' },
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
@@ -1227,7 +1227,7 @@ export const changePasswordRoute = createRoute({
         200: {
             description: 'The password was changed; the tokens of this session.',
             headers: {
-                'Cache-Control': { description: 'Token responses must not be stored by any cache.' },
+                'Cache-Control': { description: 'The answer is private (it holds a token, a secret or a customer\'s data) and must not be stored by any cache.' },
                 'RateLimit-Policy': { description: 'The quota policy that applies to this operation (IETF draft-ietf-httpapi-ratelimit-headers), e.g. 120 requests per 60-second window.' },
                 RateLimit: { description: 'How much of the quota is left (`r`) and the seconds until the window resets (`t`).' },
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
@@ -3148,7 +3148,7 @@ export const watchOrderRoute = createRoute({
         200: {
             description: 'The stream of the order\'s status changes, one event per change\n(`event: status`), each with `id:` and a `data:` line holding an\n`OrderTrackingEvent` as JSON.\n',
             headers: {
-                'Cache-Control': { description: 'Token responses must not be stored by any cache.' },
+                'Cache-Control': { description: 'The answer is private (it holds a token, a secret or a customer\'s data) and must not be stored by any cache.' },
                 'RateLimit-Policy': { description: 'The quota policy that applies to this operation (IETF draft-ietf-httpapi-ratelimit-headers), e.g. 120 requests per 60-second window.' },
                 RateLimit: { description: 'How much of the quota is left (`r`) and the seconds until the window resets (`t`).' },
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
@@ -3345,6 +3345,7 @@ export const createWebhookSubscriptionRoute = createRoute({
         201: {
             description: 'The subscription, with its signing secret (shown only now).',
             headers: {
+                'Cache-Control': { description: 'The answer is private (it holds a token, a secret or a customer\'s data) and must not be stored by any cache.' },
                 Location: { description: 'The URL of the webhook subscription just created.' },
                 'RateLimit-Policy': { description: 'The quota policy that applies to this operation (IETF draft-ietf-httpapi-ratelimit-headers), e.g. 120 requests per 60-second window.' },
                 RateLimit: { description: 'How much of the quota is left (`r`) and the seconds until the window resets (`t`).' },
@@ -3832,7 +3833,7 @@ export const rotateWebhookSecretRoute = createRoute({
         200: {
             description: 'The new secret, and until when the previous one still signs deliveries.',
             headers: {
-                'Cache-Control': { description: 'Token responses must not be stored by any cache.' },
+                'Cache-Control': { description: 'The answer is private (it holds a token, a secret or a customer\'s data) and must not be stored by any cache.' },
                 'RateLimit-Policy': { description: 'The quota policy that applies to this operation (IETF draft-ietf-httpapi-ratelimit-headers), e.g. 120 requests per 60-second window.' },
                 RateLimit: { description: 'How much of the quota is left (`r`) and the seconds until the window resets (`t`).' },
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }

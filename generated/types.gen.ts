@@ -1023,9 +1023,9 @@ export type WebhookSubscriptionPatch = {
     url?: WebhookUrl;
     events?: WebhookEventTypes;
     /**
-     * What the subscription is for.
+     * What the subscription is for; null clears it.
      */
-    description?: string;
+    description?: string | null;
     /**
      * False pauses deliveries; true resumes them.
      */

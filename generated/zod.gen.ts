@@ -631,7 +631,7 @@ export const zWebhookSubscriptionInput = /* @__PURE__ */ z.strictObject({
 export const zWebhookSubscriptionPatch = /* @__PURE__ */ z.strictObject({
     url: /* @__PURE__ */ zWebhookUrl.optional(),
     events: /* @__PURE__ */ zWebhookEventTypes.optional(),
-    description: /* @__PURE__ */ z.string().max(500).regex(/^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$/).optional(),
+    description: /* @__PURE__ */ z.string().max(500).regex(/^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$/).nullish(),
     enabled: /* @__PURE__ */ z.boolean().optional()
 }).refine(value => Object.keys(value).length >= 1, 'Must have at least 1 property.');
 

@@ -148,6 +148,8 @@ describeEachDatabase('webhook subscriptions', (kind) => {
     const changed = await patch({ url: 'http://127.0.0.1:9/b', events: ['stock.low', 'order.placed'], description: 'After', enabled: true });
     expect(changed.status).toBe(200);
     expect(await changed.json()).toMatchObject({ url: 'http://127.0.0.1:9/b', events: ['stock.low', 'order.placed'], description: 'After', enabled: true });
+    const cleared = await patch({ description: null });
+    expect([cleared.status, (await cleared.json()).description]).toEqual([200, null]);
 
     const unknown = await patch({ enabled: false }, 'whk_NoSuchSubscription1');
     expect(unknown.status).toBe(404);

@@ -631,7 +631,7 @@ export const zWebhookSubscriptionInput = /* @__PURE__ */ z.strictObject({
 export const zWebhookSubscriptionPatch = /* @__PURE__ */ z.strictObject({
     url: /* @__PURE__ */ z.optional(zWebhookUrl),
     events: /* @__PURE__ */ z.optional(zWebhookEventTypes),
-    description: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.string().check(/* @__PURE__ */ z.maxLength(500), /* @__PURE__ */ z.regex(/^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$/))),
+    description: /* @__PURE__ */ z.nullish(/* @__PURE__ */ z.string().check(/* @__PURE__ */ z.maxLength(500), /* @__PURE__ */ z.regex(/^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$/))),
     enabled: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.boolean())
 }).check(/* @__PURE__ */ z.refine(value => Object.keys(value).length >= 1, 'Must have at least 1 property.'));
 
