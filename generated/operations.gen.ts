@@ -237,7 +237,7 @@ export const listOrders = /* @__PURE__ */ operation<ListOrdersData, ListOrdersRe
  * const { data, error } = await placeOrder({ client, body: { lines: [{ itemId: 'itm_Margherita01', size: 'large', quantity: 1, toppings: ['top_ExtraMozz001'] }, { itemId: 'itm_Pepperoni001', size: 'medium', quantity: 2, toppings: ['top_Jalapenos001'] }, { itemId: 'itm_Cola0330ml', size: 'regular', quantity: 2, toppings: [] }], fulfilment: { type: 'delivery', address: { line1: '742 Evergreen Terrace', city: 'Springfield', postalCode: '62704', instructions: 'Ring twice, the bell is broken.' } }, notes: 'Well done, please.' } });
  * ```
  */
-export const placeOrder = /* @__PURE__ */ operation<PlaceOrderData, PlaceOrderResponses, PlaceOrderErrors>('placeOrder', 'POST', '/orders', true);
+export const placeOrder = /* @__PURE__ */ operation<PlaceOrderData, PlaceOrderResponses, PlaceOrderErrors>('placeOrder', 'POST', '/orders', true, true);
 
 /**
  * Price an order without placing it
@@ -357,7 +357,7 @@ export const listOrderPayments = /* @__PURE__ */ operation<ListOrderPaymentsData
  * const { data, error } = await payOrder({ client, path: { orderId: 'ord_7Hk2QpX9mRt4' }, body: { paymentMethodToken: 'tok_visa' } });
  * ```
  */
-export const payOrder = /* @__PURE__ */ operation<PayOrderData, PayOrderResponses, PayOrderErrors>('payOrder', 'POST', '/orders/{orderId}/payments', true);
+export const payOrder = /* @__PURE__ */ operation<PayOrderData, PayOrderResponses, PayOrderErrors>('payOrder', 'POST', '/orders/{orderId}/payments', true, true);
 
 /**
  * Refund part of a payment
@@ -376,7 +376,7 @@ export const payOrder = /* @__PURE__ */ operation<PayOrderData, PayOrderResponse
  * const { data, error } = await refundPayment({ client, path: { orderId: 'ord_7Hk2QpX9mRt4', paymentId: 'pay_8fKq2LmN4pXz' }, body: { amount: { amount: 269, currency: 'USD' }, reason: 'The cola was missing from the delivery.' } });
  * ```
  */
-export const refundPayment = /* @__PURE__ */ operation<RefundPaymentData, RefundPaymentResponses, RefundPaymentErrors>('refundPayment', 'POST', '/orders/{orderId}/payments/{paymentId}/refunds', true);
+export const refundPayment = /* @__PURE__ */ operation<RefundPaymentData, RefundPaymentResponses, RefundPaymentErrors>('refundPayment', 'POST', '/orders/{orderId}/payments/{paymentId}/refunds', true, true);
 
 /**
  * List ingredients and their stock

@@ -120,6 +120,8 @@ export interface OperationCall extends CallPolicy {
   throwOnError?: boolean | undefined;
   /** Resolve to a 2xx answer's body unread, as a stream (`watchOrder`'s events), instead of reading it as JSON. */
   stream?: boolean | undefined;
+  /** Present on the operations whose contract declares an `Idempotency-Key`: the client sends one when the call has none. */
+  idempotent?: true;
 }
 
 /** The HTTP methods of the contract's operations. */
@@ -131,11 +133,6 @@ type Method = 'delete' | 'get' | 'patch' | 'post' | 'put';
  */
 export type PizzaPlaceClient = { readonly [M in Method]: (call: OperationCall) => Promise<unknown> };
 
-/**
- * The operations that change state and carry an `Idempotency-Key` (the contract's `IdempotencyKey`
- * header parameter). A test compares this list with the spec.
- */
-export const idempotentOperations: ReadonlySet<string> = new Set(['POST /orders', 'POST /orders/{orderId}/payments']);
 
 /** The SDK's own per-call options, next to `client`, `path`, `query`, `headers`, `body`, `signal` and `throwOnError`. */
 export type CallPolicy = RetryPolicy;
@@ -179,7 +176,7 @@ export function createPizzaPlaceClient(options: PizzaPlaceClientOptions): PizzaP
       if (origin === undefined) throw new ClientError(operation, 'invalid-config', `baseUrl ${JSON.stringify(baseUrl)} is not an http(s) URL`);
       const headers = new Headers(clientHeaders);
       for (const [name, value] of Object.entries(call.headers ?? {})) if (value != null) headers.set(name, String(value));
-      if (idempotentOperations.has(operation) && !headers.has('Idempotency-Key')) headers.set('Idempotency-Key', idempotencyKey());
+      if (call.idempotent && !headers.has('Idempotency-Key')) headers.set('Idempotency-Key', idempotencyKey());
       const bearer = call.security && (await tokenOf(operation, token));
       if (bearer) headers.set('Authorization', `Bearer ${bearer}`);
       if (validators?.request) await validate(operation, 'invalid-request', validators.request, { ...call, headers });

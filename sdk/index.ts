@@ -20,7 +20,7 @@
  * @module
  */
 export {
-  createPizzaPlaceClient, idempotentOperations,
+  createPizzaPlaceClient,
   type CallPolicy, type OperationValidators, type PizzaPlaceClient, type PizzaPlaceClientOptions, type TokenProvider,
 } from './client.ts';
 export type { RetryPolicy } from './retry.ts';

@@ -19,6 +19,8 @@ export interface Route {
   readonly url: string;
   /** Whether the contract secures it: the call then carries the client's token. */
   readonly secured: boolean;
+  /** Whether the contract declares an `Idempotency-Key` header: the client then sends one when the caller gives none. */
+  readonly idempotent: boolean;
 }
 
 /** The request parts (`path`, `query`, `headers`, `body`) an operation takes, each as required as the contract says. */
@@ -131,7 +133,7 @@ export interface Operation<Data extends DataShape, Responses, Errors> {
   readonly '~types'?: { data: Data; responses: Responses; errors: Errors } | undefined;
 }
 
-/** The client fills in a missing `Idempotency-Key` (see `idempotentOperations`), so callers may leave it out. */
+/** The client fills in a missing `Idempotency-Key` (the route says `idempotent`), so callers may leave it out. */
 export type IdempotencyKeyOptional<Data extends DataShape> = Data extends { headers: { 'Idempotency-Key': string } }
   ? Omit<Data, 'headers'> & { headers?: Omit<Data['headers'], 'Idempotency-Key'> & { 'Idempotency-Key'?: string } }
   : Data;
@@ -150,9 +152,15 @@ export function operation<Data extends DataShape, Responses, Errors>(
   method: Route['method'],
   url: string,
   secured: boolean,
+  idempotent = false,
 ): Operation<Data, Responses, Errors> {
-  const route: Route = { operationId, method, url, secured };
+  const route: Route = { operationId, method, url, secured, idempotent };
   const call = (options: { client: PizzaPlaceClient }) =>
-    options.client[route.method.toLowerCase() as Lowercase<Route['method']>]({ ...options, url: route.url, ...(route.secured && { security: bearer }) });
+    options.client[route.method.toLowerCase() as Lowercase<Route['method']>]({
+      ...options,
+      url: route.url,
+      ...(route.secured && { security: bearer }),
+      ...(idempotent && { idempotent }),
+    });
   return Object.assign(call, { route }) as unknown as Operation<Data, Responses, Errors>;
 }

@@ -1,6 +1,6 @@
 import type { DataTag, InfiniteData, MutationFunctionContext, QueryFunctionContext } from '@tanstack/query-core';
 
-import { idempotencyKey, idempotentOperations, type CallPolicy } from './client.ts';
+import { idempotencyKey, type CallPolicy } from './client.ts';
 import { isProblem, type OperationError } from './errors.ts';
 import type { Operation, OptionsOf, Route } from './operations.ts';
 
@@ -147,7 +147,7 @@ export function infiniteQueryOptionsOf<Op extends AnyOperation>(operation: Op) {
  */
 export function mutationOf<Op extends AnyOperation>(operation: Op) {
   const { route } = operation;
-  const idempotent = idempotentOperations.has(`${route.method} ${route.url}`);
+  const idempotent = route.idempotent;
   const resource = route.url.split('/')[1];
   type Variables = MutationVariables<Op>;
   return (options: MutationInput): PizzaPlaceMutationOptions<DataOf<Op>, ErrorOf<Op>, Variables> => ({

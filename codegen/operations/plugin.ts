@@ -32,7 +32,13 @@ export const handler: OperationsPlugin['Handler'] = ({ plugin }) => {
           .doc(documentation(plugin, operation))
           .assign(
             $(operationFactory)
-              .call($.literal(operation.id), $.literal(operation.method.toUpperCase()), $.literal(operation.path), $.literal(isSecured(plugin, operation)))
+              .call(
+                $.literal(operation.id),
+                $.literal(operation.method.toUpperCase()),
+                $.literal(operation.path),
+                $.literal(isSecured(plugin, operation)),
+                ...(takesIdempotencyKey(operation) ? [$.literal(true)] : []),
+              )
               .generics(...types),
           ),
       );
@@ -40,6 +46,11 @@ export const handler: OperationsPlugin['Handler'] = ({ plugin }) => {
     { order: 'declarations' },
   );
 };
+
+/** Whether the operation declares an `Idempotency-Key` header parameter. */
+function takesIdempotencyKey(operation: IR.OperationObject): boolean {
+  return Object.values(operation.parameters?.header ?? {}).some((parameter) => parameter.name.toLowerCase() === 'idempotency-key');
+}
 
 function documentation(plugin: Parameters<OperationsPlugin['Handler']>[0]['plugin'], operation: IR.OperationObject): string[] {
   const lines: string[] = [];
