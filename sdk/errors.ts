@@ -35,9 +35,9 @@ export interface ContractIssue {
 export abstract class PizzaPlaceError extends Error {
   override readonly name: string = 'PizzaPlaceError';
   /** The operation as `'<METHOD> <path template>'`, e.g. `'POST /orders/{orderId}/payments'`. */
-  readonly operation: string;
+  declare readonly operation: string;
   /** The server's `X-Request-Id` of the answer, to quote to support or find in the server's logs; `undefined` without an answer. */
-  readonly requestId: string | undefined;
+  declare readonly requestId: string | undefined;
   /** The answer, when there was one (not enumerable, so it stays out of serialised errors). */
   declare readonly response: Response | undefined;
 
@@ -72,17 +72,17 @@ export abstract class PizzaPlaceError extends Error {
 export class ProblemError<Status extends number = number, Body extends Problem = Problem> extends PizzaPlaceError {
   declare readonly kind: 'problem';
   override readonly name = 'ProblemError';
-  readonly status: Status;
+  declare readonly status: Status;
   /** A URI naming the problem type, one of those the contract lists for this status, e.g. `https://pizza-place.example/problems/out-of-stock`. */
-  readonly type: Body['type'];
-  readonly title: string;
-  readonly detail: string | undefined;
+  declare readonly type: Body['type'];
+  declare readonly title: string;
+  declare readonly detail: string | undefined;
   /** The `{ pointer, detail }` list of a validation problem (400/422), else `undefined`. */
-  readonly errors: ReadonlyArray<ValidationError> | undefined;
+  declare readonly errors: ReadonlyArray<ValidationError> | undefined;
   /** The Problem body as the server sent it. */
-  readonly problem: Body;
+  declare readonly problem: Body;
   /** How long the server asks to wait before trying again (`Retry-After`, on a 429 or 503), in milliseconds; else `undefined`. */
-  readonly retryAfter: number | undefined;
+  declare readonly retryAfter: number | undefined;
   /** The answer itself (not enumerable, so it stays out of serialised errors). */
   declare readonly response: Response;
 
