@@ -28,8 +28,6 @@ export interface Page<T> {
   nextCursor: string | null;
 }
 
-export const defaultPageLimit = 20;
-
 const timestampPattern = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$/;
 const idPattern = /^[a-z]{3}_[A-Za-z0-9]{8,40}$/;
 

@@ -52,7 +52,7 @@ function statusEvent(event: OrderEventRow): string {
  * An order's events from its first status to its current one. Statuses never repeat within an order, so each
  * event's `previous_status` names the one before it; timestamps could tie within a millisecond, the chain cannot.
  */
-export function inChainOrder(events: readonly OrderEventRow[]): OrderEventRow[] {
+function inChainOrder(events: readonly OrderEventRow[]): OrderEventRow[] {
   const statuses = new Set(events.map((event) => event.status));
   const byPrevious = new Map(events.map((event) => [event.previous_status, event]));
   const chain: OrderEventRow[] = [];
@@ -68,7 +68,7 @@ export function inChainOrder(events: readonly OrderEventRow[]): OrderEventRow[] 
  * The events a stream still owes, given the id of the last one it sent (or the client's `Last-Event-ID`):
  * those after it; with no id, or an id that is not one of this order's, the current status alone.
  */
-export function eventsAfter(chain: readonly OrderEventRow[], lastEventId: string | undefined): OrderEventRow[] {
+function eventsAfter(chain: readonly OrderEventRow[], lastEventId: string | undefined): OrderEventRow[] {
   const index = lastEventId === undefined ? -1 : chain.findIndex((event) => event.id === lastEventId);
   return index === -1 ? chain.slice(-1) : chain.slice(index + 1);
 }

@@ -18,11 +18,11 @@ export interface SendRequest {
 }
 
 /** The longest `error` kept, as the contract's `WebhookDelivery.lastError` allows. */
-export const longestError = 300;
+const longestError = 300;
 /** How much of a failed answer is read for its excerpt; the rest is never downloaded. */
 const excerptBytes = 4096;
 
-export const userAgent = 'PizzaPlace-Webhooks/1.0 (Standard Webhooks)';
+const userAgent = 'PizzaPlace-Webhooks/1.0 (Standard Webhooks)';
 
 class AttemptTimeout extends Error {
   override readonly name = 'AttemptTimeout';
