@@ -1,5 +1,6 @@
 import type { RouteConfig } from '@hono/zod-openapi';
 import type { Context } from 'hono';
+import { matchedRoutes } from 'hono/route';
 import { routes } from '../../generated/hono.gen.ts';
 
 export type OperationId = keyof typeof routes;
@@ -47,24 +48,36 @@ const operations: ReadonlyArray<Operation & { pattern: RegExp }> = Object.entrie
   pattern: patternOf(route.path),
 }));
 
-/** The operation a request is for, or undefined when the contract has none for its method and path. */
-export function findOperation(method: string, path: string): Operation | undefined {
-  const lookupMethod = method === 'HEAD' ? 'GET' : method;
-  return operations.find((operation) => operation.method === lookupMethod && operation.pattern.test(path));
-}
-
 /**
  * Where a request keeps its operation once looked up (`null`: none). A property on the request rather than a
  * WeakMap entry: several middleware ask per request, and WeakMap entries cost the garbage collector extra work.
  */
 const operationOfRequest = Symbol('operation');
 
-/** {@link findOperation} for the request of `c`, looked up once however many middleware ask. */
+/** Each operation under the route Hono registered it as: `GET /orders/:orderId`. */
+const operationsByRoute = new Map(operations.map((operation) => [`${operation.method} ${operation.path.replace(/\{(\w+)\}/g, ':$1')}`, operation]));
+
+/**
+ * The operation of the route Hono matched for the request of `c` (the last route matched that is not middleware for
+ * every method), looked up once however many middleware ask. Hono's own match, not a second one: what the
+ * middleware treats as the operation (authentication above all) is always the handler that will answer.
+ */
 export function operationOf(c: Context): Operation | undefined {
   const request = c.req.raw as Request & { [operationOfRequest]?: Operation | null };
   let operation = request[operationOfRequest];
-  if (operation === undefined) request[operationOfRequest] = operation = findOperation(c.req.method, c.req.path) ?? null;
+  if (operation === undefined) request[operationOfRequest] = operation = matchedOperation(c) ?? null;
   return operation ?? undefined;
+}
+
+function matchedOperation(c: Context): Operation | undefined {
+  const routes = matchedRoutes(c);
+  for (let index = routes.length - 1; index >= 0; index--) {
+    const { method, path } = routes[index]!;
+    if (method === 'ALL') continue;
+    const operation = operationsByRoute.get(`${method} ${path}`);
+    if (operation) return operation;
+  }
+  return undefined;
 }
 
 /** The methods the contract offers on a path; empty when the path is unknown. */
