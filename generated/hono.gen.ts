@@ -3157,6 +3157,15 @@ export const watchOrderRoute = createRoute({
                 'text/event-stream': { schema: zWatchOrderResponse }
             }
         },
+        204: {
+            description: 'The event in `Last-Event-ID` was the order\'s final status: nothing\nmore will come, so there is no stream. Stop following the order\n(a browser\'s `EventSource` stops reconnecting on a `204`).\n',
+            headers: {
+                'Cache-Control': { description: 'The answer is private (it holds a token, a secret or a customer\'s data) and must not be stored by any cache.' },
+                'RateLimit-Policy': { description: 'The quota policy that applies to this operation (IETF draft-ietf-httpapi-ratelimit-headers), e.g. 120 requests per 60-second window.' },
+                RateLimit: { description: 'How much of the quota is left (`r`) and the seconds until the window resets (`t`).' },
+                'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
+            }
+        },
         400: {
             description: 'The body is not valid JSON, or a path, query or header parameter is invalid; `errors` points at each problem.',
             headers: {
@@ -4304,7 +4313,7 @@ export type Handlers<E extends Env = Env> = {
     updateIngredient: OperationHandler<typeof updateIngredientRoute, E>;
     listStockAdjustments: OperationHandler<typeof listStockAdjustmentsRoute, E>;
     recordStockAdjustment: OperationHandler<typeof recordStockAdjustmentRoute, E>;
-    watchOrder: OperationHandler<typeof watchOrderRoute, E>;
+    watchOrder: OperationHandler<typeof watchOrderRoute, E, 204>;
     listWebhookSubscriptions: OperationHandler<typeof listWebhookSubscriptionsRoute, E>;
     createWebhookSubscription: OperationHandler<typeof createWebhookSubscriptionRoute, E>;
     deleteWebhookSubscription: OperationHandler<typeof deleteWebhookSubscriptionRoute, E, 204>;

@@ -3618,6 +3618,13 @@ export type WatchOrderResponses = {
      * Server-Sent Events whose `data` lines are `OrderTrackingEvent`s as JSON.
      */
     200: string;
+    /**
+     * The event in `Last-Event-ID` was the order's final status: nothing
+     * more will come, so there is no stream. Stop following the order
+     * (a browser's `EventSource` stops reconnecting on a `204`).
+     *
+     */
+    204: void;
 };
 
 export type WatchOrderResponse = WatchOrderResponses[keyof WatchOrderResponses];

@@ -1461,10 +1461,10 @@ export const zWatchOrderPath = /* @__PURE__ */ z.object({
     orderId: /* @__PURE__ */ z.string().max(44).regex(/^[a-z]{3}_[A-Za-z0-9]{8,40}$/)
 });
 
-/**
- * Server-Sent Events whose `data` lines are `OrderTrackingEvent`s as JSON.
- */
-export const zWatchOrderResponse = /* @__PURE__ */ z.string().max(65536).regex(/^(((retry|id|event|data): ?[^\r\n]*|:[^\r\n]*)?\r?\n)*$/);
+export const zWatchOrderResponse = /* @__PURE__ */ z.union([
+    /* @__PURE__ */ z.string().max(65536).regex(/^(((retry|id|event|data): ?[^\r\n]*|:[^\r\n]*)?\r?\n)*$/),
+    /* @__PURE__ */ z.void()
+]);
 
 export const zListWebhookSubscriptionsQuery = /* @__PURE__ */ z.object({
     cursor: /* @__PURE__ */ z.string().max(200).regex(/^[A-Za-z0-9_-]+$/).optional(),

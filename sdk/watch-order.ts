@@ -138,6 +138,8 @@ export async function* watchOrder(options: WatchOrderOptions): AsyncGenerator<Tr
       continue;
     }
 
+    // 204: Last-Event-ID was the order's final status, and nothing more will come.
+    if (opened.response?.status === 204) return;
     let received = 0;
     let dropped: unknown;
     try {

@@ -340,7 +340,12 @@ describeEachDatabase('watchOrder through the SDK against the real server', (kind
   it('ends at once when resumed after the final event, and when the order is already delivered', async () => {
     const server = await serve();
     try {
-      const customer = await newCustomer(server.url);
+      const sent: string[] = [];
+      const counting: typeof fetch = (input, init) => {
+        sent.push(input instanceof Request ? input.url : String(input));
+        return fetch(input, init);
+      };
+      const customer = await newCustomer(server.url, { fetch: counting });
       const staff = await signedIn(server.url, database().config.staff.email, database().config.staff.password);
       const orderId = await paidOrder(customer.client);
       for (const status of kitchen) await advanceOrderStatus({ client: staff, path: { orderId }, body: { status }, throwOnError: true });
@@ -349,9 +354,12 @@ describeEachDatabase('watchOrder through the SDK against the real server', (kind
       expect(await fresh.ended).toBeUndefined();
       expect(statuses(fresh.events)).toEqual(['delivered']);
 
+      // The server answers 204 to a resumption after the final event: one request, no stream, no reconnection.
+      sent.length = 0;
       const resumed = watch(watchOrder({ client: customer.client, path: { orderId }, lastEventId: fresh.events[0]!.id }));
       expect(await resumed.ended).toBeUndefined();
       expect(resumed.events).toEqual([]);
+      expect(sent).toEqual([`${server.url}/orders/${orderId}/events`]);
     } finally {
       await server.close();
     }

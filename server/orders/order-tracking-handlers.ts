@@ -18,6 +18,8 @@ export function createOrderTrackingHandlers({ orderTracking }: AppDependencies):
       if (!opened.ok) {
         const instance = instanceOf(c);
         if (opened.reason === 'not-found') return respondWithProblem(c, orderNotFoundProblem(orderId, instance));
+        // Resumed after the final status: no stream, and a 204, on which EventSource stops reconnecting.
+        if (opened.reason === 'finished') return c.body(null, 204, { 'Cache-Control': 'no-store' });
         c.header('Retry-After', String(RETRY_WHEN_FULL_SECONDS));
         const detail =
           opened.reason === 'shutting-down'

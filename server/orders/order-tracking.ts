@@ -30,10 +30,12 @@ const POLL_BATCH_SIZE = 500;
 export type OpenStreamResult =
   | { ok: true; body: ReadableStream<Uint8Array> }
   | { ok: false; reason: 'not-found' }
+  /** `Last-Event-ID` named the order's final status: there is nothing left to send. */
+  | { ok: false; reason: 'finished' }
   | { ok: false; reason: 'at-capacity' | 'shutting-down' };
 
 /** Why a stream ended; `not-started` when reading the order's events failed before it was answered. */
-type EndReason = 'final-status' | 'client-gone' | 'lifetime' | 'shutdown' | 'not-started';
+type EndReason = 'final-status' | 'client-gone' | 'lifetime' | 'shutdown' | 'not-started' | 'already-final';
 
 const encoder = new TextEncoder();
 
@@ -123,6 +125,11 @@ export class OrderTracking {
       stream.listen();
       try {
         const chain = inChainOrder(await findOrderEvents(this.db, orderId));
+        const resumed = chain.find((event) => event.id === lastEventId);
+        if (resumed && finalStatuses.has(resumed.status)) {
+          stream.end('already-final');
+          return { ok: false, reason: 'finished' };
+        }
         if (this.#closing) {
           stream.end('shutdown');
           return { ok: false, reason: 'shutting-down' };
