@@ -93,7 +93,7 @@ export const listMenuItemsRoute = createRoute({
             }
         },
         503: {
-            description: 'The database is unreachable, or too busy to take the request in time\n(a lock or statement timeout, or a transaction that kept colliding\nwith others), or the card processor could not be reached or did not\nanswer in time. Nothing was done twice; try again after `Retry-After`\nseconds, with the same `Idempotency-Key` where the operation takes one.\n',
+            description: 'The database is unreachable, or too busy to take the request in time\n(a lock or statement timeout, or a transaction that kept colliding\nwith others), or the card processor could not be reached or did not\nanswer in time; for an order\'s event stream, also an instance that is\nshutting down or already following as many orders as it can. Nothing\nwas done twice; try again after `Retry-After` seconds, with the same\n`Idempotency-Key` where the operation takes one.\n',
             headers: {
                 'Retry-After': { description: 'How many seconds to wait before trying again.' },
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
@@ -226,7 +226,7 @@ export const createMenuItemRoute = createRoute({
             }
         },
         503: {
-            description: 'The database is unreachable, or too busy to take the request in time\n(a lock or statement timeout, or a transaction that kept colliding\nwith others), or the card processor could not be reached or did not\nanswer in time. Nothing was done twice; try again after `Retry-After`\nseconds, with the same `Idempotency-Key` where the operation takes one.\n',
+            description: 'The database is unreachable, or too busy to take the request in time\n(a lock or statement timeout, or a transaction that kept colliding\nwith others), or the card processor could not be reached or did not\nanswer in time; for an order\'s event stream, also an instance that is\nshutting down or already following as many orders as it can. Nothing\nwas done twice; try again after `Retry-After` seconds, with the same\n`Idempotency-Key` where the operation takes one.\n',
             headers: {
                 'Retry-After': { description: 'How many seconds to wait before trying again.' },
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
@@ -330,7 +330,7 @@ export const retireMenuItemRoute = createRoute({
             }
         },
         503: {
-            description: 'The database is unreachable, or too busy to take the request in time\n(a lock or statement timeout, or a transaction that kept colliding\nwith others), or the card processor could not be reached or did not\nanswer in time. Nothing was done twice; try again after `Retry-After`\nseconds, with the same `Idempotency-Key` where the operation takes one.\n',
+            description: 'The database is unreachable, or too busy to take the request in time\n(a lock or statement timeout, or a transaction that kept colliding\nwith others), or the card processor could not be reached or did not\nanswer in time; for an order\'s event stream, also an instance that is\nshutting down or already following as many orders as it can. Nothing\nwas done twice; try again after `Retry-After` seconds, with the same\n`Idempotency-Key` where the operation takes one.\n',
             headers: {
                 'Retry-After': { description: 'How many seconds to wait before trying again.' },
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
@@ -425,7 +425,7 @@ export const getMenuItemRoute = createRoute({
             }
         },
         503: {
-            description: 'The database is unreachable, or too busy to take the request in time\n(a lock or statement timeout, or a transaction that kept colliding\nwith others), or the card processor could not be reached or did not\nanswer in time. Nothing was done twice; try again after `Retry-After`\nseconds, with the same `Idempotency-Key` where the operation takes one.\n',
+            description: 'The database is unreachable, or too busy to take the request in time\n(a lock or statement timeout, or a transaction that kept colliding\nwith others), or the card processor could not be reached or did not\nanswer in time; for an order\'s event stream, also an instance that is\nshutting down or already following as many orders as it can. Nothing\nwas done twice; try again after `Retry-After` seconds, with the same\n`Idempotency-Key` where the operation takes one.\n',
             headers: {
                 'Retry-After': { description: 'How many seconds to wait before trying again.' },
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
@@ -571,7 +571,7 @@ export const updateMenuItemRoute = createRoute({
             }
         },
         503: {
-            description: 'The database is unreachable, or too busy to take the request in time\n(a lock or statement timeout, or a transaction that kept colliding\nwith others), or the card processor could not be reached or did not\nanswer in time. Nothing was done twice; try again after `Retry-After`\nseconds, with the same `Idempotency-Key` where the operation takes one.\n',
+            description: 'The database is unreachable, or too busy to take the request in time\n(a lock or statement timeout, or a transaction that kept colliding\nwith others), or the card processor could not be reached or did not\nanswer in time; for an order\'s event stream, also an instance that is\nshutting down or already following as many orders as it can. Nothing\nwas done twice; try again after `Retry-After` seconds, with the same\n`Idempotency-Key` where the operation takes one.\n',
             headers: {
                 'Retry-After': { description: 'How many seconds to wait before trying again.' },
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
@@ -652,7 +652,7 @@ export const listToppingsRoute = createRoute({
             }
         },
         503: {
-            description: 'The database is unreachable, or too busy to take the request in time\n(a lock or statement timeout, or a transaction that kept colliding\nwith others), or the card processor could not be reached or did not\nanswer in time. Nothing was done twice; try again after `Retry-After`\nseconds, with the same `Idempotency-Key` where the operation takes one.\n',
+            description: 'The database is unreachable, or too busy to take the request in time\n(a lock or statement timeout, or a transaction that kept colliding\nwith others), or the card processor could not be reached or did not\nanswer in time; for an order\'s event stream, also an instance that is\nshutting down or already following as many orders as it can. Nothing\nwas done twice; try again after `Retry-After` seconds, with the same\n`Idempotency-Key` where the operation takes one.\n',
             headers: {
                 'Retry-After': { description: 'How many seconds to wait before trying again.' },
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
@@ -773,7 +773,7 @@ export const registerCustomerRoute = createRoute({
             }
         },
         503: {
-            description: 'The database is unreachable, or too busy to take the request in time\n(a lock or statement timeout, or a transaction that kept colliding\nwith others), or the card processor could not be reached or did not\nanswer in time. Nothing was done twice; try again after `Retry-After`\nseconds, with the same `Idempotency-Key` where the operation takes one.\n',
+            description: 'The database is unreachable, or too busy to take the request in time\n(a lock or statement timeout, or a transaction that kept colliding\nwith others), or the card processor could not be reached or did not\nanswer in time; for an order\'s event stream, also an instance that is\nshutting down or already following as many orders as it can. Nothing\nwas done twice; try again after `Retry-After` seconds, with the same\n`Idempotency-Key` where the operation takes one.\n',
             headers: {
                 'Retry-After': { description: 'How many seconds to wait before trying again.' },
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
@@ -794,7 +794,7 @@ export const issueTokenRoute = createRoute({
     operationId: 'issueToken',
     tags: ['Accounts'],
     summary: 'Sign in and get an access token',
-    description: 'Exchanges an email and password for a short-lived bearer access token\nand a refresh token, which starts a session. Public. A wrong email or\npassword answers `401` without saying which of the two was wrong. This\noperation has a stricter rate limit than the rest of the API to slow\ndown password guessing.\n',
+    description: 'Exchanges an email and password for a short-lived bearer access token\nand a refresh token, which starts a session. Public. A wrong email or\npassword answers `401` without saying which of the two was wrong. This\noperation has a stricter rate limit than the rest of the API to slow\ndown password guessing, and repeated failures lock sign-in for the\naccount and for the client for a while (`429` with `Retry-After`,\neven with the right password, whichever instance answers); a lockout\nsays nothing about whether the account exists.\n',
     security: [],
     request: {
         body: {
@@ -895,7 +895,7 @@ export const issueTokenRoute = createRoute({
             }
         },
         503: {
-            description: 'The database is unreachable, or too busy to take the request in time\n(a lock or statement timeout, or a transaction that kept colliding\nwith others), or the card processor could not be reached or did not\nanswer in time. Nothing was done twice; try again after `Retry-After`\nseconds, with the same `Idempotency-Key` where the operation takes one.\n',
+            description: 'The database is unreachable, or too busy to take the request in time\n(a lock or statement timeout, or a transaction that kept colliding\nwith others), or the card processor could not be reached or did not\nanswer in time; for an order\'s event stream, also an instance that is\nshutting down or already following as many orders as it can. Nothing\nwas done twice; try again after `Retry-After` seconds, with the same\n`Idempotency-Key` where the operation takes one.\n',
             headers: {
                 'Retry-After': { description: 'How many seconds to wait before trying again.' },
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
@@ -1017,7 +1017,7 @@ export const refreshTokenRoute = createRoute({
             }
         },
         503: {
-            description: 'The database is unreachable, or too busy to take the request in time\n(a lock or statement timeout, or a transaction that kept colliding\nwith others), or the card processor could not be reached or did not\nanswer in time. Nothing was done twice; try again after `Retry-After`\nseconds, with the same `Idempotency-Key` where the operation takes one.\n',
+            description: 'The database is unreachable, or too busy to take the request in time\n(a lock or statement timeout, or a transaction that kept colliding\nwith others), or the card processor could not be reached or did not\nanswer in time; for an order\'s event stream, also an instance that is\nshutting down or already following as many orders as it can. Nothing\nwas done twice; try again after `Retry-After` seconds, with the same\n`Idempotency-Key` where the operation takes one.\n',
             headers: {
                 'Retry-After': { description: 'How many seconds to wait before trying again.' },
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
@@ -1123,7 +1123,7 @@ export const revokeTokenRoute = createRoute({
             }
         },
         503: {
-            description: 'The database is unreachable, or too busy to take the request in time\n(a lock or statement timeout, or a transaction that kept colliding\nwith others), or the card processor could not be reached or did not\nanswer in time. Nothing was done twice; try again after `Retry-After`\nseconds, with the same `Idempotency-Key` where the operation takes one.\n',
+            description: 'The database is unreachable, or too busy to take the request in time\n(a lock or statement timeout, or a transaction that kept colliding\nwith others), or the card processor could not be reached or did not\nanswer in time; for an order\'s event stream, also an instance that is\nshutting down or already following as many orders as it can. Nothing\nwas done twice; try again after `Retry-After` seconds, with the same\n`Idempotency-Key` where the operation takes one.\n',
             headers: {
                 'Retry-After': { description: 'How many seconds to wait before trying again.' },
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
@@ -1192,7 +1192,7 @@ export const getMeRoute = createRoute({
             }
         },
         503: {
-            description: 'The database is unreachable, or too busy to take the request in time\n(a lock or statement timeout, or a transaction that kept colliding\nwith others), or the card processor could not be reached or did not\nanswer in time. Nothing was done twice; try again after `Retry-After`\nseconds, with the same `Idempotency-Key` where the operation takes one.\n',
+            description: 'The database is unreachable, or too busy to take the request in time\n(a lock or statement timeout, or a transaction that kept colliding\nwith others), or the card processor could not be reached or did not\nanswer in time; for an order\'s event stream, also an instance that is\nshutting down or already following as many orders as it can. Nothing\nwas done twice; try again after `Retry-After` seconds, with the same\n`Idempotency-Key` where the operation takes one.\n',
             headers: {
                 'Retry-After': { description: 'How many seconds to wait before trying again.' },
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
@@ -1314,7 +1314,7 @@ export const changePasswordRoute = createRoute({
             }
         },
         503: {
-            description: 'The database is unreachable, or too busy to take the request in time\n(a lock or statement timeout, or a transaction that kept colliding\nwith others), or the card processor could not be reached or did not\nanswer in time. Nothing was done twice; try again after `Retry-After`\nseconds, with the same `Idempotency-Key` where the operation takes one.\n',
+            description: 'The database is unreachable, or too busy to take the request in time\n(a lock or statement timeout, or a transaction that kept colliding\nwith others), or the card processor could not be reached or did not\nanswer in time; for an order\'s event stream, also an instance that is\nshutting down or already following as many orders as it can. Nothing\nwas done twice; try again after `Retry-After` seconds, with the same\n`Idempotency-Key` where the operation takes one.\n',
             headers: {
                 'Retry-After': { description: 'How many seconds to wait before trying again.' },
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
@@ -1401,7 +1401,7 @@ export const listOrdersRoute = createRoute({
             }
         },
         503: {
-            description: 'The database is unreachable, or too busy to take the request in time\n(a lock or statement timeout, or a transaction that kept colliding\nwith others), or the card processor could not be reached or did not\nanswer in time. Nothing was done twice; try again after `Retry-After`\nseconds, with the same `Idempotency-Key` where the operation takes one.\n',
+            description: 'The database is unreachable, or too busy to take the request in time\n(a lock or statement timeout, or a transaction that kept colliding\nwith others), or the card processor could not be reached or did not\nanswer in time; for an order\'s event stream, also an instance that is\nshutting down or already following as many orders as it can. Nothing\nwas done twice; try again after `Retry-After` seconds, with the same\n`Idempotency-Key` where the operation takes one.\n',
             headers: {
                 'Retry-After': { description: 'How many seconds to wait before trying again.' },
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
@@ -1537,7 +1537,7 @@ export const placeOrderRoute = createRoute({
             }
         },
         503: {
-            description: 'The database is unreachable, or too busy to take the request in time\n(a lock or statement timeout, or a transaction that kept colliding\nwith others), or the card processor could not be reached or did not\nanswer in time. Nothing was done twice; try again after `Retry-After`\nseconds, with the same `Idempotency-Key` where the operation takes one.\n',
+            description: 'The database is unreachable, or too busy to take the request in time\n(a lock or statement timeout, or a transaction that kept colliding\nwith others), or the card processor could not be reached or did not\nanswer in time; for an order\'s event stream, also an instance that is\nshutting down or already following as many orders as it can. Nothing\nwas done twice; try again after `Retry-After` seconds, with the same\n`Idempotency-Key` where the operation takes one.\n',
             headers: {
                 'Retry-After': { description: 'How many seconds to wait before trying again.' },
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
@@ -1646,7 +1646,7 @@ export const quoteOrderRoute = createRoute({
             }
         },
         503: {
-            description: 'The database is unreachable, or too busy to take the request in time\n(a lock or statement timeout, or a transaction that kept colliding\nwith others), or the card processor could not be reached or did not\nanswer in time. Nothing was done twice; try again after `Retry-After`\nseconds, with the same `Idempotency-Key` where the operation takes one.\n',
+            description: 'The database is unreachable, or too busy to take the request in time\n(a lock or statement timeout, or a transaction that kept colliding\nwith others), or the card processor could not be reached or did not\nanswer in time; for an order\'s event stream, also an instance that is\nshutting down or already following as many orders as it can. Nothing\nwas done twice; try again after `Retry-After` seconds, with the same\n`Idempotency-Key` where the operation takes one.\n',
             headers: {
                 'Retry-After': { description: 'How many seconds to wait before trying again.' },
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
@@ -1753,7 +1753,7 @@ export const getOrderRoute = createRoute({
             }
         },
         503: {
-            description: 'The database is unreachable, or too busy to take the request in time\n(a lock or statement timeout, or a transaction that kept colliding\nwith others), or the card processor could not be reached or did not\nanswer in time. Nothing was done twice; try again after `Retry-After`\nseconds, with the same `Idempotency-Key` where the operation takes one.\n',
+            description: 'The database is unreachable, or too busy to take the request in time\n(a lock or statement timeout, or a transaction that kept colliding\nwith others), or the card processor could not be reached or did not\nanswer in time; for an order\'s event stream, also an instance that is\nshutting down or already following as many orders as it can. Nothing\nwas done twice; try again after `Retry-After` seconds, with the same\n`Idempotency-Key` where the operation takes one.\n',
             headers: {
                 'Retry-After': { description: 'How many seconds to wait before trying again.' },
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
@@ -1899,7 +1899,7 @@ export const cancelOrderRoute = createRoute({
             }
         },
         503: {
-            description: 'The database is unreachable, or too busy to take the request in time\n(a lock or statement timeout, or a transaction that kept colliding\nwith others), or the card processor could not be reached or did not\nanswer in time. Nothing was done twice; try again after `Retry-After`\nseconds, with the same `Idempotency-Key` where the operation takes one.\n',
+            description: 'The database is unreachable, or too busy to take the request in time\n(a lock or statement timeout, or a transaction that kept colliding\nwith others), or the card processor could not be reached or did not\nanswer in time; for an order\'s event stream, also an instance that is\nshutting down or already following as many orders as it can. Nothing\nwas done twice; try again after `Retry-After` seconds, with the same\n`Idempotency-Key` where the operation takes one.\n',
             headers: {
                 'Retry-After': { description: 'How many seconds to wait before trying again.' },
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
@@ -2056,7 +2056,7 @@ export const advanceOrderStatusRoute = createRoute({
             }
         },
         503: {
-            description: 'The database is unreachable, or too busy to take the request in time\n(a lock or statement timeout, or a transaction that kept colliding\nwith others), or the card processor could not be reached or did not\nanswer in time. Nothing was done twice; try again after `Retry-After`\nseconds, with the same `Idempotency-Key` where the operation takes one.\n',
+            description: 'The database is unreachable, or too busy to take the request in time\n(a lock or statement timeout, or a transaction that kept colliding\nwith others), or the card processor could not be reached or did not\nanswer in time; for an order\'s event stream, also an instance that is\nshutting down or already following as many orders as it can. Nothing\nwas done twice; try again after `Retry-After` seconds, with the same\n`Idempotency-Key` where the operation takes one.\n',
             headers: {
                 'Retry-After': { description: 'How many seconds to wait before trying again.' },
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
@@ -2152,7 +2152,7 @@ export const listOrderPaymentsRoute = createRoute({
             }
         },
         503: {
-            description: 'The database is unreachable, or too busy to take the request in time\n(a lock or statement timeout, or a transaction that kept colliding\nwith others), or the card processor could not be reached or did not\nanswer in time. Nothing was done twice; try again after `Retry-After`\nseconds, with the same `Idempotency-Key` where the operation takes one.\n',
+            description: 'The database is unreachable, or too busy to take the request in time\n(a lock or statement timeout, or a transaction that kept colliding\nwith others), or the card processor could not be reached or did not\nanswer in time; for an order\'s event stream, also an instance that is\nshutting down or already following as many orders as it can. Nothing\nwas done twice; try again after `Retry-After` seconds, with the same\n`Idempotency-Key` where the operation takes one.\n',
             headers: {
                 'Retry-After': { description: 'How many seconds to wait before trying again.' },
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
@@ -2323,7 +2323,7 @@ export const payOrderRoute = createRoute({
             }
         },
         503: {
-            description: 'The database is unreachable, or too busy to take the request in time\n(a lock or statement timeout, or a transaction that kept colliding\nwith others), or the card processor could not be reached or did not\nanswer in time. Nothing was done twice; try again after `Retry-After`\nseconds, with the same `Idempotency-Key` where the operation takes one.\n',
+            description: 'The database is unreachable, or too busy to take the request in time\n(a lock or statement timeout, or a transaction that kept colliding\nwith others), or the card processor could not be reached or did not\nanswer in time; for an order\'s event stream, also an instance that is\nshutting down or already following as many orders as it can. Nothing\nwas done twice; try again after `Retry-After` seconds, with the same\n`Idempotency-Key` where the operation takes one.\n',
             headers: {
                 'Retry-After': { description: 'How many seconds to wait before trying again.' },
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
@@ -2473,7 +2473,7 @@ export const refundPaymentRoute = createRoute({
             }
         },
         503: {
-            description: 'The database is unreachable, or too busy to take the request in time\n(a lock or statement timeout, or a transaction that kept colliding\nwith others), or the card processor could not be reached or did not\nanswer in time. Nothing was done twice; try again after `Retry-After`\nseconds, with the same `Idempotency-Key` where the operation takes one.\n',
+            description: 'The database is unreachable, or too busy to take the request in time\n(a lock or statement timeout, or a transaction that kept colliding\nwith others), or the card processor could not be reached or did not\nanswer in time; for an order\'s event stream, also an instance that is\nshutting down or already following as many orders as it can. Nothing\nwas done twice; try again after `Retry-After` seconds, with the same\n`Idempotency-Key` where the operation takes one.\n',
             headers: {
                 'Retry-After': { description: 'How many seconds to wait before trying again.' },
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
@@ -2571,7 +2571,7 @@ export const listIngredientsRoute = createRoute({
             }
         },
         503: {
-            description: 'The database is unreachable, or too busy to take the request in time\n(a lock or statement timeout, or a transaction that kept colliding\nwith others), or the card processor could not be reached or did not\nanswer in time. Nothing was done twice; try again after `Retry-After`\nseconds, with the same `Idempotency-Key` where the operation takes one.\n',
+            description: 'The database is unreachable, or too busy to take the request in time\n(a lock or statement timeout, or a transaction that kept colliding\nwith others), or the card processor could not be reached or did not\nanswer in time; for an order\'s event stream, also an instance that is\nshutting down or already following as many orders as it can. Nothing\nwas done twice; try again after `Retry-After` seconds, with the same\n`Idempotency-Key` where the operation takes one.\n',
             headers: {
                 'Retry-After': { description: 'How many seconds to wait before trying again.' },
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
@@ -2715,7 +2715,7 @@ export const createIngredientRoute = createRoute({
             }
         },
         503: {
-            description: 'The database is unreachable, or too busy to take the request in time\n(a lock or statement timeout, or a transaction that kept colliding\nwith others), or the card processor could not be reached or did not\nanswer in time. Nothing was done twice; try again after `Retry-After`\nseconds, with the same `Idempotency-Key` where the operation takes one.\n',
+            description: 'The database is unreachable, or too busy to take the request in time\n(a lock or statement timeout, or a transaction that kept colliding\nwith others), or the card processor could not be reached or did not\nanswer in time; for an order\'s event stream, also an instance that is\nshutting down or already following as many orders as it can. Nothing\nwas done twice; try again after `Retry-After` seconds, with the same\n`Idempotency-Key` where the operation takes one.\n',
             headers: {
                 'Retry-After': { description: 'How many seconds to wait before trying again.' },
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
@@ -2872,7 +2872,7 @@ export const updateIngredientRoute = createRoute({
             }
         },
         503: {
-            description: 'The database is unreachable, or too busy to take the request in time\n(a lock or statement timeout, or a transaction that kept colliding\nwith others), or the card processor could not be reached or did not\nanswer in time. Nothing was done twice; try again after `Retry-After`\nseconds, with the same `Idempotency-Key` where the operation takes one.\n',
+            description: 'The database is unreachable, or too busy to take the request in time\n(a lock or statement timeout, or a transaction that kept colliding\nwith others), or the card processor could not be reached or did not\nanswer in time; for an order\'s event stream, also an instance that is\nshutting down or already following as many orders as it can. Nothing\nwas done twice; try again after `Retry-After` seconds, with the same\n`Idempotency-Key` where the operation takes one.\n',
             headers: {
                 'Retry-After': { description: 'How many seconds to wait before trying again.' },
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
@@ -2970,7 +2970,7 @@ export const listStockAdjustmentsRoute = createRoute({
             }
         },
         503: {
-            description: 'The database is unreachable, or too busy to take the request in time\n(a lock or statement timeout, or a transaction that kept colliding\nwith others), or the card processor could not be reached or did not\nanswer in time. Nothing was done twice; try again after `Retry-After`\nseconds, with the same `Idempotency-Key` where the operation takes one.\n',
+            description: 'The database is unreachable, or too busy to take the request in time\n(a lock or statement timeout, or a transaction that kept colliding\nwith others), or the card processor could not be reached or did not\nanswer in time; for an order\'s event stream, also an instance that is\nshutting down or already following as many orders as it can. Nothing\nwas done twice; try again after `Retry-After` seconds, with the same\n`Idempotency-Key` where the operation takes one.\n',
             headers: {
                 'Retry-After': { description: 'How many seconds to wait before trying again.' },
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
@@ -3113,7 +3113,7 @@ export const recordStockAdjustmentRoute = createRoute({
             }
         },
         503: {
-            description: 'The database is unreachable, or too busy to take the request in time\n(a lock or statement timeout, or a transaction that kept colliding\nwith others), or the card processor could not be reached or did not\nanswer in time. Nothing was done twice; try again after `Retry-After`\nseconds, with the same `Idempotency-Key` where the operation takes one.\n',
+            description: 'The database is unreachable, or too busy to take the request in time\n(a lock or statement timeout, or a transaction that kept colliding\nwith others), or the card processor could not be reached or did not\nanswer in time; for an order\'s event stream, also an instance that is\nshutting down or already following as many orders as it can. Nothing\nwas done twice; try again after `Retry-After` seconds, with the same\n`Idempotency-Key` where the operation takes one.\n',
             headers: {
                 'Retry-After': { description: 'How many seconds to wait before trying again.' },
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
@@ -3222,7 +3222,7 @@ export const watchOrderRoute = createRoute({
             }
         },
         503: {
-            description: 'The database is unreachable, or too busy to take the request in time\n(a lock or statement timeout, or a transaction that kept colliding\nwith others), or the card processor could not be reached or did not\nanswer in time. Nothing was done twice; try again after `Retry-After`\nseconds, with the same `Idempotency-Key` where the operation takes one.\n',
+            description: 'The database is unreachable, or too busy to take the request in time\n(a lock or statement timeout, or a transaction that kept colliding\nwith others), or the card processor could not be reached or did not\nanswer in time; for an order\'s event stream, also an instance that is\nshutting down or already following as many orders as it can. Nothing\nwas done twice; try again after `Retry-After` seconds, with the same\n`Idempotency-Key` where the operation takes one.\n',
             headers: {
                 'Retry-After': { description: 'How many seconds to wait before trying again.' },
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
@@ -3319,7 +3319,7 @@ export const listWebhookSubscriptionsRoute = createRoute({
             }
         },
         503: {
-            description: 'The database is unreachable, or too busy to take the request in time\n(a lock or statement timeout, or a transaction that kept colliding\nwith others), or the card processor could not be reached or did not\nanswer in time. Nothing was done twice; try again after `Retry-After`\nseconds, with the same `Idempotency-Key` where the operation takes one.\n',
+            description: 'The database is unreachable, or too busy to take the request in time\n(a lock or statement timeout, or a transaction that kept colliding\nwith others), or the card processor could not be reached or did not\nanswer in time; for an order\'s event stream, also an instance that is\nshutting down or already following as many orders as it can. Nothing\nwas done twice; try again after `Retry-After` seconds, with the same\n`Idempotency-Key` where the operation takes one.\n',
             headers: {
                 'Retry-After': { description: 'How many seconds to wait before trying again.' },
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
@@ -3453,7 +3453,7 @@ export const createWebhookSubscriptionRoute = createRoute({
             }
         },
         503: {
-            description: 'The database is unreachable, or too busy to take the request in time\n(a lock or statement timeout, or a transaction that kept colliding\nwith others), or the card processor could not be reached or did not\nanswer in time. Nothing was done twice; try again after `Retry-After`\nseconds, with the same `Idempotency-Key` where the operation takes one.\n',
+            description: 'The database is unreachable, or too busy to take the request in time\n(a lock or statement timeout, or a transaction that kept colliding\nwith others), or the card processor could not be reached or did not\nanswer in time; for an order\'s event stream, also an instance that is\nshutting down or already following as many orders as it can. Nothing\nwas done twice; try again after `Retry-After` seconds, with the same\n`Idempotency-Key` where the operation takes one.\n',
             headers: {
                 'Retry-After': { description: 'How many seconds to wait before trying again.' },
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
@@ -3557,7 +3557,7 @@ export const deleteWebhookSubscriptionRoute = createRoute({
             }
         },
         503: {
-            description: 'The database is unreachable, or too busy to take the request in time\n(a lock or statement timeout, or a transaction that kept colliding\nwith others), or the card processor could not be reached or did not\nanswer in time. Nothing was done twice; try again after `Retry-After`\nseconds, with the same `Idempotency-Key` where the operation takes one.\n',
+            description: 'The database is unreachable, or too busy to take the request in time\n(a lock or statement timeout, or a transaction that kept colliding\nwith others), or the card processor could not be reached or did not\nanswer in time; for an order\'s event stream, also an instance that is\nshutting down or already following as many orders as it can. Nothing\nwas done twice; try again after `Retry-After` seconds, with the same\n`Idempotency-Key` where the operation takes one.\n',
             headers: {
                 'Retry-After': { description: 'How many seconds to wait before trying again.' },
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
@@ -3664,7 +3664,7 @@ export const getWebhookSubscriptionRoute = createRoute({
             }
         },
         503: {
-            description: 'The database is unreachable, or too busy to take the request in time\n(a lock or statement timeout, or a transaction that kept colliding\nwith others), or the card processor could not be reached or did not\nanswer in time. Nothing was done twice; try again after `Retry-After`\nseconds, with the same `Idempotency-Key` where the operation takes one.\n',
+            description: 'The database is unreachable, or too busy to take the request in time\n(a lock or statement timeout, or a transaction that kept colliding\nwith others), or the card processor could not be reached or did not\nanswer in time; for an order\'s event stream, also an instance that is\nshutting down or already following as many orders as it can. Nothing\nwas done twice; try again after `Retry-After` seconds, with the same\n`Idempotency-Key` where the operation takes one.\n',
             headers: {
                 'Retry-After': { description: 'How many seconds to wait before trying again.' },
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
@@ -3810,7 +3810,7 @@ export const updateWebhookSubscriptionRoute = createRoute({
             }
         },
         503: {
-            description: 'The database is unreachable, or too busy to take the request in time\n(a lock or statement timeout, or a transaction that kept colliding\nwith others), or the card processor could not be reached or did not\nanswer in time. Nothing was done twice; try again after `Retry-After`\nseconds, with the same `Idempotency-Key` where the operation takes one.\n',
+            description: 'The database is unreachable, or too busy to take the request in time\n(a lock or statement timeout, or a transaction that kept colliding\nwith others), or the card processor could not be reached or did not\nanswer in time; for an order\'s event stream, also an instance that is\nshutting down or already following as many orders as it can. Nothing\nwas done twice; try again after `Retry-After` seconds, with the same\n`Idempotency-Key` where the operation takes one.\n',
             headers: {
                 'Retry-After': { description: 'How many seconds to wait before trying again.' },
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
@@ -3918,7 +3918,7 @@ export const rotateWebhookSecretRoute = createRoute({
             }
         },
         503: {
-            description: 'The database is unreachable, or too busy to take the request in time\n(a lock or statement timeout, or a transaction that kept colliding\nwith others), or the card processor could not be reached or did not\nanswer in time. Nothing was done twice; try again after `Retry-After`\nseconds, with the same `Idempotency-Key` where the operation takes one.\n',
+            description: 'The database is unreachable, or too busy to take the request in time\n(a lock or statement timeout, or a transaction that kept colliding\nwith others), or the card processor could not be reached or did not\nanswer in time; for an order\'s event stream, also an instance that is\nshutting down or already following as many orders as it can. Nothing\nwas done twice; try again after `Retry-After` seconds, with the same\n`Idempotency-Key` where the operation takes one.\n',
             headers: {
                 'Retry-After': { description: 'How many seconds to wait before trying again.' },
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
@@ -4029,7 +4029,7 @@ export const listWebhookDeliveriesRoute = createRoute({
             }
         },
         503: {
-            description: 'The database is unreachable, or too busy to take the request in time\n(a lock or statement timeout, or a transaction that kept colliding\nwith others), or the card processor could not be reached or did not\nanswer in time. Nothing was done twice; try again after `Retry-After`\nseconds, with the same `Idempotency-Key` where the operation takes one.\n',
+            description: 'The database is unreachable, or too busy to take the request in time\n(a lock or statement timeout, or a transaction that kept colliding\nwith others), or the card processor could not be reached or did not\nanswer in time; for an order\'s event stream, also an instance that is\nshutting down or already following as many orders as it can. Nothing\nwas done twice; try again after `Retry-After` seconds, with the same\n`Idempotency-Key` where the operation takes one.\n',
             headers: {
                 'Retry-After': { description: 'How many seconds to wait before trying again.' },
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
@@ -4137,7 +4137,7 @@ export const redeliverWebhookRoute = createRoute({
             }
         },
         503: {
-            description: 'The database is unreachable, or too busy to take the request in time\n(a lock or statement timeout, or a transaction that kept colliding\nwith others), or the card processor could not be reached or did not\nanswer in time. Nothing was done twice; try again after `Retry-After`\nseconds, with the same `Idempotency-Key` where the operation takes one.\n',
+            description: 'The database is unreachable, or too busy to take the request in time\n(a lock or statement timeout, or a transaction that kept colliding\nwith others), or the card processor could not be reached or did not\nanswer in time; for an order\'s event stream, also an instance that is\nshutting down or already following as many orders as it can. Nothing\nwas done twice; try again after `Retry-After` seconds, with the same\n`Idempotency-Key` where the operation takes one.\n',
             headers: {
                 'Retry-After': { description: 'How many seconds to wait before trying again.' },
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }
@@ -4213,7 +4213,7 @@ export const checkReadinessRoute = createRoute({
             }
         },
         503: {
-            description: 'The database is unreachable, or too busy to take the request in time\n(a lock or statement timeout, or a transaction that kept colliding\nwith others), or the card processor could not be reached or did not\nanswer in time. Nothing was done twice; try again after `Retry-After`\nseconds, with the same `Idempotency-Key` where the operation takes one.\n',
+            description: 'The database is unreachable, or too busy to take the request in time\n(a lock or statement timeout, or a transaction that kept colliding\nwith others), or the card processor could not be reached or did not\nanswer in time; for an order\'s event stream, also an instance that is\nshutting down or already following as many orders as it can. Nothing\nwas done twice; try again after `Retry-After` seconds, with the same\n`Idempotency-Key` where the operation takes one.\n',
             headers: {
                 'Retry-After': { description: 'How many seconds to wait before trying again.' },
                 'X-Request-Id': { description: 'A unique id for this request, also written to the server logs. Quote it when reporting a problem.' }

@@ -122,7 +122,10 @@ export const registerCustomer = /* @__PURE__ */ operation<RegisterCustomerData, 
  * and a refresh token, which starts a session. Public. A wrong email or
  * password answers `401` without saying which of the two was wrong. This
  * operation has a stricter rate limit than the rest of the API to slow
- * down password guessing.
+ * down password guessing, and repeated failures lock sign-in for the
+ * account and for the client for a while (`429` with `Retry-After`,
+ * even with the right password, whichever instance answers); a lockout
+ * says nothing about whether the account exists.
  *
  * `POST /auth/token`
  * @example

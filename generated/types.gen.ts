@@ -1887,8 +1887,10 @@ export type ListMenuItemsErrors = {
      * The database is unreachable, or too busy to take the request in time
      * (a lock or statement timeout, or a transaction that kept colliding
      * with others), or the card processor could not be reached or did not
-     * answer in time. Nothing was done twice; try again after `Retry-After`
-     * seconds, with the same `Idempotency-Key` where the operation takes one.
+     * answer in time; for an order's event stream, also an instance that is
+     * shutting down or already following as many orders as it can. Nothing
+     * was done twice; try again after `Retry-After` seconds, with the same
+     * `Idempotency-Key` where the operation takes one.
      *
      */
     503: ServiceUnavailableProblem;
@@ -1954,8 +1956,10 @@ export type CreateMenuItemErrors = {
      * The database is unreachable, or too busy to take the request in time
      * (a lock or statement timeout, or a transaction that kept colliding
      * with others), or the card processor could not be reached or did not
-     * answer in time. Nothing was done twice; try again after `Retry-After`
-     * seconds, with the same `Idempotency-Key` where the operation takes one.
+     * answer in time; for an order's event stream, also an instance that is
+     * shutting down or already following as many orders as it can. Nothing
+     * was done twice; try again after `Retry-After` seconds, with the same
+     * `Idempotency-Key` where the operation takes one.
      *
      */
     503: ServiceUnavailableProblem;
@@ -2013,8 +2017,10 @@ export type RetireMenuItemErrors = {
      * The database is unreachable, or too busy to take the request in time
      * (a lock or statement timeout, or a transaction that kept colliding
      * with others), or the card processor could not be reached or did not
-     * answer in time. Nothing was done twice; try again after `Retry-After`
-     * seconds, with the same `Idempotency-Key` where the operation takes one.
+     * answer in time; for an order's event stream, also an instance that is
+     * shutting down or already following as many orders as it can. Nothing
+     * was done twice; try again after `Retry-After` seconds, with the same
+     * `Idempotency-Key` where the operation takes one.
      *
      */
     503: ServiceUnavailableProblem;
@@ -2070,8 +2076,10 @@ export type GetMenuItemErrors = {
      * The database is unreachable, or too busy to take the request in time
      * (a lock or statement timeout, or a transaction that kept colliding
      * with others), or the card processor could not be reached or did not
-     * answer in time. Nothing was done twice; try again after `Retry-After`
-     * seconds, with the same `Idempotency-Key` where the operation takes one.
+     * answer in time; for an order's event stream, also an instance that is
+     * shutting down or already following as many orders as it can. Nothing
+     * was done twice; try again after `Retry-After` seconds, with the same
+     * `Idempotency-Key` where the operation takes one.
      *
      */
     503: ServiceUnavailableProblem;
@@ -2146,8 +2154,10 @@ export type UpdateMenuItemErrors = {
      * The database is unreachable, or too busy to take the request in time
      * (a lock or statement timeout, or a transaction that kept colliding
      * with others), or the card processor could not be reached or did not
-     * answer in time. Nothing was done twice; try again after `Retry-After`
-     * seconds, with the same `Idempotency-Key` where the operation takes one.
+     * answer in time; for an order's event stream, also an instance that is
+     * shutting down or already following as many orders as it can. Nothing
+     * was done twice; try again after `Retry-After` seconds, with the same
+     * `Idempotency-Key` where the operation takes one.
      *
      */
     503: ServiceUnavailableProblem;
@@ -2194,8 +2204,10 @@ export type ListToppingsErrors = {
      * The database is unreachable, or too busy to take the request in time
      * (a lock or statement timeout, or a transaction that kept colliding
      * with others), or the card processor could not be reached or did not
-     * answer in time. Nothing was done twice; try again after `Retry-After`
-     * seconds, with the same `Idempotency-Key` where the operation takes one.
+     * answer in time; for an order's event stream, also an instance that is
+     * shutting down or already following as many orders as it can. Nothing
+     * was done twice; try again after `Retry-After` seconds, with the same
+     * `Idempotency-Key` where the operation takes one.
      *
      */
     503: ServiceUnavailableProblem;
@@ -2257,8 +2269,10 @@ export type RegisterCustomerErrors = {
      * The database is unreachable, or too busy to take the request in time
      * (a lock or statement timeout, or a transaction that kept colliding
      * with others), or the card processor could not be reached or did not
-     * answer in time. Nothing was done twice; try again after `Retry-After`
-     * seconds, with the same `Idempotency-Key` where the operation takes one.
+     * answer in time; for an order's event stream, also an instance that is
+     * shutting down or already following as many orders as it can. Nothing
+     * was done twice; try again after `Retry-After` seconds, with the same
+     * `Idempotency-Key` where the operation takes one.
      *
      */
     503: ServiceUnavailableProblem;
@@ -2320,8 +2334,10 @@ export type IssueTokenErrors = {
      * The database is unreachable, or too busy to take the request in time
      * (a lock or statement timeout, or a transaction that kept colliding
      * with others), or the card processor could not be reached or did not
-     * answer in time. Nothing was done twice; try again after `Retry-After`
-     * seconds, with the same `Idempotency-Key` where the operation takes one.
+     * answer in time; for an order's event stream, also an instance that is
+     * shutting down or already following as many orders as it can. Nothing
+     * was done twice; try again after `Retry-After` seconds, with the same
+     * `Idempotency-Key` where the operation takes one.
      *
      */
     503: ServiceUnavailableProblem;
@@ -2383,8 +2399,10 @@ export type RefreshTokenErrors = {
      * The database is unreachable, or too busy to take the request in time
      * (a lock or statement timeout, or a transaction that kept colliding
      * with others), or the card processor could not be reached or did not
-     * answer in time. Nothing was done twice; try again after `Retry-After`
-     * seconds, with the same `Idempotency-Key` where the operation takes one.
+     * answer in time; for an order's event stream, also an instance that is
+     * shutting down or already following as many orders as it can. Nothing
+     * was done twice; try again after `Retry-After` seconds, with the same
+     * `Idempotency-Key` where the operation takes one.
      *
      */
     503: ServiceUnavailableProblem;
@@ -2442,8 +2460,10 @@ export type RevokeTokenErrors = {
      * The database is unreachable, or too busy to take the request in time
      * (a lock or statement timeout, or a transaction that kept colliding
      * with others), or the card processor could not be reached or did not
-     * answer in time. Nothing was done twice; try again after `Retry-After`
-     * seconds, with the same `Idempotency-Key` where the operation takes one.
+     * answer in time; for an order's event stream, also an instance that is
+     * shutting down or already following as many orders as it can. Nothing
+     * was done twice; try again after `Retry-After` seconds, with the same
+     * `Idempotency-Key` where the operation takes one.
      *
      */
     503: ServiceUnavailableProblem;
@@ -2484,8 +2504,10 @@ export type GetMeErrors = {
      * The database is unreachable, or too busy to take the request in time
      * (a lock or statement timeout, or a transaction that kept colliding
      * with others), or the card processor could not be reached or did not
-     * answer in time. Nothing was done twice; try again after `Retry-After`
-     * seconds, with the same `Idempotency-Key` where the operation takes one.
+     * answer in time; for an order's event stream, also an instance that is
+     * shutting down or already following as many orders as it can. Nothing
+     * was done twice; try again after `Retry-After` seconds, with the same
+     * `Idempotency-Key` where the operation takes one.
      *
      */
     503: ServiceUnavailableProblem;
@@ -2547,8 +2569,10 @@ export type ChangePasswordErrors = {
      * The database is unreachable, or too busy to take the request in time
      * (a lock or statement timeout, or a transaction that kept colliding
      * with others), or the card processor could not be reached or did not
-     * answer in time. Nothing was done twice; try again after `Retry-After`
-     * seconds, with the same `Idempotency-Key` where the operation takes one.
+     * answer in time; for an order's event stream, also an instance that is
+     * shutting down or already following as many orders as it can. Nothing
+     * was done twice; try again after `Retry-After` seconds, with the same
+     * `Idempotency-Key` where the operation takes one.
      *
      */
     503: ServiceUnavailableProblem;
@@ -2606,8 +2630,10 @@ export type ListOrdersErrors = {
      * The database is unreachable, or too busy to take the request in time
      * (a lock or statement timeout, or a transaction that kept colliding
      * with others), or the card processor could not be reached or did not
-     * answer in time. Nothing was done twice; try again after `Retry-After`
-     * seconds, with the same `Idempotency-Key` where the operation takes one.
+     * answer in time; for an order's event stream, also an instance that is
+     * shutting down or already following as many orders as it can. Nothing
+     * was done twice; try again after `Retry-After` seconds, with the same
+     * `Idempotency-Key` where the operation takes one.
      *
      */
     503: ServiceUnavailableProblem;
@@ -2682,8 +2708,10 @@ export type PlaceOrderErrors = {
      * The database is unreachable, or too busy to take the request in time
      * (a lock or statement timeout, or a transaction that kept colliding
      * with others), or the card processor could not be reached or did not
-     * answer in time. Nothing was done twice; try again after `Retry-After`
-     * seconds, with the same `Idempotency-Key` where the operation takes one.
+     * answer in time; for an order's event stream, also an instance that is
+     * shutting down or already following as many orders as it can. Nothing
+     * was done twice; try again after `Retry-After` seconds, with the same
+     * `Idempotency-Key` where the operation takes one.
      *
      */
     503: ServiceUnavailableProblem;
@@ -2741,8 +2769,10 @@ export type QuoteOrderErrors = {
      * The database is unreachable, or too busy to take the request in time
      * (a lock or statement timeout, or a transaction that kept colliding
      * with others), or the card processor could not be reached or did not
-     * answer in time. Nothing was done twice; try again after `Retry-After`
-     * seconds, with the same `Idempotency-Key` where the operation takes one.
+     * answer in time; for an order's event stream, also an instance that is
+     * shutting down or already following as many orders as it can. Nothing
+     * was done twice; try again after `Retry-After` seconds, with the same
+     * `Idempotency-Key` where the operation takes one.
      *
      */
     503: ServiceUnavailableProblem;
@@ -2802,8 +2832,10 @@ export type GetOrderErrors = {
      * The database is unreachable, or too busy to take the request in time
      * (a lock or statement timeout, or a transaction that kept colliding
      * with others), or the card processor could not be reached or did not
-     * answer in time. Nothing was done twice; try again after `Retry-After`
-     * seconds, with the same `Idempotency-Key` where the operation takes one.
+     * answer in time; for an order's event stream, also an instance that is
+     * shutting down or already following as many orders as it can. Nothing
+     * was done twice; try again after `Retry-After` seconds, with the same
+     * `Idempotency-Key` where the operation takes one.
      *
      */
     503: ServiceUnavailableProblem;
@@ -2878,8 +2910,10 @@ export type CancelOrderErrors = {
      * The database is unreachable, or too busy to take the request in time
      * (a lock or statement timeout, or a transaction that kept colliding
      * with others), or the card processor could not be reached or did not
-     * answer in time. Nothing was done twice; try again after `Retry-After`
-     * seconds, with the same `Idempotency-Key` where the operation takes one.
+     * answer in time; for an order's event stream, also an instance that is
+     * shutting down or already following as many orders as it can. Nothing
+     * was done twice; try again after `Retry-After` seconds, with the same
+     * `Idempotency-Key` where the operation takes one.
      *
      */
     503: ServiceUnavailableProblem;
@@ -2958,8 +2992,10 @@ export type AdvanceOrderStatusErrors = {
      * The database is unreachable, or too busy to take the request in time
      * (a lock or statement timeout, or a transaction that kept colliding
      * with others), or the card processor could not be reached or did not
-     * answer in time. Nothing was done twice; try again after `Retry-After`
-     * seconds, with the same `Idempotency-Key` where the operation takes one.
+     * answer in time; for an order's event stream, also an instance that is
+     * shutting down or already following as many orders as it can. Nothing
+     * was done twice; try again after `Retry-After` seconds, with the same
+     * `Idempotency-Key` where the operation takes one.
      *
      */
     503: ServiceUnavailableProblem;
@@ -3013,8 +3049,10 @@ export type ListOrderPaymentsErrors = {
      * The database is unreachable, or too busy to take the request in time
      * (a lock or statement timeout, or a transaction that kept colliding
      * with others), or the card processor could not be reached or did not
-     * answer in time. Nothing was done twice; try again after `Retry-After`
-     * seconds, with the same `Idempotency-Key` where the operation takes one.
+     * answer in time; for an order's event stream, also an instance that is
+     * shutting down or already following as many orders as it can. Nothing
+     * was done twice; try again after `Retry-After` seconds, with the same
+     * `Idempotency-Key` where the operation takes one.
      *
      */
     503: ServiceUnavailableProblem;
@@ -3102,8 +3140,10 @@ export type PayOrderErrors = {
      * The database is unreachable, or too busy to take the request in time
      * (a lock or statement timeout, or a transaction that kept colliding
      * with others), or the card processor could not be reached or did not
-     * answer in time. Nothing was done twice; try again after `Retry-After`
-     * seconds, with the same `Idempotency-Key` where the operation takes one.
+     * answer in time; for an order's event stream, also an instance that is
+     * shutting down or already following as many orders as it can. Nothing
+     * was done twice; try again after `Retry-After` seconds, with the same
+     * `Idempotency-Key` where the operation takes one.
      *
      */
     503: ServiceUnavailableProblem;
@@ -3195,8 +3235,10 @@ export type RefundPaymentErrors = {
      * The database is unreachable, or too busy to take the request in time
      * (a lock or statement timeout, or a transaction that kept colliding
      * with others), or the card processor could not be reached or did not
-     * answer in time. Nothing was done twice; try again after `Retry-After`
-     * seconds, with the same `Idempotency-Key` where the operation takes one.
+     * answer in time; for an order's event stream, also an instance that is
+     * shutting down or already following as many orders as it can. Nothing
+     * was done twice; try again after `Retry-After` seconds, with the same
+     * `Idempotency-Key` where the operation takes one.
      *
      */
     503: ServiceUnavailableProblem;
@@ -3258,8 +3300,10 @@ export type ListIngredientsErrors = {
      * The database is unreachable, or too busy to take the request in time
      * (a lock or statement timeout, or a transaction that kept colliding
      * with others), or the card processor could not be reached or did not
-     * answer in time. Nothing was done twice; try again after `Retry-After`
-     * seconds, with the same `Idempotency-Key` where the operation takes one.
+     * answer in time; for an order's event stream, also an instance that is
+     * shutting down or already following as many orders as it can. Nothing
+     * was done twice; try again after `Retry-After` seconds, with the same
+     * `Idempotency-Key` where the operation takes one.
      *
      */
     503: ServiceUnavailableProblem;
@@ -3329,8 +3373,10 @@ export type CreateIngredientErrors = {
      * The database is unreachable, or too busy to take the request in time
      * (a lock or statement timeout, or a transaction that kept colliding
      * with others), or the card processor could not be reached or did not
-     * answer in time. Nothing was done twice; try again after `Retry-After`
-     * seconds, with the same `Idempotency-Key` where the operation takes one.
+     * answer in time; for an order's event stream, also an instance that is
+     * shutting down or already following as many orders as it can. Nothing
+     * was done twice; try again after `Retry-After` seconds, with the same
+     * `Idempotency-Key` where the operation takes one.
      *
      */
     503: ServiceUnavailableProblem;
@@ -3409,8 +3455,10 @@ export type UpdateIngredientErrors = {
      * The database is unreachable, or too busy to take the request in time
      * (a lock or statement timeout, or a transaction that kept colliding
      * with others), or the card processor could not be reached or did not
-     * answer in time. Nothing was done twice; try again after `Retry-After`
-     * seconds, with the same `Idempotency-Key` where the operation takes one.
+     * answer in time; for an order's event stream, also an instance that is
+     * shutting down or already following as many orders as it can. Nothing
+     * was done twice; try again after `Retry-After` seconds, with the same
+     * `Idempotency-Key` where the operation takes one.
      *
      */
     503: ServiceUnavailableProblem;
@@ -3472,8 +3520,10 @@ export type ListStockAdjustmentsErrors = {
      * The database is unreachable, or too busy to take the request in time
      * (a lock or statement timeout, or a transaction that kept colliding
      * with others), or the card processor could not be reached or did not
-     * answer in time. Nothing was done twice; try again after `Retry-After`
-     * seconds, with the same `Idempotency-Key` where the operation takes one.
+     * answer in time; for an order's event stream, also an instance that is
+     * shutting down or already following as many orders as it can. Nothing
+     * was done twice; try again after `Retry-After` seconds, with the same
+     * `Idempotency-Key` where the operation takes one.
      *
      */
     503: ServiceUnavailableProblem;
@@ -3543,8 +3593,10 @@ export type RecordStockAdjustmentErrors = {
      * The database is unreachable, or too busy to take the request in time
      * (a lock or statement timeout, or a transaction that kept colliding
      * with others), or the card processor could not be reached or did not
-     * answer in time. Nothing was done twice; try again after `Retry-After`
-     * seconds, with the same `Idempotency-Key` where the operation takes one.
+     * answer in time; for an order's event stream, also an instance that is
+     * shutting down or already following as many orders as it can. Nothing
+     * was done twice; try again after `Retry-After` seconds, with the same
+     * `Idempotency-Key` where the operation takes one.
      *
      */
     503: ServiceUnavailableProblem;
@@ -3604,8 +3656,10 @@ export type WatchOrderErrors = {
      * The database is unreachable, or too busy to take the request in time
      * (a lock or statement timeout, or a transaction that kept colliding
      * with others), or the card processor could not be reached or did not
-     * answer in time. Nothing was done twice; try again after `Retry-After`
-     * seconds, with the same `Idempotency-Key` where the operation takes one.
+     * answer in time; for an order's event stream, also an instance that is
+     * shutting down or already following as many orders as it can. Nothing
+     * was done twice; try again after `Retry-After` seconds, with the same
+     * `Idempotency-Key` where the operation takes one.
      *
      */
     503: ServiceUnavailableProblem;
@@ -3670,8 +3724,10 @@ export type ListWebhookSubscriptionsErrors = {
      * The database is unreachable, or too busy to take the request in time
      * (a lock or statement timeout, or a transaction that kept colliding
      * with others), or the card processor could not be reached or did not
-     * answer in time. Nothing was done twice; try again after `Retry-After`
-     * seconds, with the same `Idempotency-Key` where the operation takes one.
+     * answer in time; for an order's event stream, also an instance that is
+     * shutting down or already following as many orders as it can. Nothing
+     * was done twice; try again after `Retry-After` seconds, with the same
+     * `Idempotency-Key` where the operation takes one.
      *
      */
     503: ServiceUnavailableProblem;
@@ -3737,8 +3793,10 @@ export type CreateWebhookSubscriptionErrors = {
      * The database is unreachable, or too busy to take the request in time
      * (a lock or statement timeout, or a transaction that kept colliding
      * with others), or the card processor could not be reached or did not
-     * answer in time. Nothing was done twice; try again after `Retry-After`
-     * seconds, with the same `Idempotency-Key` where the operation takes one.
+     * answer in time; for an order's event stream, also an instance that is
+     * shutting down or already following as many orders as it can. Nothing
+     * was done twice; try again after `Retry-After` seconds, with the same
+     * `Idempotency-Key` where the operation takes one.
      *
      */
     503: ServiceUnavailableProblem;
@@ -3796,8 +3854,10 @@ export type DeleteWebhookSubscriptionErrors = {
      * The database is unreachable, or too busy to take the request in time
      * (a lock or statement timeout, or a transaction that kept colliding
      * with others), or the card processor could not be reached or did not
-     * answer in time. Nothing was done twice; try again after `Retry-After`
-     * seconds, with the same `Idempotency-Key` where the operation takes one.
+     * answer in time; for an order's event stream, also an instance that is
+     * shutting down or already following as many orders as it can. Nothing
+     * was done twice; try again after `Retry-After` seconds, with the same
+     * `Idempotency-Key` where the operation takes one.
      *
      */
     503: ServiceUnavailableProblem;
@@ -3855,8 +3915,10 @@ export type GetWebhookSubscriptionErrors = {
      * The database is unreachable, or too busy to take the request in time
      * (a lock or statement timeout, or a transaction that kept colliding
      * with others), or the card processor could not be reached or did not
-     * answer in time. Nothing was done twice; try again after `Retry-After`
-     * seconds, with the same `Idempotency-Key` where the operation takes one.
+     * answer in time; for an order's event stream, also an instance that is
+     * shutting down or already following as many orders as it can. Nothing
+     * was done twice; try again after `Retry-After` seconds, with the same
+     * `Idempotency-Key` where the operation takes one.
      *
      */
     503: ServiceUnavailableProblem;
@@ -3931,8 +3993,10 @@ export type UpdateWebhookSubscriptionErrors = {
      * The database is unreachable, or too busy to take the request in time
      * (a lock or statement timeout, or a transaction that kept colliding
      * with others), or the card processor could not be reached or did not
-     * answer in time. Nothing was done twice; try again after `Retry-After`
-     * seconds, with the same `Idempotency-Key` where the operation takes one.
+     * answer in time; for an order's event stream, also an instance that is
+     * shutting down or already following as many orders as it can. Nothing
+     * was done twice; try again after `Retry-After` seconds, with the same
+     * `Idempotency-Key` where the operation takes one.
      *
      */
     503: ServiceUnavailableProblem;
@@ -3990,8 +4054,10 @@ export type RotateWebhookSecretErrors = {
      * The database is unreachable, or too busy to take the request in time
      * (a lock or statement timeout, or a transaction that kept colliding
      * with others), or the card processor could not be reached or did not
-     * answer in time. Nothing was done twice; try again after `Retry-After`
-     * seconds, with the same `Idempotency-Key` where the operation takes one.
+     * answer in time; for an order's event stream, also an instance that is
+     * shutting down or already following as many orders as it can. Nothing
+     * was done twice; try again after `Retry-After` seconds, with the same
+     * `Idempotency-Key` where the operation takes one.
      *
      */
     503: ServiceUnavailableProblem;
@@ -4058,8 +4124,10 @@ export type ListWebhookDeliveriesErrors = {
      * The database is unreachable, or too busy to take the request in time
      * (a lock or statement timeout, or a transaction that kept colliding
      * with others), or the card processor could not be reached or did not
-     * answer in time. Nothing was done twice; try again after `Retry-After`
-     * seconds, with the same `Idempotency-Key` where the operation takes one.
+     * answer in time; for an order's event stream, also an instance that is
+     * shutting down or already following as many orders as it can. Nothing
+     * was done twice; try again after `Retry-After` seconds, with the same
+     * `Idempotency-Key` where the operation takes one.
      *
      */
     503: ServiceUnavailableProblem;
@@ -4121,8 +4189,10 @@ export type RedeliverWebhookErrors = {
      * The database is unreachable, or too busy to take the request in time
      * (a lock or statement timeout, or a transaction that kept colliding
      * with others), or the card processor could not be reached or did not
-     * answer in time. Nothing was done twice; try again after `Retry-After`
-     * seconds, with the same `Idempotency-Key` where the operation takes one.
+     * answer in time; for an order's event stream, also an instance that is
+     * shutting down or already following as many orders as it can. Nothing
+     * was done twice; try again after `Retry-After` seconds, with the same
+     * `Idempotency-Key` where the operation takes one.
      *
      */
     503: ServiceUnavailableProblem;
@@ -4180,8 +4250,10 @@ export type CheckReadinessErrors = {
      * The database is unreachable, or too busy to take the request in time
      * (a lock or statement timeout, or a transaction that kept colliding
      * with others), or the card processor could not be reached or did not
-     * answer in time. Nothing was done twice; try again after `Retry-After`
-     * seconds, with the same `Idempotency-Key` where the operation takes one.
+     * answer in time; for an order's event stream, also an instance that is
+     * shutting down or already following as many orders as it can. Nothing
+     * was done twice; try again after `Retry-After` seconds, with the same
+     * `Idempotency-Key` where the operation takes one.
      *
      */
     503: ServiceUnavailableProblem;
