@@ -107,7 +107,8 @@ export async function listStockAdjustments(
   return pageOf(rows.map(toStockAdjustment), query.limit);
 }
 
-function toIngredient(row: Row<'ingredients'>): Ingredient {
+/** The contract's Ingredient from its row (or the columns a stock change returns). */
+export function toIngredient(row: Pick<Row<'ingredients'>, 'id' | 'name' | 'unit' | 'stock_level' | 'low_stock_threshold'>): Ingredient {
   return {
     id: row.id,
     name: row.name,

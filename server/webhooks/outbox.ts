@@ -3,6 +3,7 @@ import type { Ingredient, Order, OrderStatusChange, Payment } from '../../genera
 import { toTimestamp, type Timestamp } from '../db/dialect.ts';
 import { newId } from '../db/ids.ts';
 import type { Database, Row, WebhookEventType } from '../db/tables.ts';
+import { toIngredient } from '../inventory/inventory-service.ts';
 
 /** What each kind of event carries in `data`, as the contract's `webhooks:` declare it. */
 export interface WebhookEventData {
@@ -54,14 +55,5 @@ export function stockLowEvents(
       const before = row.stock_level - (deltas.get(row.id) ?? 0);
       return row.stock_level <= row.low_stock_threshold && before > row.low_stock_threshold;
     })
-    .map((row) =>
-      webhookEvent('stock.low', {
-        id: row.id,
-        name: row.name,
-        unit: row.unit,
-        stockLevel: row.stock_level,
-        lowStockThreshold: row.low_stock_threshold,
-        lowStock: true,
-      }),
-    );
+    .map((row) => webhookEvent('stock.low', toIngredient(row)));
 }
