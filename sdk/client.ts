@@ -110,8 +110,8 @@ export interface PizzaPlaceClientOptions extends RetryPolicy {
 export interface OperationCall extends CallPolicy {
   /** The path template, e.g. `'/orders/{orderId}'`. */
   url: string;
-  /** Present on the operations the contract secures: they get the token. */
-  security?: ReadonlyArray<unknown>;
+  /** Whether the contract secures the operation: it then gets the token. */
+  secured?: boolean;
   path?: Record<string, unknown> | undefined;
   query?: Record<string, unknown> | undefined;
   headers?: Record<string, unknown> | undefined;
@@ -120,8 +120,8 @@ export interface OperationCall extends CallPolicy {
   throwOnError?: boolean | undefined;
   /** Resolve to a 2xx answer's body unread, as a stream (`watchOrder`'s events), instead of reading it as JSON. */
   stream?: boolean | undefined;
-  /** Present on the operations whose contract declares an `Idempotency-Key`: the client sends one when the call has none. */
-  idempotent?: true;
+  /** Whether the contract declares an `Idempotency-Key`: the client then sends one when the call has none. */
+  idempotent?: boolean;
 }
 
 /** The HTTP methods of the contract's operations. */
@@ -159,13 +159,18 @@ export type CallPolicy = RetryPolicy;
  */
 export function createPizzaPlaceClient(options: PizzaPlaceClientOptions): PizzaPlaceClient {
   const { baseUrl, token, fetch: customFetch, validation, headers: clientHeaders, credentials, ...policy } = options;
-  const defaults = { ...defaultRetryPolicy, ...definedOnly(policy) };
+
   const origin = resolvedBaseUrl(baseUrl);
   const validatorsOf = new Map([...(validation ?? [])].map((validators) => [validators.operation, validators]));
 
   const request = async (method: string, call: OperationCall) => {
     const operation = `${method} ${call.url}`;
-    const callPolicy = { ...defaults, ...definedOnly({ retries: call.retries, retryDelay: call.retryDelay, maxRetryDelay: call.maxRetryDelay, timeout: call.timeout }) };
+    // Each field of the policy: the call's, else the client's, else the default.
+    const callPolicy = { ...defaultRetryPolicy };
+    for (const field in callPolicy) {
+      const key = field as keyof RetryPolicy;
+      callPolicy[key] = call[key] ?? policy[key] ?? callPolicy[key];
+    }
     const signals = { caller: call.signal ?? undefined, deadline: deadlineSignal(callPolicy.timeout) };
     const validators = validatorsOf.get(operation);
     let sent: Request | undefined;
@@ -177,42 +182,43 @@ export function createPizzaPlaceClient(options: PizzaPlaceClientOptions): PizzaP
       const headers = new Headers(clientHeaders);
       for (const [name, value] of Object.entries(call.headers ?? {})) if (value != null) headers.set(name, String(value));
       if (call.idempotent && !headers.has('Idempotency-Key')) headers.set('Idempotency-Key', idempotencyKey());
-      const bearer = call.security && (await tokenOf(operation, token));
+      const bearer = call.secured && (await tokenOf(operation, token));
       if (bearer) headers.set('Authorization', `Bearer ${bearer}`);
-      if (validators?.request) await validate(operation, 'invalid-request', validators.request, { ...call, headers });
+      // A validator throws an error with `issues`; it becomes an `invalid-request` (no answer yet) or `invalid-response` below.
+      await validators?.request?.({ ...call, headers });
       if (call.body === undefined) headers.delete('Content-Type');
       else if (!headers.has('Content-Type')) headers.set('Content-Type', 'application/json');
-      const body = call.body === undefined ? null : JSON.stringify(call.body);
-      sent = new Request(urlOf(origin, call), { method, headers, body, ...(credentials && { credentials }) });
+      sent = new Request(urlOf(origin, call), { method, headers, body: call.body === undefined ? null : JSON.stringify(call.body), ...(credentials && { credentials }) });
       response = await fetchWithRetries(sent, (attempt, init) => (customFetch ?? globalThis.fetch)(attempt, init), operation, callPolicy, signals);
-      const streamed = call.stream && response.ok;
-      const text = streamed ? '' : await response.text();
-      if (streamed) {
+      if (call.stream && response.ok) {
         data = response.body;
-      } else if (response.status === 304) {
-        // Not Modified: the answer to a conditional GET (If-None-Match), a result without a body.
-      } else if (!response.ok) {
-        error = problemError(operation, parsedOrNot(text), response);
-      } else if (text) {
-        // A body that is not JSON (an SPA's fallback page) ends as a SyntaxError: `invalid-response` below.
-        data = /\bjson\b/i.test(response.headers.get('Content-Type') ?? '') ? JSON.parse(text) : JSON.parse('');
-        if (validators?.response) await validate(operation, 'invalid-response', validators.response, data, response);
+      } else {
+        const text = await response.text();
+        // 304 Not Modified: the answer to a conditional GET (If-None-Match), a result without a body.
+        if (!response.ok && response.status !== 304) error = problemError(operation, parsedOrNot(text), response);
+        else if (text) {
+          // A body that is not JSON (an SPA's fallback page) ends as a SyntaxError: `invalid-response` below.
+          data = JSON.parse(/\bjson\b/i.test(response.headers.get('Content-Type') ?? '') ? text : '');
+          await validators?.response?.(data);
+        }
       }
     } catch (thrown) {
+      const issues = (thrown as { issues?: ContractIssue[] } | undefined)?.issues;
       error =
         thrown instanceof PizzaPlaceError
           ? thrown
           : (abortFailure(operation, signals, callPolicy.timeout) ??
-            (thrown instanceof SyntaxError && response
-              ? new ContractError(operation, 'invalid-response', [{ path: [], message: 'the body is not JSON' }], response)
-              : new TransportError(operation, 'network', 'the request failed', { cause: thrown })));
+            (issues
+              ? new ContractError(operation, response ? 'invalid-response' : 'invalid-request', issues, response)
+              : thrown instanceof SyntaxError && response
+                ? new ContractError(operation, 'invalid-response', [{ path: [], message: 'the body is not JSON' }], response)
+                : new TransportError(operation, 'network', 'the request failed', { cause: thrown })));
     }
-    if (error !== undefined && call.throwOnError) throw error;
-    return error === undefined ? { data, error, request: sent, response } : { data: undefined, error, request: sent, response };
+    if (error && call.throwOnError) throw error;
+    return { data: error ? undefined : data, error, request: sent, response };
   };
 
-  const send = (method: string) => (call: OperationCall) => request(method, call);
-  return { delete: send('DELETE'), get: send('GET'), patch: send('PATCH'), post: send('POST'), put: send('PUT') };
+  return Object.fromEntries(['delete', 'get', 'patch', 'post', 'put'].map((method) => [method, (call: OperationCall) => request(method.toUpperCase(), call)])) as PizzaPlaceClient;
 }
 
 /** `baseUrl` as an absolute http(s) URL without a trailing slash, resolved against the page in a browser; `undefined` when it is none. */
@@ -246,10 +252,6 @@ export function idempotencyKey(): string {
   return 'xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx'.replace(/[xy]/g, (digit) => (digit === 'x' ? random[at++]! & 15 : (random[at++]! & 3) | 8).toString(16));
 }
 
-function definedOnly<T extends object>(values: T): { [Key in keyof T]?: Exclude<T[Key], undefined> } {
-  return Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined)) as { [Key in keyof T]?: Exclude<T[Key], undefined> };
-}
-
 /**
  * The request URL: `path` parameters put into the template (percent-encoded), `query` parameters
  * appended in the contract's default style (`form`, exploded: an array repeats its name).
@@ -273,30 +275,9 @@ function parsedOrNot(text: string): unknown {
   }
 }
 
-/** Runs a validator; what it finds is thrown as a {@link ContractError} of `kind`. */
-async function validate(
-  operation: string,
-  kind: ContractError['kind'],
-  validator: (value: unknown) => Promise<unknown>,
-  value: unknown,
-  response?: Response,
-): Promise<void> {
-  try {
-    await validator(value);
-  } catch (error) {
-    // Only where and what: zod can echo input values (a password), which must not reach a log.
-    const issues = ((error as { issues?: ContractIssue[] }).issues ?? [{ path: [], message: String(error) }]).map(
-      ({ path, message, code }) => ({ path, message, ...(code !== undefined && { code }) }),
-    );
-    throw new ContractError(operation, kind, issues, response);
-  }
-}
-
 /** A non-2xx answer as a {@link ProblemError}; a body that is not a Problem (a proxy's HTML) becomes one from the status line. */
 function problemError(operation: string, body: unknown, answer: Response): ProblemError {
-  const problem: Problem =
-    typeof body === 'object' && body !== null && 'title' in body
-      ? { type: 'about:blank', ...(body as Partial<Problem>), title: String((body as Problem).title), status: answer.status }
-      : { type: 'about:blank', title: answer.statusText || `HTTP ${answer.status}`, status: answer.status };
-  return new ProblemError(operation, problem, answer);
+  const { status, statusText } = answer;
+  const fields = typeof body === 'object' && body !== null && 'title' in body ? (body as Problem) : { title: statusText || `HTTP ${status}` };
+  return new ProblemError(operation, { type: 'about:blank', ...fields, title: String(fields.title), status }, answer);
 }

@@ -128,14 +128,13 @@ export class ContractError extends PizzaPlaceError {
   override readonly name = 'ContractError';
   declare readonly kind: 'invalid-request' | 'invalid-response';
 
-  constructor(
-    operation: string,
-    kind: ContractError['kind'],
-    readonly issues: ReadonlyArray<ContractIssue>,
-    response?: Response,
-  ) {
+  /** Where and what, one entry per thing found; only `path`, `message` and `code` are kept (a validator's issue can echo input, a password). */
+  declare readonly issues: ReadonlyArray<ContractIssue>;
+
+  constructor(operation: string, kind: ContractError['kind'], issues: ReadonlyArray<ContractIssue>, response?: Response) {
     const where = issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`).join('; ');
     super(operation, kind, `${kind === 'invalid-request' ? 'request' : 'response'} breaks the contract (${where})`, { response });
+    this.issues = issues.map(({ path, message, code }) => ({ path, message, ...(code !== undefined && { code }) }));
   }
 }
 

@@ -141,7 +141,6 @@ export type IdempotencyKeyOptional<Data extends DataShape> = Data extends { head
 /** The options of an operation (`OptionsOf<typeof placeOrder>`), as its function takes them. */
 export type OptionsOf<Op> = Op extends Operation<infer Data, infer _Responses, infer _Errors> ? CallOptions<IdempotencyKeyOptional<Data>> : never;
 
-const bearer = [{ scheme: 'bearer', type: 'http' }] as const;
 
 /**
  * Makes the function of one operation: it hands the call to the client with the operation's route.
@@ -155,12 +154,8 @@ export function operation<Data extends DataShape, Responses, Errors>(
   idempotent = false,
 ): Operation<Data, Responses, Errors> {
   const route: Route = { operationId, method, url, secured, idempotent };
+  // The route rides along with the caller's options: the client reads its `url`, `secured` and `idempotent`.
   const call = (options: { client: PizzaPlaceClient }) =>
-    options.client[route.method.toLowerCase() as Lowercase<Route['method']>]({
-      ...options,
-      url: route.url,
-      ...(route.secured && { security: bearer }),
-      ...(idempotent && { idempotent }),
-    });
+    options.client[route.method.toLowerCase() as Lowercase<Route['method']>]({ ...options, ...route });
   return Object.assign(call, { route }) as unknown as Operation<Data, Responses, Errors>;
 }

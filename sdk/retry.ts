@@ -55,8 +55,6 @@ export type CallPolicyValues = { [Field in keyof RetryPolicy]-?: number };
 
 export const defaultRetryPolicy: CallPolicyValues = { retries: 2, retryDelay: 300, maxRetryDelay: 10_000, timeout: 30_000 };
 
-const retriedStatuses = new Set([429, 503]);
-const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /** One call's signals: the caller's, and the deadline the call's `timeout` sets (if any). */
 export interface CallSignals {
@@ -91,7 +89,7 @@ export async function fetchWithRetries(
   signals: CallSignals,
 ): Promise<Response> {
   const signal = signals.deadline && signals.caller ? AbortSignal.any([signals.caller, signals.deadline]) : (signals.deadline ?? signals.caller);
-  const retries = safeMethods.has(request.method) || request.headers.has('Idempotency-Key') ? policy.retries : 0;
+  const retries = /^(GET|HEAD|OPTIONS)$/.test(request.method) || request.headers.has('Idempotency-Key') ? policy.retries : 0;
   const fail = (error: unknown) =>
     abortFailure(operation, signals, policy.timeout) ??
     new TransportError(operation, 'network', `no answer from ${new URL(request.url).origin}`, { cause: error });
@@ -109,7 +107,7 @@ export async function fetchWithRetries(
       await pause(backoff(attempt, policy), signal).catch(() => Promise.reject(fail(error)));
       continue;
     }
-    if (last || !retriedStatuses.has(response.status)) return response;
+    if (last || (response.status !== 429 && response.status !== 503)) return response;
     const wait = retryAfter(response.headers.get('Retry-After')) ?? backoff(attempt, policy);
     if (wait > policy.maxRetryDelay) return response;
     // Not awaited: a mocked body (MSW in Node) may never settle its cancel, and the wait must not hang on it.
@@ -127,16 +125,9 @@ function backoff(attempt: number, { retryDelay, maxRetryDelay }: CallPolicyValue
 /** Waits `ms` milliseconds; rejects with the signal's reason as soon as it aborts. */
 export function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
   return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const timer = setTimeout(done, ms);
+    signal?.throwIfAborted();
+    const stop = () => (clearTimeout(timer), reject(signal!.reason));
+    const timer = setTimeout(() => (signal?.removeEventListener('abort', stop), resolve()), ms);
     signal?.addEventListener('abort', stop, { once: true });
-    function done() {
-      signal?.removeEventListener('abort', stop);
-      resolve();
-    }
-    function stop() {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    }
   });
 }

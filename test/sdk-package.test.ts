@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { measureSizes } from '../bench/size.ts';
+import { measureSizes, verdicts } from '../bench/size.ts';
 import { startPrism, type RunningPrism } from './support/prism.ts';
 
 const execute = promisify(execFile);
@@ -198,9 +198,11 @@ describe('the packed SDK', () => {
     expect(JSON.parse(stdout)).toEqual({ names: expect.arrayContaining(['Margherita']), notFound: true, total: 'USD' });
   });
 
-  it('bundles no zod without validation, and zod/mini only with it', async () => {
-    const sizes = await measureSizes();
+  it('bundles no zod without validation, zod/mini only with it, and stays within every size target', async () => {
+    const sizes = verdicts(await measureSizes());
     expect(sizes.find((size) => size.variant === 'sdk')?.packages).toEqual([]);
     expect(sizes.find((size) => size.variant === 'sdk + validation')?.packages).toEqual(['zod']);
+    // Bundle sizes are deterministic for the locked dependencies: ≤ 1× openapi-fetch bare, ≤ 5× validated, query ≤ +1.5 KB.
+    expect(sizes.filter((size) => !size.ok).map(({ variant, gzipBytes, goal }) => ({ variant, gzipBytes, goal }))).toEqual([]);
   });
 });
