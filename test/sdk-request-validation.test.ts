@@ -80,3 +80,37 @@ describe('the SDK request validator', () => {
     expect(sent[0]?.headers.has('If-None-Match')).toBe(false);
   });
 });
+
+describe('validation errors', () => {
+  it('keep only where and what: an issue echoing its input (a password) does not reach the error or its message', async () => {
+    let fetched = 0;
+    const client = createPizzaPlaceClient({
+      baseUrl: 'http://pizza.test',
+      fetch: async () => (fetched++, Response.json({})),
+      validation: [
+        {
+          operation: 'GET /menu/items',
+          request: async () => {
+            throw Object.assign(new Error('invalid'), { issues: [{ path: ['query', 'q'], message: 'too long', code: 'too_big', input: 'hunter2-secret' }] });
+          },
+        },
+      ],
+    });
+    const { error } = await listMenuItems({ client });
+    expect(fetched).toBe(0);
+    expect(error).toMatchObject({ kind: 'invalid-request', issues: [{ path: ['query', 'q'], message: 'too long', code: 'too_big' }] });
+    expect(JSON.stringify({ ...error, message: error?.message })).not.toContain('hunter2');
+    expect(Object.keys((error as { issues: object[] }).issues[0]!)).toEqual(['path', 'message', 'code']);
+  });
+
+  it('of a 2xx answer are invalid-response and carry the answer', async () => {
+    const client = createPizzaPlaceClient({
+      baseUrl: 'http://pizza.test',
+      fetch: async () => Response.json({ items: 'not a list' }, { headers: { 'X-Request-Id': 'req_1' } }),
+      validation: validators,
+    });
+    const { data, error } = await listMenuItems({ client });
+    expect(data).toBeUndefined();
+    expect(error).toMatchObject({ kind: 'invalid-response', requestId: 'req_1', response: expect.any(Response) });
+  });
+});
