@@ -16,10 +16,12 @@ it('runs the benchmark in its quick mode and prints every scenario with no faile
   const rows = stdout.split('\n').filter((line) => /^SQLite, /.test(line));
   expect(rows.map((row) => row.split(/\s{2,}/).slice(0, 2).join(' | '))).toEqual([
     'SQLite, empty | bare node:http, same menu bytes',
+    'SQLite, empty | bare Fastify, same menu bytes',
     'SQLite, empty | GET /menu/items',
     'SQLite, empty | GET /orders/{id} (authenticated)',
     'SQLite, empty | POST /orders (authenticated, unique keys)',
     'SQLite, 1,000 orders | bare node:http, same menu bytes',
+    'SQLite, 1,000 orders | bare Fastify, same menu bytes',
     'SQLite, 1,000 orders | GET /menu/items',
     'SQLite, 1,000 orders | GET /orders/{id} (authenticated)',
     'SQLite, 1,000 orders | POST /orders (authenticated, unique keys)',
