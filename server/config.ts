@@ -152,6 +152,12 @@ const settings = {
     fallback: './data/pizza-place.db',
     schema: text(),
   },
+  SQLITE_SYNCHRONOUS: {
+    description:
+      'When SQLite syncs to disk. `FULL`: at every commit, so an acknowledged order or payment survives a power cut; transactions that arrive together commit together, one sync for the group. `NORMAL`: only at checkpoints, so a process crash loses nothing but a power cut may lose the last commits.',
+    fallback: 'FULL',
+    schema: oneOf(['FULL', 'NORMAL']),
+  },
   JWT_SECRET: {
     description: 'Secret that signs access tokens (HS256), at least 32 characters.',
     defaultNote: '(development-only value; required in production)',
@@ -450,7 +456,7 @@ function toConfig(raw: Raw) {
     host: raw.HOST ?? (production ? '0.0.0.0' : '127.0.0.1'),
     database:
       raw.DATABASE_URL === undefined
-        ? ({ kind: 'sqlite', path: raw.SQLITE_PATH, lockTimeoutMs: raw.DATABASE_LOCK_TIMEOUT_MS } as const)
+        ? ({ kind: 'sqlite', path: raw.SQLITE_PATH, synchronous: raw.SQLITE_SYNCHRONOUS, lockTimeoutMs: raw.DATABASE_LOCK_TIMEOUT_MS } as const)
         : ({
             kind: 'postgres',
             url: raw.DATABASE_URL,

@@ -23,7 +23,7 @@ describe('loadConfig', () => {
       environment: 'development',
       port: 8080,
       host: '127.0.0.1',
-      database: { kind: 'sqlite', path: './data/pizza-place.db', lockTimeoutMs: 2000 },
+      database: { kind: 'sqlite', path: './data/pizza-place.db', synchronous: 'FULL', lockTimeoutMs: 2000 },
       jwt: { secret: DEVELOPMENT_JWT_SECRET, issuer: 'pizza-place', audience: 'pizza-place-api', ttlSeconds: 900 },
       sessions: { refreshTtlSeconds: 30 * 86_400, accountCheckIntervalMs: 5000 },
       payments: { provider: 'test-mode', timeoutMs: 10_000 },

@@ -12,7 +12,8 @@ import { addToStockLevels, selectIngredientsForUpdate } from '../server/inventor
 import { migrateToLatest } from '../server/db/migrator.ts';
 import { seedDatabase, seededIds } from '../server/db/seed.ts';
 import type { Database } from '../server/db/tables.ts';
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
+import SQLite from 'better-sqlite3';
 import { describeEachDatabase, openTestDatabase, releaseTestDatabases, useTestDatabase } from './support/database.ts';
 
 const ID_PATTERN = /^[a-z]{3}_[A-Za-z0-9]{8,40}$/;
@@ -330,5 +331,72 @@ describeEachDatabase('storage rules', (kind) => {
     expect(order.updated_at).toMatch(TIMESTAMP_PATTERN);
     expect(order.updated_at >= order.created_at).toBe(true);
     expect(Math.abs(Date.parse(order.created_at) - Date.now())).toBeLessThan(60_000);
+  });
+});
+
+describe('group commit (SQLite)', () => {
+  const database = useTestDatabase('sqlite');
+  const { basil } = seededIds.ingredients;
+  /** WAL frames written since the last checkpoint, seen from a second connection. */
+  const walFrames = (path: string) => {
+    const reader = new SQLite(path);
+    try {
+      return (reader.pragma('wal_checkpoint(PASSIVE)') as Array<{ log: number }>)[0]!.log;
+    } finally {
+      reader.close();
+    }
+  };
+  const truncateWal = (path: string) => {
+    const reader = new SQLite(path);
+    reader.pragma('wal_checkpoint(TRUNCATE)');
+    reader.close();
+  };
+
+  it('commits transactions asked for together once, and rolls back only the one that fails', async () => {
+    const { db, config } = database();
+    const path = (config.database as { path: string }).path;
+    const before = await stockOf(db, basil);
+    truncateWal(path);
+    const refused = new Error('refused');
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 20 }, (_, index) =>
+        inTransaction(db, async (trx) => {
+          await addToStockLevels(trx, new Map([[basil, -1]]));
+          if (index === 7) throw refused;
+          if (index === 11) await trx.updateTable('ingredients').set({ stock_level: -1 }).where('id', '=', basil).execute();
+          return index;
+        }),
+      ),
+    );
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(Array.from({ length: 20 }, (_, index) => (index === 7 || index === 11 ? 'rejected' : 'fulfilled')));
+    expect(outcomes[7]).toEqual({ status: 'rejected', reason: refused });
+    expect(isCheckViolation((outcomes[11] as PromiseRejectedResult).reason)).toBe(true);
+    expect(await stockOf(db, basil)).toBe(before - 18);
+    // Twenty commits would write the ingredient's page twenty times; one commit writes it once (with its index pages).
+    expect(walFrames(path)).toBeLessThan(5);
+  });
+
+  it('runs each transaction of a group again alone when the group itself cannot commit', async () => {
+    const { db } = database();
+    const before = await stockOf(db, basil);
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 6 }, (_, index) =>
+        inTransaction(db, async (trx) => {
+          await addToStockLevels(trx, new Map([[basil, -1]]));
+          // Ends whatever transaction it runs in: the group's, then its own.
+          if (index === 2) await sql`rollback`.execute(trx);
+          return index;
+        }),
+      ),
+    );
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled', 'fulfilled', 'fulfilled']);
+    expect(await stockOf(db, basil)).toBe(before - 5);
+  });
+
+  it('syncs every commit by default (synchronous = FULL), and keeps statement journals in memory', async () => {
+    const { db } = database();
+    const pragma = async (name: string) => Object.values((await sql<Record<string, number>>`${sql.raw(`pragma ${name}`)}`.execute(db)).rows[0]!)[0];
+    expect(await pragma('synchronous')).toBe(2);
+    expect(await pragma('temp_store')).toBe(2);
   });
 });

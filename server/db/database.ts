@@ -1,7 +1,7 @@
 import { Kysely } from 'kysely';
 import type { Config } from '../config.ts';
 import { createDialect, type DialectName } from './dialect.ts';
-import { limitConcurrentTransactions } from './transaction.ts';
+import { groupCommits, limitConcurrentTransactions } from './transaction.ts';
 import type { Database } from './tables.ts';
 
 export interface DatabaseHandle {
@@ -21,6 +21,8 @@ export function createDatabase(config: Pick<Config, 'database'>): DatabaseHandle
   if (config.database.kind === 'postgres') {
     const { poolSize, statementTimeoutMs } = config.database;
     limitConcurrentTransactions(db, poolSize - Math.max(1, Math.floor(poolSize / 4)), statementTimeoutMs);
+  } else {
+    groupCommits(db);
   }
   return { db, dialect: name, close: () => db.destroy() };
 }
