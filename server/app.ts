@@ -10,16 +10,11 @@ import { loadOpenApiDocument } from './http/openapi-document.ts';
 import { createInventoryHandlers } from './inventory/inventory-handlers.ts';
 import { createMenuHandlers } from './menu/menu-handlers.ts';
 import { authenticate } from './middleware/authenticate.ts';
-import { clientAddress } from './middleware/client-address.ts';
-import { privateAnswers } from './middleware/cache-control.ts';
 import { compression } from './middleware/compression.ts';
-import { cors } from './middleware/cors.ts';
+import { edge } from './middleware/edge.ts';
 import { rateLimit } from './middleware/rate-limit.ts';
 import { bodyLimit, requestBody } from './middleware/request-body.ts';
-import { requestId } from './middleware/request-id.ts';
-import { requestLogger } from './middleware/request-logger.ts';
 import { responseValidation } from './middleware/response-validation.ts';
-import { securityHeaders } from './middleware/security-headers.ts';
 import { signInThrottle } from './middleware/sign-in-throttle.ts';
 import { createOrderHandlers } from './orders/order-handlers.ts';
 import { createOrderTrackingHandlers } from './orders/order-tracking-handlers.ts';
@@ -41,22 +36,21 @@ export function createApp(deps: AppDependencies): OpenAPIHono<AppEnv> {
   const access = accountAccess(standingFromDatabase(deps.db), { maxAgeMs: config.sessions.accountCheckIntervalMs });
   const paymentProvider = deps.paymentProvider ?? paymentProviderFor(config.payments);
 
-  app.use(requestId());
-  app.use(clientAddress({ trustProxy: config.trustProxy }));
-  app.use(requestLogger({ logger }));
-  app.use(securityHeaders());
   app.use(
-    cors({
-      origins: config.corsOrigins,
-      allowMethods: ['GET', 'POST', 'PATCH', 'DELETE'],
-      allowHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'If-None-Match', 'Last-Event-ID', 'X-Request-Id'],
-      exposeHeaders: exposedHeaders,
-      maxAgeSeconds: 600,
+    edge({
+      logger,
+      trustProxy: config.trustProxy,
+      cors: {
+        origins: config.corsOrigins,
+        allowMethods: ['GET', 'POST', 'PATCH', 'DELETE'],
+        allowHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'If-None-Match', 'Last-Event-ID', 'X-Request-Id'],
+        exposeHeaders: exposedHeaders,
+        maxAgeSeconds: 600,
+      },
     }),
   );
   app.use(bodyLimit({ maxBytes: config.bodyLimitBytes }));
   app.use(requestBody());
-  app.use(privateAnswers());
   app.use(compression());
   app.use(
     rateLimit({
